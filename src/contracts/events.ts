@@ -1,0 +1,115 @@
+/**
+ * The published language of streamshop: every event type and the schema of its data.
+ * Services share these schemas, never each other's code; docs/events/ is generated from here.
+ */
+import Type, { type Static } from 'typebox';
+import { defineEvent } from '../platform/events.ts';
+
+const Uuid = (description: string) => Type.String({ format: 'uuid', description });
+const Money = (description: string) =>
+  Type.Integer({ minimum: 0, maximum: 9_007_199_254_740_991, description: `${description}, in kopecks` });
+const Price = (description: string) =>
+  Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: `${description}, in kopecks` });
+const RejectionReason = Type.Union([Type.Literal('insufficient_funds'), Type.Literal('account_not_found')], {
+  description: 'Why the payment was refused',
+});
+const LetterKind = Type.Union([Type.Literal('order_paid'), Type.Literal('order_rejected'), Type.Literal('message')], {
+  description: 'What the letter is about',
+});
+
+export const UserCreatedV1 = defineEvent(
+  'users.user.created.v1',
+  'A user registered.',
+  Type.Object({
+    userId: Uuid('Id of the new user'),
+    email: Type.String({ format: 'email', description: "The user's e-mail address, where letters go" }),
+    name: Type.String({ description: "The user's display name" }),
+  }),
+);
+
+export const AccountOpenedV1 = defineEvent(
+  'billing.account.opened.v1',
+  'Billing opened an account with balance 0 for a new user.',
+  Type.Object({ userId: Uuid('Owner of the account') }),
+);
+
+export const OrderCreatedV1 = defineEvent(
+  'orders.order.created.v1',
+  'An order was placed and waits for payment.',
+  Type.Object({
+    orderId: Uuid('Id of the order'),
+    userId: Uuid('Who placed it and pays for it'),
+    price: Price('Price of the order'),
+    currency: Type.Literal('RUB', { description: 'Currency of price' }),
+  }),
+);
+
+export const PaymentSucceededV1 = defineEvent(
+  'billing.payment.succeeded.v1',
+  "Billing withdrew the order's price from the user's account.",
+  Type.Object({
+    orderId: Uuid('The order paid for'),
+    userId: Uuid('Owner of the charged account'),
+    amount: Price('Amount withdrawn'),
+    transactionId: Uuid('Ledger line of the payment'),
+    balance: Money('Balance after the payment'),
+  }),
+);
+
+export const PaymentRejectedV1 = defineEvent(
+  'billing.payment.rejected.v1',
+  'Billing refused to pay for the order; no money moved.',
+  Type.Object({
+    orderId: Uuid('The order that was not paid'),
+    userId: Uuid('The user who placed it'),
+    amount: Price('Amount that was asked for'),
+    reason: RejectionReason,
+    balance: Type.Optional(Money('Balance at the time of refusal (absent when there is no account)')),
+  }),
+);
+
+export const OrderPaidV1 = defineEvent(
+  'orders.order.paid.v1',
+  'An order is final: it was paid.',
+  Type.Object({ orderId: Uuid('Id of the order'), userId: Uuid('Who placed it'), price: Price('Price paid') }),
+);
+
+export const OrderRejectedV1 = defineEvent(
+  'orders.order.rejected.v1',
+  'An order is final: it was rejected.',
+  Type.Object({
+    orderId: Uuid('Id of the order'),
+    userId: Uuid('Who placed it'),
+    price: Price('Price that could not be paid'),
+    reason: RejectionReason,
+  }),
+);
+
+export const LetterStoredV1 = defineEvent(
+  'notifications.letter.stored.v1',
+  'Notifications stored a letter for a user.',
+  Type.Object({
+    letterId: Uuid('Id of the letter'),
+    userId: Type.Union([Uuid('Recipient user'), Type.Null()], { description: 'Recipient user, null when unknown' }),
+    kind: LetterKind,
+    orderId: Type.Optional(Uuid('The order the letter is about')),
+  }),
+);
+
+export const eventCatalogue = [
+  UserCreatedV1,
+  AccountOpenedV1,
+  OrderCreatedV1,
+  PaymentSucceededV1,
+  PaymentRejectedV1,
+  OrderPaidV1,
+  OrderRejectedV1,
+  LetterStoredV1,
+];
+
+export type UserCreated = Static<typeof UserCreatedV1.data>;
+export type OrderCreated = Static<typeof OrderCreatedV1.data>;
+export type PaymentSucceeded = Static<typeof PaymentSucceededV1.data>;
+export type PaymentRejected = Static<typeof PaymentRejectedV1.data>;
+export type OrderPaid = Static<typeof OrderPaidV1.data>;
+export type OrderRejected = Static<typeof OrderRejectedV1.data>;

@@ -1,0 +1,51 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify from 'fastify';
+import type { ServiceName } from './config.ts';
+
+/** How a request for one service's prefix is answered: in-process, or forwarded to its process. */
+export type Upstream = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * One port with the same paths as the Kubernetes ingress: /users, /billing, /orders and
+ * /notifications go to their service; /docs shows every service's OpenAPI document.
+ */
+export async function startGateway(upstreams: Record<ServiceName, Upstream>, port: number): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const docs = Fastify({ logger: false });
+  await docs.register(fastifySwagger, {
+    mode: 'static',
+    specification: { document: { openapi: '3.1.0', info: { title: 'streamshop', version: '1.0.0' }, paths: {} } },
+  });
+  await docs.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { urls: Object.keys(upstreams).map((name) => ({ name, url: `/${name}/openapi.json` })) },
+  });
+  docs.get('/', async () => ({
+    services: Object.keys(upstreams).map((name) => ({ name, prefix: `/${name}`, openapi: `/${name}/openapi.json` })),
+    docs: '/docs',
+  }));
+  await docs.ready();
+
+  const server = createServer((req, res) => {
+    const prefix = (req.url ?? '/').split(/[/?]/)[1] as ServiceName;
+    const upstream = Object.hasOwn(upstreams, prefix) ? upstreams[prefix] : docs.routing.bind(docs);
+    upstream(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((listening, fail) => server.once('error', fail).listen(port, '0.0.0.0', listening));
+  const address = server.address();
+  return {
+    server,
+    port: typeof address === 'object' && address ? address.port : port,
+    async close() {
+      // Stop accepting; idle keep-alive sockets are closed so in-flight requests can finish and we can exit.
+      const closed = new Promise((done) => server.close(done));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), 10_000);
+      await closed;
+      clearTimeout(force);
+      await docs.close();
+    },
+  };
+}

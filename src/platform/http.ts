@@ -1,0 +1,180 @@
+import fastifySwagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import Type from 'typebox';
+import { uuidv7 } from 'uuidv7';
+import { isDatabaseUnavailable } from './db.ts';
+import { AppError } from './errors.ts';
+import type { FlowContext } from './events.ts';
+import type { ServiceMetrics } from './metrics.ts';
+
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** RFC 9457 problem document, as every error response of every service. */
+export const Problem = Type.Object(
+  {
+    type: Type.String({ description: 'URI reference naming the kind of problem' }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String({ description: 'Stable machine-readable code' }),
+    instance: Type.Optional(Type.String()),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), {
+        description: 'For validation errors: each field at fault',
+      }),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+/** Adds the problem responses a route can give to its success responses, for validation of docs and replies. */
+export function responses<R extends Record<number, unknown>>(success: R, ...errorStatuses: number[]) {
+  const problems = Object.fromEntries([400, ...errorStatuses].map((status) => [status, Problem]));
+  return { ...success, ...problems } as R;
+}
+
+export interface HttpAppOptions {
+  service: string;
+  description: string;
+  log: Logger;
+  metrics: ServiceMetrics;
+  isReady: () => Promise<boolean>;
+}
+
+const CORRELATION_HEADER = 'x-correlation-id';
+const CORRELATION_PATTERN = /^[\w.:-]{1,128}$/;
+
+/**
+ * A service's HTTP app: schema-first routes under the service's prefix, strict body validation,
+ * problem documents for every error, health, metrics and its OpenAPI document.
+ */
+export async function createHttpApp(options: HttpAppOptions, routes: (app: App) => Promise<void> | void): Promise<App> {
+  const { service, log, metrics } = options;
+  const prefix = `/${service}`;
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    // Requests are logged once, on response, with the correlation id under the name every log line uses.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlationId' }),
+    bodyLimit: 16 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+    genReqId: (req) => {
+      const given = req.headers[CORRELATION_HEADER];
+      return typeof given === 'string' && CORRELATION_PATTERN.test(given) ? given : uuidv7();
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    httpPart === 'body' ? strictAjv.compile(schema) : coercingAjv.compile(schema),
+  );
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = toProblem(error, request.url);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (problem.status === 503) reply.header('retry-after', '1');
+    return reply.code(problem.status).type('application/problem+json').send(problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .type('application/problem+json')
+      .send(problem(404, 'not-found', 'Not found', `No route for ${request.method} ${request.url}`, request.url)),
+  );
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(CORRELATION_HEADER, request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    metrics.httpRequestSeconds.observe(
+      { method: request.method, route, status: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: `streamshop ${service}`, version: '1.0.0', description: options.description },
+    },
+  });
+
+  await app.register(
+    async (scoped: App) => {
+      scoped.get('/health/live', { schema: { tags: ['operations'], response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
+      scoped.get('/health/ready', { schema: { tags: ['operations'], response: { 200: Health, 503: Problem } } }, async () => {
+        if (await options.isReady()) return { status: 'ok' as const };
+        throw new AppError(503, 'not-ready', 'Not ready', 'The database or the broker does not answer.');
+      });
+      scoped.get('/metrics', { schema: { tags: ['operations'], hide: true } }, async (_request, reply) =>
+        reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+      );
+      scoped.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      await routes(scoped);
+    },
+    { prefix },
+  );
+  return app;
+}
+
+const Health = Type.Object({ status: Type.Literal('ok') });
+
+/** The flow a request starts: its correlation id travels on in every event it causes. */
+export function flowOf(request: { id: string; headers: Record<string, unknown> }): FlowContext {
+  const traceparent = request.headers.traceparent;
+  return { correlationId: request.id, ...(typeof traceparent === 'string' ? { traceparent } : {}) };
+}
+
+// Bodies are strict (no coercion: "10" is not a number, unknown fields are an error);
+// params and query strings are text on the wire, so they are coerced to their schema types.
+const strictAjv = addFormats.default(new Ajv.default({ allErrors: true, coerceTypes: false, useDefaults: true, removeAdditional: false }));
+const coercingAjv = addFormats.default(new Ajv.default({ allErrors: true, coerceTypes: true, useDefaults: true, removeAdditional: false }));
+for (const ajv of [strictAjv, coercingAjv]) ajv.addKeyword('example');
+
+function problem(status: number, code: string, title: string, detail: string, instance?: string, extensions: Record<string, unknown> = {}) {
+  return { type: `urn:streamshop:problem:${code}`, title, status, detail, code, ...(instance ? { instance } : {}), ...extensions };
+}
+
+function toProblem(error: FastifyError, instance: string) {
+  if (error instanceof AppError) {
+    return problem(error.status, error.code, error.title, error.message, instance, error.extensions);
+  }
+  if (error.validation) {
+    const errors = error.validation.map((e) => ({
+      field: fieldOf(error.validationContext, e.instancePath, e.params as Record<string, unknown>),
+      message: e.message ?? 'is invalid',
+    }));
+    const detail = errors.map((e) => `${e.field} ${e.message}`).join('; ');
+    return problem(400, 'validation-failed', 'Invalid request', detail, instance, { errors });
+  }
+  if (isDatabaseUnavailable(error)) {
+    return problem(503, 'unavailable', 'Service unavailable', 'The database is unreachable; retry shortly.', instance);
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const code = (error.code ?? 'bad-request').toLowerCase().replaceAll('_', '-');
+    return problem(status, code, titleOf(status), error.message, instance);
+  }
+  return problem(500, 'internal', 'Internal error', 'Something went wrong on our side; it has been logged.', instance);
+}
+
+function fieldOf(part: string | undefined, path: string, params: Record<string, unknown>): string {
+  const extra = params.additionalProperty ?? params.missingProperty;
+  const pointer = [path.replace(/^\//, '').replaceAll('/', '.'), extra].filter(Boolean).join('.');
+  return `${part ?? 'body'}${pointer ? `.${pointer}` : ''}`;
+}
+
+function titleOf(status: number): string {
+  const titles: Record<number, string> = {
+    400: 'Bad request',
+    404: 'Not found',
+    405: 'Method not allowed',
+    406: 'Not acceptable',
+    413: 'Request body too large',
+    415: 'Unsupported media type',
+  };
+  return titles[status] ?? 'Client error';
+}

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import type { Tx } from './db.ts';
+import { AppError, idempotencyKeyReused } from './errors.ts';
+
+export interface StoredResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+export function readIdempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(header)) {
+    throw new AppError(400, 'invalid-idempotency-key', 'Invalid Idempotency-Key', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
+  }
+  return header;
+}
+
+/**
+ * Runs `execute` at most once per (scope, key), in the caller's transaction: the key is claimed
+ * there, so it is stored exactly when the effect commits. A retry with the same request gets the
+ * first response; the same key with another request is a 422. Concurrent retries wait on the claim.
+ */
+export async function once<T>(
+  tx: Tx,
+  key: string | undefined,
+  scope: string,
+  request: unknown,
+  execute: () => Promise<StoredResponse<T>>,
+): Promise<StoredResponse<T> & { replayed: boolean }> {
+  if (key === undefined) return { ...(await execute()), replayed: false };
+  const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  const claimed = await tx`
+    INSERT INTO idempotency_keys (scope, key, request_hash) VALUES (${scope}, ${key}, ${requestHash})
+    ON CONFLICT DO NOTHING RETURNING key`;
+  if (claimed.length === 0) {
+    const [first] = await tx<{ request_hash: string; status: number; response: T }[]>`
+      SELECT request_hash, status, response FROM idempotency_keys WHERE scope = ${scope} AND key = ${key}`;
+    if (!first || first.request_hash !== requestHash) throw idempotencyKeyReused();
+    return { status: first.status, body: first.response, replayed: true };
+  }
+  const result = await execute();
+  await tx`
+    UPDATE idempotency_keys SET status = ${result.status}, response = ${tx.json(result.body as never)}
+    WHERE scope = ${scope} AND key = ${key}`;
+  return { ...result, replayed: false };
+}

@@ -1,0 +1,55 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Bus, redelivery, type Subscription } from './bus.ts';
+import type { EventEnvelope } from './events.ts';
+
+/**
+ * The in-process bus of the embedded default, with the same guarantees as the broker:
+ * publish() resolves only after every subscribed consumer has committed (or dead-lettered) the event,
+ * so until then its outbox row stays unpublished and a crash simply publishes it again.
+ * Failed handlings are retried with the same backoff as JetStream redeliveries.
+ */
+export function createMemoryBus(): Bus {
+  const subscriptions = new Set<Subscription>();
+  const inFlight = new Map<Subscription, Set<Promise<void>>>();
+  const closing = new AbortController();
+
+  async function deliver(subscription: Subscription, wire: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (closing.signal.aborted || !subscriptions.has(subscription)) throw new Error('bus closed before delivery');
+      try {
+        // Each consumer gets its own copy, as if it came over the wire.
+        return await subscription.handle(JSON.parse(wire) as EventEnvelope, { attempt });
+      } catch {
+        await sleep(redelivery.delayBefore(attempt + 1), undefined, { signal: closing.signal }).catch(() => {});
+      }
+    }
+  }
+
+  function track(subscription: Subscription, delivery: Promise<void>): Promise<void> {
+    const set = inFlight.get(subscription) ?? new Set();
+    inFlight.set(subscription, set);
+    set.add(delivery);
+    return delivery.finally(() => set.delete(delivery));
+  }
+
+  return {
+    async publish(event) {
+      if (closing.signal.aborted) throw new Error('bus is closed');
+      const wire = JSON.stringify(event);
+      const targets = [...subscriptions].filter((s) => s.eventTypes.includes(event.type));
+      await Promise.all(targets.map((s) => track(s, deliver(s, wire))));
+    },
+    async subscribe(subscription) {
+      subscriptions.add(subscription);
+      return async () => {
+        subscriptions.delete(subscription);
+        await Promise.allSettled([...(inFlight.get(subscription) ?? [])]);
+      };
+    },
+    isReady: () => !closing.signal.aborted,
+    async close() {
+      closing.abort();
+      await Promise.allSettled([...inFlight.values()].flatMap((set) => [...set]));
+    },
+  };
+}

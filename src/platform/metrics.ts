@@ -1,0 +1,43 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export type ServiceMetrics = ReturnType<typeof createMetrics>;
+
+/** One registry per service, so the embedded default and a service process expose the same series. */
+export function createMetrics(service: string) {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpRequestSeconds: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    eventsPublished: new Counter({
+      name: 'events_published_total',
+      help: 'Outbox events accepted by the bus',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+    eventsHandled: new Counter({
+      name: 'events_handled_total',
+      help: 'Deliveries by outcome: handled, duplicate (already in the inbox), failed (will be redelivered), dead_lettered',
+      labelNames: ['type', 'outcome'],
+      registers: [registry],
+    }),
+    /** Set by the service from its database when scraped. */
+    pendingGauge(name: string, help: string, read: () => Promise<number>) {
+      return new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          this.set(await read().catch(() => Number.NaN));
+        },
+      });
+    },
+  };
+}

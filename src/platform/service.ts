@@ -1,0 +1,86 @@
+import type { Logger } from 'pino';
+import type { Bus } from './bus.ts';
+import type { ServiceName } from './config.ts';
+import { connectDatabase, migrate, type Sql } from './db.ts';
+import { createSubscription, type EventHandler } from './consumer.ts';
+import { type App, createHttpApp } from './http.ts';
+import { createMetrics, type ServiceMetrics } from './metrics.ts';
+import { type OutboxRelay, startOutboxRelay } from './outbox.ts';
+
+export interface ServiceDeps {
+  sql: Sql;
+  log: Logger;
+  metrics: ServiceMetrics;
+}
+
+/** Everything a service is, as data: the runtime below starts every service the same way. */
+export interface ServiceModule {
+  name: ServiceName;
+  description: string;
+  migrations: URL;
+  routes(app: App, deps: ServiceDeps): Promise<void> | void;
+  handlers: EventHandler[];
+}
+
+export interface RunningService {
+  name: ServiceName;
+  app: App;
+  sql: Sql;
+  startRelay(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const platformMigrations = new URL('./migrations/', import.meta.url);
+
+/**
+ * Migrates the service's database, builds its HTTP app and subscribes its handlers.
+ * The outbox relay starts separately, once every subscriber of the process is in place.
+ */
+export async function startService(
+  module: ServiceModule,
+  options: { databaseUrl: string; bus: Bus; log: Logger; poolSize?: number },
+): Promise<RunningService> {
+  const log = options.log.child({ service: module.name });
+  const sql = connectDatabase(options.databaseUrl, `streamshop-${module.name}`, options.poolSize);
+  const metrics = createMetrics(module.name);
+  await migrate(sql, [platformMigrations, module.migrations], log);
+
+  metrics.pendingGauge('outbox_unpublished_events', 'Events committed but not yet accepted by the bus', async () => {
+    const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`;
+    return row?.n ?? 0;
+  });
+  metrics.pendingGauge('dead_letters_waiting', 'Events that failed every attempt and wait for a replay', async () => {
+    const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM dead_letters WHERE replayed_at IS NULL`;
+    return row?.n ?? 0;
+  });
+
+  const isReady = async () => {
+    if (!options.bus.isReady()) return false;
+    return sql`SELECT 1`.then(() => true, () => false);
+  };
+  const app = await createHttpApp({ service: module.name, description: module.description, log, metrics, isReady }, (scoped) =>
+    module.routes(scoped, { sql, log, metrics }),
+  );
+  await app.ready();
+
+  const unsubscribe = module.handlers.length
+    ? await options.bus.subscribe(createSubscription(module.name, sql, module.handlers, log, metrics))
+    : async () => {};
+  let relay: OutboxRelay | undefined;
+
+  return {
+    name: module.name,
+    app,
+    sql,
+    async startRelay() {
+      relay ??= await startOutboxRelay(sql, options.bus, log, metrics);
+    },
+    /** Stop taking work (HTTP, then events), finish what is in flight, then close the pool. */
+    async stop() {
+      await app.close();
+      await unsubscribe();
+      await relay?.stop();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

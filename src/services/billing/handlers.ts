@@ -1,0 +1,8 @@
+import { OrderCreatedV1, UserCreatedV1 } from '../../contracts/events.ts';
+import { on } from '../../platform/consumer.ts';
+import { openAccountForNewUser, payForOrder } from './use-cases.ts';
+
+export const billingHandlers = [
+  on(UserCreatedV1, (user, { tx, flow }) => openAccountForNewUser(tx, user, flow)),
+  on(OrderCreatedV1, (order, { tx, flow }) => payForOrder(tx, order, flow)),
+];

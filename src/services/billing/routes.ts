@@ -1,0 +1,57 @@
+import { type App, responses } from '../../platform/http.ts';
+import { readIdempotencyKey } from '../../platform/idempotency.ts';
+import type { ServiceDeps } from '../../platform/service.ts';
+import { Account, AccountParams, ListQuery, MoneyBody, Transaction, TransactionList } from './contract.ts';
+import { deposit, getAccount, listTransactions, withdraw } from './use-cases.ts';
+
+const IdempotencyHeaders = {
+  type: 'object',
+  properties: { 'idempotency-key': { type: 'string', description: 'Retry-safe key: the same key and body replay the first result' } },
+} as const;
+
+export function billingRoutes(app: App, { sql }: ServiceDeps): void {
+  app.get(
+    '/accounts/:userId',
+    { schema: { tags: ['billing'], summary: "A user's account", params: AccountParams, response: responses({ 200: Account }, 404) } },
+    async (request) => getAccount(sql, request.params.userId),
+  );
+
+  for (const [path, move, summary, errors] of [
+    ['deposits', deposit, 'Put money into the account', [404, 422]],
+    ['withdrawals', withdraw, 'Take money out of the account', [404, 409, 422]],
+  ] as const) {
+    app.post(
+      `/accounts/:userId/${path}`,
+      {
+        schema: {
+          tags: ['billing'],
+          summary,
+          params: AccountParams,
+          headers: IdempotencyHeaders,
+          body: MoneyBody,
+          response: responses({ 201: Transaction }, ...errors),
+        },
+      },
+      async (request, reply) => {
+        const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key'] as string | undefined);
+        const result = await move(sql, { userId: request.params.userId, amount: request.body.amount, idempotencyKey });
+        if (result.replayed) reply.header('idempotent-replayed', 'true');
+        return reply.code(result.status as 201).send(result.body);
+      },
+    );
+  }
+
+  app.get(
+    '/accounts/:userId/transactions',
+    {
+      schema: {
+        tags: ['billing'],
+        summary: 'The ledger of an account, newest first',
+        params: AccountParams,
+        querystring: ListQuery,
+        response: responses({ 200: TransactionList }, 404),
+      },
+    },
+    async (request) => listTransactions(sql, request.params.userId, request.query.limit, request.query.cursor),
+  );
+}

@@ -1,0 +1,82 @@
+import { uuidv7 } from 'uuidv7';
+import {
+  AccountOpenedV1,
+  type OrderCreated,
+  PaymentRejectedV1,
+  PaymentSucceededV1,
+  type UserCreated,
+} from '../../contracts/events.ts';
+import type { Sql, Tx } from '../../platform/db.ts';
+import { type FlowContext, newEvent } from '../../platform/events.ts';
+import { once, type StoredResponse } from '../../platform/idempotency.ts';
+import { appendToOutbox } from '../../platform/outbox.ts';
+import type { Account, Transaction } from './contract.ts';
+import { accountNotFound, balanceLimit, insufficientFunds } from './errors.ts';
+import { addToBalance, findAccount, insertLedgerLine, listLedger, openAccount, takeFromBalance } from './repository.ts';
+
+export async function openAccountForNewUser(tx: Tx, user: UserCreated, flow: FlowContext): Promise<void> {
+  if (await openAccount(tx, user.userId)) {
+    await appendToOutbox(tx, [newEvent('billing', AccountOpenedV1, user.userId, { userId: user.userId }, flow)]);
+  }
+}
+
+/** Pays for an order or refuses; either way the outcome is announced in the same transaction. */
+export async function payForOrder(tx: Tx, order: OrderCreated, flow: FlowContext): Promise<void> {
+  const { orderId, userId, price } = order;
+  const balance = await takeFromBalance(tx, userId, price);
+  if (balance !== undefined) {
+    const line = await insertLedgerLine(tx, { id: uuidv7(), userId, type: 'payment', amount: price, balanceAfter: balance, orderId });
+    const data = { orderId, userId, amount: price, transactionId: line.transactionId, balance };
+    await appendToOutbox(tx, [newEvent('billing', PaymentSucceededV1, orderId, data, flow)]);
+    return;
+  }
+  const account = await findAccount(tx, userId);
+  const data = account
+    ? { orderId, userId, amount: price, reason: 'insufficient_funds' as const, balance: account.balance }
+    : { orderId, userId, amount: price, reason: 'account_not_found' as const };
+  await appendToOutbox(tx, [newEvent('billing', PaymentRejectedV1, orderId, data, flow)]);
+}
+
+export async function getAccount(sql: Sql, userId: string): Promise<Account> {
+  return (await findAccount(sql, userId)) ?? Promise.reject(accountNotFound(userId));
+}
+
+export interface MoneyMovement {
+  userId: string;
+  amount: number;
+  idempotencyKey: string | undefined;
+}
+
+export async function deposit(sql: Sql, { userId, amount, idempotencyKey }: MoneyMovement) {
+  return sql.begin((tx) =>
+    once(tx, idempotencyKey, 'billing.deposit', { userId, amount }, async (): Promise<StoredResponse<Transaction>> => {
+      const balance = await addToBalance(tx, userId, amount).catch((error) => {
+        throw (error as { constraint_name?: string }).constraint_name === 'balance_in_range' ? balanceLimit() : error;
+      });
+      if (balance === undefined) throw accountNotFound(userId);
+      const line = await insertLedgerLine(tx, { id: uuidv7(), userId, type: 'deposit', amount, balanceAfter: balance });
+      return { status: 201, body: line };
+    }),
+  );
+}
+
+export async function withdraw(sql: Sql, { userId, amount, idempotencyKey }: MoneyMovement) {
+  return sql.begin((tx) =>
+    once(tx, idempotencyKey, 'billing.withdrawal', { userId, amount }, async (): Promise<StoredResponse<Transaction>> => {
+      const balance = await takeFromBalance(tx, userId, amount);
+      if (balance === undefined) {
+        const account = await findAccount(tx, userId);
+        throw account ? insufficientFunds(account.balance, amount) : accountNotFound(userId);
+      }
+      const line = await insertLedgerLine(tx, { id: uuidv7(), userId, type: 'withdrawal', amount, balanceAfter: balance });
+      return { status: 201, body: line };
+    }),
+  );
+}
+
+export async function listTransactions(sql: Sql, userId: string, limit: number, cursor?: string) {
+  await getAccount(sql, userId);
+  const items = await listLedger(sql, userId, limit, cursor);
+  const last = items.at(-1);
+  return { items, nextCursor: items.length === limit && last ? last.transactionId : null };
+}

@@ -1,0 +1,11 @@
+import type { ServiceModule } from '../../platform/service.ts';
+import { notificationsHandlers } from './handlers.ts';
+import { notificationRoutes } from './routes.ts';
+
+export const notificationsService: ServiceModule = {
+  name: 'notifications',
+  description: 'Letters to users: one per final order, plus free-form messages. Stored, not mailed.',
+  migrations: new URL('./migrations/', import.meta.url),
+  routes: notificationRoutes,
+  handlers: notificationsHandlers,
+};

@@ -1,0 +1,33 @@
+/** What a letter says. Pure: the words of the product, no I/O. */
+import type { LetterKind } from './contract.ts';
+
+export interface OrderOutcome {
+  orderId: string;
+  kind: Exclude<LetterKind, 'message'>;
+  price: number;
+  reason?: string | null;
+}
+
+const rubles = (kopecks: number) =>
+  `${(kopecks / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} RUB`;
+
+export function composeOrderLetter(outcome: OrderOutcome, name: string): { subject: string; body: string } {
+  switch (outcome.kind) {
+    case 'order_paid':
+      return {
+        subject: `Order ${outcome.orderId} is paid`,
+        body: `Hello, ${name}! Your order ${outcome.orderId} for ${rubles(outcome.price)} is paid. Thank you!`,
+      };
+    case 'order_rejected':
+      return {
+        subject: `Order ${outcome.orderId} could not be paid`,
+        body: `Hello, ${name}. We could not pay for your order ${outcome.orderId} of ${rubles(outcome.price)}: ${
+          outcome.reason === 'account_not_found' ? 'you have no account yet' : 'there is not enough money on your account'
+        }. Nothing was charged.`,
+      };
+    default: {
+      const unknown: never = outcome.kind;
+      throw new Error(`no letter for ${unknown}`);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { type App, flowOf, responses } from '../../platform/http.ts';
+import type { ServiceDeps } from '../../platform/service.ts';
+import { Letter, LetterList, LetterListQuery, LetterParams, SendMessageBody } from './contract.ts';
+import { getLetter, listLettersOf, sendMessage } from './use-cases.ts';
+
+export function notificationRoutes(app: App, { sql }: ServiceDeps): void {
+  app.get(
+    '/',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: 'Letters of a user (?userId=) or to an address (?email=), newest first',
+        querystring: LetterListQuery,
+        response: responses({ 200: LetterList }),
+      },
+    },
+    async (request) => listLettersOf(sql, request.query),
+  );
+
+  app.get(
+    '/:letterId',
+    { schema: { tags: ['notifications'], summary: 'Get a letter', params: LetterParams, response: responses({ 200: Letter }, 404) } },
+    async (request) => getLetter(sql, request.params.letterId),
+  );
+
+  app.post(
+    '/',
+    { schema: { tags: ['notifications'], summary: 'Store a free-form message', body: SendMessageBody, response: responses({ 201: Letter }) } },
+    async (request, reply) => {
+      const letter = await sendMessage(sql, request.body, flowOf(request));
+      return reply.code(201).header('location', `/notifications/${letter.id}`).send(letter);
+    },
+  );
+}

@@ -1,0 +1,79 @@
+import { uuidv7 } from 'uuidv7';
+import { LetterStoredV1, type OrderPaid, type OrderRejected, type UserCreated } from '../../contracts/events.ts';
+import type { Sql, Tx } from '../../platform/db.ts';
+import { type FlowContext, newEvent } from '../../platform/events.ts';
+import { appendToOutbox } from '../../platform/outbox.ts';
+import type { Letter, SendMessageBody } from './contract.ts';
+import { letterNotFound, recipientFilterRequired } from './errors.ts';
+import { composeOrderLetter, type OrderOutcome } from './letters.ts';
+import {
+  findLetter,
+  findRecipient,
+  insertLetter,
+  keepPendingOutcome,
+  listLetters,
+  lockRecipient,
+  type Recipient,
+  saveRecipient,
+  takePendingOutcomes,
+} from './repository.ts';
+
+async function storeLetter(tx: Tx, letter: Parameters<typeof insertLetter>[1], flow: FlowContext): Promise<Letter | undefined> {
+  const stored = await insertLetter(tx, letter);
+  if (stored) {
+    const data = { letterId: stored.id, userId: stored.userId, kind: stored.kind, ...(stored.orderId ? { orderId: stored.orderId } : {}) };
+    await appendToOutbox(tx, [newEvent('notifications', LetterStoredV1, stored.id, data, flow)]);
+  }
+  return stored;
+}
+
+async function writeOrderLetter(tx: Tx, recipient: Recipient, outcome: OrderOutcome, flow: FlowContext): Promise<void> {
+  const { subject, body } = composeOrderLetter(outcome, recipient.name);
+  const letter = { id: uuidv7(), userId: recipient.userId, email: recipient.email, kind: outcome.kind, subject, body };
+  await storeLetter(tx, { ...letter, orderId: outcome.orderId }, flow);
+}
+
+/** Learns a user's address, and writes the letters of any outcomes that arrived before it. */
+export async function rememberRecipient(tx: Tx, user: UserCreated, flow: FlowContext): Promise<void> {
+  await lockRecipient(tx, user.userId);
+  const recipient = { userId: user.userId, email: user.email, name: user.name };
+  await saveRecipient(tx, recipient);
+  for (const outcome of await takePendingOutcomes(tx, user.userId)) await writeOrderLetter(tx, recipient, outcome, flow);
+}
+
+/** Writes the one letter of a final order, or keeps the outcome until the user's address is known. */
+export async function notifyOrderOutcome(tx: Tx, userId: string, outcome: OrderOutcome, flow: FlowContext): Promise<void> {
+  await lockRecipient(tx, userId);
+  const recipient = await findRecipient(tx, { userId });
+  if (recipient) await writeOrderLetter(tx, recipient, outcome, flow);
+  else await keepPendingOutcome(tx, userId, outcome);
+}
+
+export const paidOutcome = (o: OrderPaid): OrderOutcome => ({ orderId: o.orderId, kind: 'order_paid', price: o.price });
+export const rejectedOutcome = (o: OrderRejected): OrderOutcome => ({
+  orderId: o.orderId,
+  kind: 'order_rejected',
+  price: o.price,
+  reason: o.reason,
+});
+
+export async function sendMessage(sql: Sql, message: SendMessageBody, flow: FlowContext): Promise<Letter> {
+  return sql.begin(async (tx) => {
+    const recipient = await findRecipient(tx, { email: message.email });
+    const letter = { id: uuidv7(), userId: recipient?.userId ?? null, kind: 'message' as const, ...message };
+    return (await storeLetter(tx, letter, flow)) as Letter;
+  });
+}
+
+export async function getLetter(sql: Sql, letterId: string): Promise<Letter> {
+  return (await findLetter(sql, letterId)) ?? Promise.reject(letterNotFound(letterId));
+}
+
+export async function listLettersOf(sql: Sql, query: { userId?: string; email?: string; limit: number; cursor?: string }) {
+  const { userId, email } = query;
+  if ((userId === undefined) === (email === undefined)) throw recipientFilterRequired();
+  const by = userId !== undefined ? { userId } : { email: email as string };
+  const items = await listLetters(sql, by, query.limit, query.cursor);
+  const last = items.at(-1);
+  return { items, nextCursor: items.length === query.limit && last ? last.id : null };
+}

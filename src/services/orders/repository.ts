@@ -1,0 +1,59 @@
+import type { Sql, Tx } from '../../platform/db.ts';
+import type { Order } from './contract.ts';
+
+interface OrderRow {
+  id: string;
+  user_id: string;
+  price: string;
+  status: Order['status'];
+  reason: Order['reason'] | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toOrder = (row: OrderRow): Order => ({
+  id: row.id,
+  userId: row.user_id,
+  price: Number(row.price),
+  currency: 'RUB',
+  status: row.status,
+  ...(row.reason ? { reason: row.reason } : {}),
+  createdAt: row.created_at.toISOString(),
+  updatedAt: row.updated_at.toISOString(),
+});
+
+const COLUMNS = 'id, user_id, price, status, reason, created_at, updated_at';
+
+export async function insertOrder(tx: Tx, order: { id: string; userId: string; price: number }): Promise<Order> {
+  const [row] = await tx<OrderRow[]>`
+    INSERT INTO orders (id, user_id, price) VALUES (${order.id}, ${order.userId}, ${order.price})
+    RETURNING ${tx.unsafe(COLUMNS)}`;
+  return toOrder(row as OrderRow);
+}
+
+export async function findOrder(sql: Sql, id: string): Promise<Order | undefined> {
+  const [row] = await sql<OrderRow[]>`SELECT ${sql.unsafe(COLUMNS)} FROM orders WHERE id = ${id}`;
+  return row && toOrder(row);
+}
+
+export async function listOrders(sql: Sql, userId: string, limit: number, before?: string): Promise<Order[]> {
+  const rows = await sql<OrderRow[]>`
+    SELECT ${sql.unsafe(COLUMNS)} FROM orders
+    WHERE user_id = ${userId} ${before ? sql`AND id < ${before}` : sql``}
+    ORDER BY id DESC LIMIT ${limit}`;
+  return rows.map(toOrder);
+}
+
+/** Moves a pending order to its final status; returns undefined when it was not pending (already final). */
+export async function finishOrder(
+  tx: Tx,
+  id: string,
+  outcome: { status: 'paid' } | { status: 'rejected'; reason: NonNullable<Order['reason']> },
+): Promise<Order | undefined> {
+  const reason = outcome.status === 'rejected' ? outcome.reason : null;
+  const [row] = await tx<OrderRow[]>`
+    UPDATE orders SET status = ${outcome.status}, reason = ${reason}, updated_at = now()
+    WHERE id = ${id} AND status = 'pending'
+    RETURNING ${tx.unsafe(COLUMNS)}`;
+  return row && toOrder(row);
+}

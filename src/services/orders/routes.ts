@@ -1,0 +1,46 @@
+import { type App, flowOf, responses } from '../../platform/http.ts';
+import { readIdempotencyKey } from '../../platform/idempotency.ts';
+import type { ServiceDeps } from '../../platform/service.ts';
+import { Order, OrderList, OrderListQuery, OrderParams, PlaceOrderBody, WaitHeaders } from './contract.ts';
+import { preferredWait, watchFinality } from './finality.ts';
+import { getOrderWhenFinal, listUserOrders, placeOrder } from './use-cases.ts';
+
+export async function orderRoutes(app: App, { sql }: ServiceDeps): Promise<void> {
+  const watcher = await watchFinality(sql);
+  app.addHook('onClose', () => watcher.close());
+
+  const headers = {
+    ...WaitHeaders,
+    properties: { ...WaitHeaders.properties, 'idempotency-key': { type: 'string', description: 'Retry-safe key' } },
+  };
+
+  app.post(
+    '/',
+    { schema: { tags: ['orders'], summary: 'Place an order', headers, body: PlaceOrderBody, response: responses({ 201: Order }, 422) } },
+    async (request, reply) => {
+      const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key'] as string | undefined);
+      const placed = await placeOrder(sql, request.body, idempotencyKey, flowOf(request));
+      const wait = preferredWait(request.headers.prefer as string | undefined);
+      const order = wait > 0 ? await getOrderWhenFinal(sql, watcher, placed.body.id, wait) : placed.body;
+      if (wait > 0) reply.header('preference-applied', `wait=${wait}`);
+      if (placed.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).header('location', `/orders/${order.id}`).send(order);
+    },
+  );
+
+  app.get(
+    '/:orderId',
+    { schema: { tags: ['orders'], summary: 'Get an order', params: OrderParams, headers: WaitHeaders, response: responses({ 200: Order }, 404) } },
+    async (request, reply) => {
+      const wait = preferredWait(request.headers.prefer as string | undefined);
+      if (wait > 0) reply.header('preference-applied', `wait=${wait}`);
+      return getOrderWhenFinal(sql, watcher, request.params.orderId, wait);
+    },
+  );
+
+  app.get(
+    '/',
+    { schema: { tags: ['orders'], summary: "A user's orders, newest first", querystring: OrderListQuery, response: responses({ 200: OrderList }) } },
+    async (request) => listUserOrders(sql, request.query.userId, request.query.limit, request.query.cursor),
+  );
+}

@@ -1,0 +1,56 @@
+import { uuidv7 } from 'uuidv7';
+import { OrderCreatedV1, OrderPaidV1, OrderRejectedV1, type PaymentRejected, type PaymentSucceeded } from '../../contracts/events.ts';
+import type { Sql, Tx } from '../../platform/db.ts';
+import { type FlowContext, newEvent } from '../../platform/events.ts';
+import { once } from '../../platform/idempotency.ts';
+import { appendToOutbox } from '../../platform/outbox.ts';
+import type { Logger } from 'pino';
+import type { Order, PlaceOrderBody } from './contract.ts';
+import { orderNotFound } from './errors.ts';
+import { announceFinal, type FinalityWatcher } from './finality.ts';
+import { findOrder, finishOrder, insertOrder, listOrders } from './repository.ts';
+
+/** Places a pending order; billing will try to pay for it. */
+export async function placeOrder(sql: Sql, input: PlaceOrderBody, idempotencyKey: string | undefined, flow: FlowContext) {
+  return sql.begin((tx) =>
+    once(tx, idempotencyKey, 'orders.place', input, async () => {
+      const order = await insertOrder(tx, { id: uuidv7(), ...input });
+      const data = { orderId: order.id, userId: order.userId, price: order.price, currency: 'RUB' as const };
+      await appendToOutbox(tx, [newEvent('orders', OrderCreatedV1, order.id, data, flow)]);
+      return { status: 201, body: order };
+    }),
+  );
+}
+
+export async function getOrder(sql: Sql, orderId: string): Promise<Order> {
+  return (await findOrder(sql, orderId)) ?? Promise.reject(orderNotFound(orderId));
+}
+
+/** The order as it is once final, or as it is after `seconds`. */
+export async function getOrderWhenFinal(sql: Sql, watcher: FinalityWatcher, orderId: string, seconds: number): Promise<Order> {
+  if (seconds > 0) {
+    await watcher.waitFor(orderId, seconds, async () => (await getOrder(sql, orderId)).status !== 'pending');
+  }
+  return getOrder(sql, orderId);
+}
+
+export async function listUserOrders(sql: Sql, userId: string, limit: number, cursor?: string) {
+  const items = await listOrders(sql, userId, limit, cursor);
+  const last = items.at(-1);
+  return { items, nextCursor: items.length === limit && last ? last.id : null };
+}
+
+export async function markPaid(tx: Tx, payment: PaymentSucceeded, flow: FlowContext, log: Logger): Promise<void> {
+  const order = await finishOrder(tx, payment.orderId, { status: 'paid' });
+  if (!order) return log.warn({ orderId: payment.orderId }, 'payment for an order that is not pending; ignored');
+  await appendToOutbox(tx, [newEvent('orders', OrderPaidV1, order.id, { orderId: order.id, userId: order.userId, price: order.price }, flow)]);
+  await announceFinal(tx, order.id);
+}
+
+export async function markRejected(tx: Tx, refusal: PaymentRejected, flow: FlowContext, log: Logger): Promise<void> {
+  const order = await finishOrder(tx, refusal.orderId, { status: 'rejected', reason: refusal.reason });
+  if (!order) return log.warn({ orderId: refusal.orderId }, 'refusal for an order that is not pending; ignored');
+  const data = { orderId: order.id, userId: order.userId, price: order.price, reason: refusal.reason };
+  await appendToOutbox(tx, [newEvent('orders', OrderRejectedV1, order.id, data, flow)]);
+  await announceFinal(tx, order.id);
+}

@@ -1,0 +1,48 @@
+import type { Logger } from 'pino';
+import type { Bus } from './platform/bus.ts';
+import { type EmbeddedConfig, type ServiceName, serviceNames } from './platform/config.ts';
+import { startEmbeddedPostgres } from './platform/embedded-postgres.ts';
+import { startGateway } from './platform/gateway.ts';
+import { createMemoryBus } from './platform/memory-bus.ts';
+import { type RunningService, startService } from './platform/service.ts';
+import { services } from './services/index.ts';
+
+export interface EmbeddedSystem {
+  url: string;
+  bus: Bus;
+  databaseUrl(service: ServiceName): string;
+  stop(): Promise<void>;
+}
+
+/** The embedded default: PostgreSQL from npm, the four services and an in-process bus, behind one port. */
+export async function startEmbeddedSystem(config: EmbeddedConfig, log: Logger): Promise<EmbeddedSystem> {
+  const pg = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.PG_PORT, log });
+  const running: RunningService[] = [];
+  try {
+    await pg.createDatabases(serviceNames);
+    const bus = createMemoryBus();
+    for (const name of serviceNames) {
+      running.push(await startService(services[name], { databaseUrl: pg.urlFor(name), bus, log }));
+    }
+    // Relays start once every consumer is subscribed, so no event is published to an empty room.
+    if (config.OUTBOX_RELAY === 'on') for (const service of running) await service.startRelay();
+
+    const upstreams = Object.fromEntries(running.map((s) => [s.name, s.app.routing.bind(s.app)]));
+    const gateway = await startGateway(upstreams as Record<ServiceName, never>, config.PORT);
+    return {
+      url: `http://127.0.0.1:${gateway.port}`,
+      bus,
+      databaseUrl: (service) => pg.urlFor(service),
+      async stop() {
+        await gateway.close();
+        for (const service of running) await service.stop();
+        await bus.close();
+        await pg.stop();
+      },
+    };
+  } catch (error) {
+    for (const service of running) await service.stop().catch(() => {});
+    await pg.stop();
+    throw error;
+  }
+}
