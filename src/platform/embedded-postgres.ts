@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,7 +35,12 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     log.info({ dataDir }, 'initialising embedded PostgreSQL (first run)');
     await mkdir(resolve(options.dataDir), { recursive: true, mode: 0o755 });
     await mkdir(dataDir, { mode: 0o700 });
-    if (owner) await chown(dataDir, owner.uid, owner.gid);
+    if (owner) {
+      // As root the server runs as "postgres", which must be able to pass through the data folder.
+      const { mode } = await stat(resolve(options.dataDir));
+      await chmod(resolve(options.dataDir), mode | 0o711);
+      await chown(dataDir, owner.uid, owner.gid);
+    }
     const passwordFile = join(tmpdir(), `streamshop-pg-${process.pid}`);
     await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o644 });
     try {

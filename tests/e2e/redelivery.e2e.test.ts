@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { OrderCreatedV1, OrderPaidV1, UserCreatedV1 } from '../../src/contracts/events.ts';
+import { type EventEnvelope, newEvent } from '../../src/platform/events.ts';
+import { client, eventually } from '../support/api.ts';
+import type { TestSystem } from '../support/system.ts';
+import { startSystem, topologies } from '../support/topology.ts';
+
+for (const topology of topologies) {
+  describe(`redelivered and out-of-order events (${topology})`, () => {
+    let system: TestSystem;
+    let api: ReturnType<typeof client>;
+    before(async () => {
+      system = await startSystem(topology);
+      api = client(system.url);
+    });
+    after(() => system?.stop());
+
+    test('when orders.order.created is delivered twice, then the order is charged once and gets one letter', async () => {
+      const user = await api.userWithAccount(1_000);
+      const order = await api.post('/orders', { userId: user.id, price: 400 }, { prefer: 'wait=10' });
+      assert.equal(order.body.status, 'paid');
+
+      // The very event orders published, delivered again, as a broker does after a lost ack.
+      const [row] = await system.database('orders')<{ envelope: EventEnvelope }[]>`
+        SELECT envelope FROM outbox WHERE aggregate_id = ${order.body.id} AND event_type = ${OrderCreatedV1.type}`;
+      assert.ok(row);
+      const duplicatesBefore = await api.handled('billing', OrderCreatedV1.type, 'duplicate');
+      await system.bus.publish(row.envelope);
+      await system.bus.publish(row.envelope);
+
+      // Billing got the event twice more and recognised it both times; nothing else moved.
+      await eventually(async () =>
+        assert.equal(await api.handled('billing', OrderCreatedV1.type, 'duplicate'), duplicatesBefore + 2),
+      );
+      const ledger = await api.transactions(user.id);
+      assert.equal(ledger.filter((l) => l.type === 'payment').length, 1);
+      assert.equal(await api.balance(user.id), 600);
+      assert.equal((await api.letters(user.id)).length, 1);
+    });
+
+    test('when orders.order.paid is delivered twice, then one letter is stored', async () => {
+      const user = await api.userWithAccount(1_000);
+      const order = await api.post('/orders', { userId: user.id, price: 100 }, { prefer: 'wait=10' });
+      await eventually(async () => assert.equal((await api.letters(user.id)).length, 1));
+      const [row] = await system.database('orders')<{ envelope: EventEnvelope }[]>`
+        SELECT envelope FROM outbox WHERE aggregate_id = ${order.body.id} AND event_type = ${OrderPaidV1.type}`;
+      assert.ok(row);
+      const duplicatesBefore = await api.handled('notifications', OrderPaidV1.type, 'duplicate');
+      await system.bus.publish(row.envelope);
+      await system.bus.publish(row.envelope);
+      await eventually(async () =>
+        assert.equal(await api.handled('notifications', OrderPaidV1.type, 'duplicate'), duplicatesBefore + 2),
+      );
+      assert.equal((await api.letters(user.id)).length, 1);
+    });
+
+    test("when an order's outcome arrives before the user's address, then exactly one letter is stored once the address arrives", async () => {
+      const userId = crypto.randomUUID();
+      const orderId = crypto.randomUUID();
+      const email = `late-${userId}@example.com`;
+      const flow = { correlationId: `out-of-order-${orderId}` };
+      await system.bus.publish(newEvent('orders', OrderPaidV1, orderId, { orderId, userId, price: 777 }, flow));
+      // The outcome is kept, not lost, and not yet a letter.
+      await eventually(async () => {
+        const [kept] = await system.database('notifications')`SELECT count(*)::int AS n FROM pending_outcomes WHERE order_id = ${orderId}`;
+        assert.equal(kept?.n, 1);
+      });
+      assert.equal((await api.letters(userId)).length, 0);
+
+      const created = newEvent('users', UserCreatedV1, userId, { userId, email, name: 'Late Address' }, flow);
+      await system.bus.publish(created);
+      await system.bus.publish(created);
+      const letters = await eventually(async () => {
+        const found = await api.letters(userId);
+        assert.equal(found.length, 1);
+        return found;
+      });
+      assert.equal(letters[0].kind, 'order_paid');
+      assert.equal(letters[0].email, email);
+      assert.equal(letters[0].orderId, orderId);
+      const byEmail = await api.get(`/notifications?email=${encodeURIComponent(email)}`);
+      assert.equal(byEmail.body.items.length, 1);
+    });
+  });
+}

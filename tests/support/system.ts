@@ -1,0 +1,49 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import type { Bus } from '../../src/platform/bus.ts';
+import { EmbeddedConfig, loadConfig, type ServiceName } from '../../src/platform/config.ts';
+import type { Sql } from '../../src/platform/db.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { startEmbeddedSystem } from '../../src/system.ts';
+
+/** The system under test, whatever its topology: an HTTP entry point, the bus, and each service's database. */
+export interface TestSystem {
+  url: string;
+  bus: Bus;
+  /** A direct connection to one service's database, for injecting faults and reading the ledger's truth. */
+  database(service: ServiceName): Sql;
+  /** Stops the system; the data stays when the caller chose the dataDir (for a restart), else it is removed. */
+  stop(): Promise<void>;
+  dataDir: string;
+}
+
+export interface TestSystemOptions {
+  dataDir?: string;
+  relay?: 'on' | 'paused';
+}
+
+/** Starts the embedded default on free ports with its own data folder. */
+export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'streamshop-test-')));
+  const level = process.env.TEST_LOG_LEVEL ?? 'silent';
+  const config = loadConfig(EmbeddedConfig, { PORT: '0', PG_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: level, OUTBOX_RELAY: options.relay ?? 'on' });
+  const system = await startEmbeddedSystem(config, createLogger(level, 'test'));
+  const connections = new Map<ServiceName, Sql>();
+  return {
+    url: system.url,
+    bus: system.bus,
+    dataDir,
+    database(service) {
+      const sql = connections.get(service) ?? postgres(system.databaseUrl(service), { max: 2, onnotice: () => {} });
+      connections.set(service, sql);
+      return sql;
+    },
+    async stop() {
+      for (const sql of connections.values()) await sql.end();
+      await system.stop();
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
