@@ -1,0 +1,75 @@
+/**
+ * Acceptance tests: runs the Postman collection with newman (npm run test:newman).
+ *
+ *   node scripts/newman.ts                      starts the embedded system on free ports, runs, stops it
+ *   node scripts/newman.ts --base-url URL       runs against a system that is already up (or BASE_URL=URL)
+ *   --verbose                                   also print request and response bodies
+ *
+ * Reports: reports/newman/streamshop.html (htmlextra) and reports/newman/junit.xml.
+ * Exits non-zero if any request or assertion failed.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+// @ts-expect-error -- newman ships no type declarations; the little used here is typed below.
+import newmanUntyped from 'newman';
+import { EmbeddedConfig, loadConfig } from '../src/platform/config.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { type EmbeddedSystem, startEmbeddedSystem } from '../src/system.ts';
+
+interface Summary {
+  run: { error?: Error; failures: unknown[] };
+}
+const newman = newmanUntyped as { run(options: object, done: (error: Error | null, summary: Summary) => void): unknown };
+
+const root = join(import.meta.dirname, '..');
+const COLLECTION = join(root, 'tests/postman/streamshop.postman_collection.json');
+const REPORTS = join(root, 'reports/newman');
+
+const { values } = parseArgs({ options: { 'base-url': { type: 'string' }, verbose: { type: 'boolean', default: false } } });
+const external = values['base-url'] ?? process.env.BASE_URL;
+
+let dataDir: string | undefined;
+let system: EmbeddedSystem | undefined;
+async function cleanUp(): Promise<void> {
+  await system?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+}
+process.once('SIGINT', () => cleanUp().finally(() => process.exit(130)));
+
+let exitCode = 1;
+try {
+  if (!external) {
+    dataDir = await mkdtemp(join(tmpdir(), 'streamshop-newman-'));
+    const config = loadConfig(EmbeddedConfig, { PORT: '0', PG_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    system = await startEmbeddedSystem(config, createLogger('warn', 'streamshop'));
+  }
+  const baseUrl = external ?? system!.url;
+  console.log(`newman: ${COLLECTION} against ${baseUrl}${system ? ` (embedded system, data in ${dataDir})` : ''}`);
+  const summary = await new Promise<Summary>((done, fail) =>
+    newman.run(
+      {
+        collection: COLLECTION,
+        envVar: [{ key: 'baseUrl', value: baseUrl }],
+        reporters: ['cli', 'htmlextra', 'junit'],
+        reporter: {
+          htmlextra: { export: `${REPORTS}/streamshop.html`, title: 'streamshop acceptance tests', browserTitle: 'streamshop newman' },
+          junit: { export: `${REPORTS}/junit.xml` },
+        },
+        verbose: values.verbose,
+        timeoutRequest: 30_000,
+      },
+      (error, result) => (error ? fail(error) : done(result)),
+    ),
+  );
+  const { error, failures } = summary.run; // the same rule as the newman CLI's exit code
+  exitCode = error || failures.length > 0 ? 1 : 0;
+  if (error) console.error(`newman: the run stopped: ${error.message}`);
+  console.log(`newman: ${exitCode === 0 ? 'all green' : `${failures.length} failure(s)`}; reports in ${REPORTS}/`);
+} catch (error) {
+  console.error('newman: could not run:', error);
+} finally {
+  await cleanUp();
+}
+process.exit(exitCode);
