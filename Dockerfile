@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+# streamshop: one image for the four services. Each container runs one of them:
+#   docker run streamshop:latest users|billing|orders|notifications
+# configured by DATABASE_URL, NATS_URL, PORT (8080) and LOG_LEVEL (info): see src/platform/config.ts.
+# Health is checked by the orchestrator (/<service>/health/live and /health/ready), so no HEALTHCHECK here.
+
+# 1. Production dependencies only, exactly as locked. No optional packages and no install scripts: those are
+#    the embedded PostgreSQL and a Node binary for `npm start` on a workstation; a service process needs neither.
+FROM node:24-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
+  && npm cache clean --force
+
+# 2. Runtime: Node 24 runs the TypeScript sources as they are (type stripping, no build step).
+FROM node:24-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+COPY src ./src
+# The code stays owned by root and read-only to the process, which runs as the base image's "node" user
+# (uid 1000, as the Kubernetes manifests expect: runAsNonRoot, runAsUser 1000, read-only root filesystem).
+USER 1000:1000
+EXPOSE 8080
+ENTRYPOINT ["node", "src/main.ts"]

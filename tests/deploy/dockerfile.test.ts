@@ -1,0 +1,115 @@
+/**
+ * Lints the Dockerfile and .dockerignore against the rules the image must keep (no Docker engine needed):
+ * Node 24 slim base, `npm ci` of production dependencies only, only what the runtime needs copied in,
+ * a non-root USER, no HEALTHCHECK (the orchestrator probes), ENTRYPOINT node src/main.ts.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const root = join(import.meta.dirname, '..', '..');
+
+interface Instruction {
+  keyword: string;
+  args: string;
+  line: number;
+}
+
+/** Instructions of a Dockerfile: comments dropped, backslash continuations joined. */
+function parseDockerfile(text: string): Instruction[] {
+  const instructions: Instruction[] = [];
+  let pending: Instruction | undefined;
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.trim();
+    if (!pending && (line === '' || line.startsWith('#'))) return;
+    if (pending && line.startsWith('#')) return; // comment lines inside a continuation are skipped
+    const continued = line.endsWith('\\');
+    const body = continued ? line.slice(0, -1).trim() : line;
+    if (pending) {
+      pending.args = `${pending.args} ${body}`.trim();
+    } else {
+      const [keyword = '', ...rest] = body.split(/\s+/);
+      pending = { keyword: keyword.toUpperCase(), args: rest.join(' '), line: index + 1 };
+    }
+    if (!continued) {
+      instructions.push(pending);
+      pending = undefined;
+    }
+  });
+  if (pending) instructions.push(pending);
+  return instructions;
+}
+
+const dockerfile = parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+const stages = dockerfile.reduce<Instruction[][]>((all, instruction) => {
+  if (instruction.keyword === 'FROM') all.push([]);
+  all.at(-1)?.push(instruction);
+  return all;
+}, []);
+const final = stages.at(-1) ?? [];
+const all = (keyword: string, instructions = dockerfile) => instructions.filter((i) => i.keyword === keyword);
+
+test('Dockerfile: every stage is based on node:24-slim', () => {
+  assert.ok(stages.length >= 2, 'multi-stage: dependencies are installed in a stage of their own');
+  for (const from of all('FROM')) {
+    const image = from.args.replace(/^--platform=\S+\s+/, '').split(/\s+/)[0];
+    assert.match(image ?? '', /^node:24(\.\d+)*-slim(@sha256:[0-9a-f]{64})?$/, `line ${from.line}: FROM ${from.args}`);
+  }
+});
+
+test('Dockerfile: installs production dependencies with npm ci, as locked', () => {
+  const runs = all('RUN').map((run) => run.args);
+  assert.ok(runs.some((run) => /\bnpm ci\b/.test(run) && /--omit=dev\b/.test(run)), 'RUN npm ci --omit=dev');
+  assert.ok(!runs.some((run) => /\bnpm (install|i)\b/.test(run)), 'npm ci, never npm install');
+  const copies = all('COPY').map((copy) => copy.args);
+  assert.ok(copies.some((copy) => copy.includes('package-lock.json')), 'the lockfile is copied in for npm ci');
+});
+
+test('Dockerfile: the runtime stage copies only what the service needs', () => {
+  const sources = all('COPY', final).flatMap((copy) => {
+    const parts = copy.args.split(/\s+/).filter((part) => !part.startsWith('--'));
+    const from = /--from=(\S+)/.exec(copy.args)?.[1];
+    return parts.slice(0, -1).map((source) => (from ? `${from}:${source}` : source));
+  });
+  for (const source of sources) {
+    assert.ok(
+      /^(package(-lock)?\.json|src\/?|\.\/src\/?|[\w-]+:\/app\/node_modules\/?)$/.test(source),
+      `unexpected COPY source ${source}`,
+    );
+  }
+  assert.ok(sources.some((source) => /^(\.\/)?src\/?$/.test(source)), 'copies src/');
+  assert.ok(sources.some((source) => source.endsWith('node_modules') || source.endsWith('node_modules/')), 'copies node_modules from the deps stage');
+  assert.equal(all('ADD').length, 0, 'COPY, not ADD');
+});
+
+test('Dockerfile: runs as a non-root user', () => {
+  const users = all('USER', final);
+  assert.ok(users.length > 0, 'the runtime stage sets USER');
+  const user = users.at(-1)!.args.split(':')[0];
+  assert.ok(user && !['root', '0'].includes(user), `USER ${user} is not root`);
+  assert.match(user, /^(\d+|node)$/, 'USER is the base image node user (uid 1000)');
+  if (/^\d+$/.test(user)) assert.equal(user, '1000', 'uid 1000, as the Kubernetes manifests run it');
+});
+
+test('Dockerfile: no HEALTHCHECK, ENTRYPOINT ["node", "src/main.ts"]', () => {
+  assert.equal(all('HEALTHCHECK').length, 0, 'health is for the orchestrator to probe');
+  const entrypoints = all('ENTRYPOINT', final);
+  assert.equal(entrypoints.length, 1);
+  assert.deepEqual(JSON.parse(entrypoints[0]!.args), ['node', 'src/main.ts'], 'exec form');
+  assert.ok(existsSync(join(root, 'src', 'main.ts')));
+  assert.equal(all('CMD', final).length, 0, 'the service name comes from the container args');
+});
+
+test('.dockerignore keeps the build context to what the image needs', () => {
+  const entries = readFileSync(join(root, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  for (const required of ['node_modules', '.data', '.git', 'reports', 'bench-results', 'docs', 'tests', 'deploy']) {
+    assert.ok(entries.includes(required) || entries.includes(`${required}/`), `.dockerignore lists ${required}`);
+  }
+  for (const needed of ['src', 'package.json', 'package-lock.json']) {
+    assert.ok(!entries.includes(needed) && !entries.includes(`${needed}/`), `.dockerignore keeps ${needed}`);
+  }
+});
