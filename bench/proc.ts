@@ -1,0 +1,183 @@
+/**
+ * What a process tree costs, read from /proc (Linux): CPU seconds of a process and of its
+ * descendants (the embedded PostgreSQL and its backends), its resident memory, and the machine's
+ * own busy time, so a noisy neighbour can be told apart from the system under test.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  comm: string;
+  /** user + system seconds of the process itself */
+  cpu: number;
+  /** user + system seconds of its children that it has reaped (a postmaster's finished backends) */
+  reapedCpu: number;
+}
+
+function readStat(pid: number): ProcStat | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm is in parentheses and may contain spaces: split after the last ')'.
+    const close = text.lastIndexOf(')');
+    const comm = text.slice(text.indexOf('(') + 1, close);
+    const fields = text.slice(close + 2).split(' ');
+    // fields[0] is field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17, ppid field 4.
+    const at = (field: number) => Number(fields[field - 3]);
+    return {
+      pid,
+      ppid: at(4),
+      comm,
+      cpu: (at(14) + at(15)) / CLOCK_TICKS,
+      reapedCpu: (at(16) + at(17)) / CLOCK_TICKS,
+    };
+  } catch {
+    return undefined; // gone between the listing and the read
+  }
+}
+
+function allStats(): ProcStat[] {
+  const stats: ProcStat[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
+    const stat = readStat(Number(name));
+    if (stat) stats.push(stat);
+  }
+  return stats;
+}
+
+function descendants(root: number, stats: ProcStat[]): ProcStat[] {
+  const byParent = new Map<number, ProcStat[]>();
+  for (const s of stats) byParent.set(s.ppid, [...(byParent.get(s.ppid) ?? []), s]);
+  const out: ProcStat[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const child of byParent.get(queue.shift() as number) ?? []) {
+      out.push(child);
+      queue.push(child.pid);
+    }
+  }
+  return out;
+}
+
+/** kB of one status field (VmRSS, VmHWM), or 0 when the process is gone. */
+export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Proportional set size in kB: shared memory (PostgreSQL's shared buffers) is split among the processes that map it. */
+function pssKb(pid: number): number {
+  try {
+    const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return match ? Number(match[1]) : statusKb(pid, 'VmRSS');
+  } catch {
+    return 0;
+  }
+}
+
+/** Seconds the machine's CPUs were busy (all cores together), from /proc/stat. */
+export function machineBusySeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const [, ...values] = line.trim().split(/\s+/);
+  const n = values.map(Number);
+  const idle = (n[3] ?? 0) + (n[4] ?? 0);
+  const total = n.slice(0, 8).reduce((a, b) => a + b, 0);
+  return (total - idle) / CLOCK_TICKS;
+}
+
+export interface TreeCpu {
+  /** the root process (our Node.js server) */
+  node: number;
+  /** every descendant (PostgreSQL postmaster and backends), including reaped ones */
+  postgres: number;
+}
+
+export function treeCpu(root: number): TreeCpu {
+  const stats = allStats();
+  const self = stats.find((s) => s.pid === root);
+  const below = descendants(root, stats);
+  return {
+    node: self?.cpu ?? 0,
+    postgres: below.reduce((sum, s) => sum + s.cpu + s.reapedCpu, 0),
+  };
+}
+
+export interface Usage {
+  cpuSeconds: { node: number; postgres: number; load: number; machine: number; other: number };
+  wallSeconds: number;
+  /** the machine's cores kept busy on average, by anyone */
+  machineBusyCores: number;
+  /** cores kept busy on average by processes that are neither the target nor the load: the noise */
+  otherCores: number;
+  peakRssMb: { node: number; nodeHighWater: number; postgresPss: number; load: number };
+}
+
+/**
+ * Samples a target (Node.js root + its PostgreSQL tree) while a phase runs: CPU as the difference
+ * between the first and the last reading, memory as the highest reading. The load process reports
+ * its own CPU and memory (it may be gone by the time the phase is summed up).
+ */
+export function startUsageSampler(target: number, intervalMs = 500) {
+  const startedAt = performance.now();
+  const first = { tree: treeCpu(target), machine: machineBusySeconds() };
+  const peak = { node: 0, postgres: 0 };
+  const sample = () => {
+    peak.node = Math.max(peak.node, statusKb(target, 'VmRSS'));
+    const tree = descendants(target, allStats());
+    peak.postgres = Math.max(peak.postgres, tree.reduce((sum, s) => sum + pssKb(s.pid), 0));
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop(load: { cpuSeconds: number; maxRssKb: number }): Usage {
+      clearInterval(timer);
+      sample();
+      const tree = treeCpu(target);
+      const seconds = (performance.now() - startedAt) / 1000;
+      const node = tree.node - first.tree.node;
+      const postgres = tree.postgres - first.tree.postgres;
+      const machine = machineBusySeconds() - first.machine;
+      const other = Math.max(0, machine - node - postgres - load.cpuSeconds);
+      const mb = (kb: number) => Math.round(kb / 102.4) / 10;
+      return {
+        cpuSeconds: {
+          node: round(node),
+          postgres: round(postgres),
+          load: round(load.cpuSeconds),
+          machine: round(machine),
+          other: round(other),
+        },
+        wallSeconds: round(seconds),
+        machineBusyCores: round(machine / seconds),
+        otherCores: round(other / seconds),
+        peakRssMb: {
+          node: mb(peak.node),
+          nodeHighWater: mb(statusKb(target, 'VmHWM')),
+          postgresPss: mb(peak.postgres),
+          load: mb(load.maxRssKb),
+        },
+      };
+    },
+  };
+}
+
+/** The PostgreSQL postmaster started by a process (its child named postgres), to stop it if its parent could not. */
+export function postmasterOf(root: number): number | undefined {
+  return allStats().find((s) => s.ppid === root && s.comm === 'postgres')?.pid;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;

@@ -1,0 +1,538 @@
+/**
+ * npm run bench [-- --duration 10 --concurrency 1,8,32,128 --users 200 --warmup 2 --quick --out bench-results]
+ *
+ * Starts streamshop (node src/main.ts, embedded default) and the floor (bench/floor.ts: the same
+ * business in one transaction on the same PostgreSQL binaries) as child processes, gives both the
+ * same users and money, then for each concurrency level drives each with the same closed-loop load
+ * process (bench/load.ts). Reports throughput, latency to the final status and to the letter, the
+ * time each stage adds, CPU and memory of each process tree, and whether the results are correct.
+ * A table on stdout; JSON and an SVG chart in the output folder. Exits 1 when a check fails.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { latencyChart } from './chart.ts';
+import type { LoadMessage, LoadPlan, OrderRecord } from './load.ts';
+import { type Child, startChild } from './processes.ts';
+import { startUsageSampler, type Usage } from './proc.ts';
+import { cell, type Distribution, distribution, table } from './stats.ts';
+import { type Check, checkStreamshop, collect, createUsers, drain, type OrderTimes } from './streamshop.ts';
+
+const root = resolve(import.meta.dirname, '..');
+
+const MONEY = { deposit: 10_000_000_000, withdrawal: 1_000_000 };
+const PRICES = { affordablePrice: { min: 100, max: 10_000 }, unaffordablePrice: 1_000_000_000_000 };
+
+export interface Options {
+  durationS: number;
+  warmupS: number;
+  concurrency: number[];
+  users: number;
+  unaffordableShare: number;
+  out: string;
+  floor: boolean;
+  cpuProf: boolean;
+  quick: boolean;
+  seed: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      concurrency: { type: 'string' },
+      users: { type: 'string' },
+      unaffordable: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'no-floor': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      'npm run bench -- [--duration S] [--warmup S] [--concurrency 1,8,32,128] [--users N] [--unaffordable 0.2]\n' +
+        '                 [--quick] [--no-floor] [--cpu-prof] [--out DIR] [--seed N]',
+    );
+    process.exit(0);
+  }
+  const quick = values.quick;
+  const number = (value: string | undefined, fallback: number, name: string) => {
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number, got ${value}`);
+    return n;
+  };
+  const concurrency = (values.concurrency ?? (quick ? '8' : '1,8,32,128')).split(',').map(Number);
+  if (concurrency.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`--concurrency must be positive integers, got ${values.concurrency}`);
+  const durationS = number(values.duration, quick ? 2 : 10, 'duration');
+  if (durationS <= 0) throw new Error('--duration must be above 0');
+  return {
+    durationS,
+    warmupS: number(values.warmup, quick ? 0.5 : 2, 'warmup'),
+    concurrency,
+    users: Math.max(1, Math.round(number(values.users, quick ? 10 : 200, 'users'))),
+    unaffordableShare: number(values.unaffordable, 0.2, 'unaffordable'),
+    out: resolve(values.out ?? join(root, 'bench-results')),
+    floor: !values['no-floor'],
+    cpuProf: values['cpu-prof'],
+    quick,
+    seed: Math.round(number(values.seed, 42, 'seed')),
+  };
+}
+
+// ---------- progress (stderr): one line rewritten in place on a terminal, phase lines otherwise ----------
+
+const tty = process.stderr.isTTY === true;
+let lastLine = '';
+function progress(text: string, phase = false): void {
+  if (tty) {
+    process.stderr.write(`\r${text.padEnd(Math.max(lastLine.length, text.length))}`);
+    lastLine = text;
+  } else if (phase) {
+    process.stderr.write(`${text}\n`);
+  }
+}
+function progressDone(): void {
+  if (tty && lastLine) process.stderr.write(`\r${' '.repeat(lastLine.length)}\r`);
+  lastLine = '';
+}
+
+// ---------- one load phase ----------
+
+interface Phase {
+  target: 'streamshop' | 'floor';
+  concurrency: number;
+  records: OrderRecord[];
+  usage: Usage;
+  wallStart: number;
+  /** streamshop: ms after the load ended until every event was handled */
+  drainMs?: number;
+}
+
+/** Load processes running now: an interrupt stops them too. */
+const loads = new Set<ChildProcess>();
+let interrupted = false;
+
+/** Runs one load process against a target; the caller stops the usage sampler (after the target has drained). */
+function runLoad(
+  target: Child,
+  label: string,
+  plan: LoadPlan,
+): Promise<{ done: LoadMessage & { type: 'done' }; sampler: ReturnType<typeof startUsageSampler> }> {
+  return new Promise((resolveRun, reject) => {
+    const child = fork(join(import.meta.dirname, 'load.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    loads.add(child);
+    const sampler = startUsageSampler(target.pid);
+    const total = (plan.warmupMs + plan.durationMs) / 1000;
+    let result: (LoadMessage & { type: 'done' }) | undefined;
+    child.on('message', (message: LoadMessage) => {
+      if (message.type === 'progress') {
+        const elapsed = message.elapsedMs / 1000;
+        const rate = elapsed > 0 ? message.completed / elapsed : 0;
+        progress(
+          `[${label}] ${Math.min(elapsed, total).toFixed(1)}/${total.toFixed(1)} s  ${message.completed} orders  ` +
+            `~${rate.toFixed(0)}/s  ${message.inFlight} in flight  ${message.errors} errors`,
+        );
+      } else {
+        result = message;
+      }
+    });
+    child.once('exit', (code) => {
+      loads.delete(child);
+      if (!result) {
+        sampler.stop({ cpuSeconds: 0, maxRssKb: 0 });
+        return reject(new Error(`load process exited with code ${code} without results`));
+      }
+      resolveRun({ done: result, sampler });
+    });
+    child.send(plan);
+  });
+}
+
+// ---------- summaries ----------
+
+export interface Summary {
+  concurrency: number;
+  orders: number;
+  completed: number;
+  throughput: number;
+  errors: number;
+  answeredPending: number;
+  latencyToFinalMs: Distribution;
+  latencyToLetterMs: Distribution;
+  stagesMs: Record<string, Distribution>;
+  usage: Usage;
+  cpuMsPerOrder: number;
+  drainMs?: number;
+}
+
+function summarise(phase: Phase, durationS: number, times?: Map<string, OrderTimes>): Summary {
+  const ok = phase.records.filter((r) => r.http === 201 && r.orderId);
+  const measured = ok.filter((r) => r.sentInWindow && r.status !== 'pending');
+  const completed = ok.filter((r) => r.doneInWindow && r.status !== 'pending').length;
+  const stage = (pick: (r: OrderRecord, t: OrderTimes) => number | undefined) =>
+    distribution(
+      measured.flatMap((r) => {
+        const t = times?.get(r.orderId as string);
+        const v = t && pick(r, t);
+        return v === undefined ? [] : [v];
+      }),
+    );
+  // streamshop: until the letter's createdAt (read from the API); the floor stores its letter in the
+  // order's own transaction, so the letter is there when the answer is.
+  const letterLatency = times ? stage((r, t) => (t.letter === undefined ? undefined : t.letter - r.sentAt)) : distribution(measured.map((r) => r.latencyMs));
+  const cpu = phase.usage.cpuSeconds.node + phase.usage.cpuSeconds.postgres;
+  return {
+    concurrency: phase.concurrency,
+    orders: phase.records.length,
+    completed,
+    throughput: Math.round((completed / durationS) * 10) / 10,
+    errors: phase.records.length - ok.length,
+    answeredPending: ok.filter((r) => r.status === 'pending').length,
+    latencyToFinalMs: distribution(measured.map((r) => r.latencyMs)),
+    latencyToLetterMs: letterLatency,
+    stagesMs: times
+      ? {
+          'sent → created': stage((r, t) => t.created - r.sentAt),
+          'created → payment decided': stage((_, t) => (t.decided === undefined ? undefined : t.decided - t.created)),
+          'payment decided → final': stage((_, t) => (t.decided === undefined ? undefined : t.final - t.decided)),
+          'created → final': stage((_, t) => t.final - t.created),
+          'final → answered': stage((r, t) => r.sentAt + r.latencyMs - t.final),
+          'final → letter': stage((_, t) => (t.letter === undefined ? undefined : t.letter - t.final)),
+        }
+      : {},
+    usage: phase.usage,
+    cpuMsPerOrder: phase.records.length ? Math.round((cpu / phase.records.length) * 1e5) / 100 : Number.NaN,
+    ...(phase.drainMs !== undefined ? { drainMs: Math.round(phase.drainMs) } : {}),
+  };
+}
+
+// ---------- the result, as written to bench-results/<timestamp>.json ----------
+
+export interface Level {
+  concurrency: number;
+  streamshop: Summary;
+  floor?: Summary;
+  /** streamshop's throughput divided by the floor's */
+  throughputRatio?: number;
+}
+
+interface PeakRss {
+  streamshop: { node: number; postgresPss: number };
+  floor: { node: number; postgresPss: number };
+  load: number;
+}
+
+export interface BenchResult {
+  startedAt: string;
+  /** every fatal correctness check held */
+  passed: boolean;
+  /** other processes used more than a tenth of a core while we measured */
+  noisy: boolean;
+  machine: { cores: number; loadavgAtEnd: number[]; node: string };
+  options: Omit<Options, 'out'>;
+  setup: Record<string, unknown>;
+  levels: Level[];
+  peakRssMb: PeakRss;
+  checks: Check[];
+  warnings: { streamshop: string[]; floor: string[] };
+  cpuProfileDir?: string;
+}
+
+// ---------- main ----------
+
+export async function main(argv: string[]): Promise<number> {
+  const options = parseOptions(argv);
+  const startedAt = new Date();
+  const stamp = startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
+  const work = await mkdtemp(join(tmpdir(), 'streamshop-bench-'));
+  // As root, PostgreSQL runs as "postgres", which must be able to pass through this folder.
+  await chmod(work, 0o711);
+  const children: Child[] = [];
+  const track = (child: Child) => {
+    children.push(child);
+    return child;
+  };
+  const onSignal = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    progressDone();
+    console.error('\ninterrupted: stopping the processes started by the bench');
+    for (const load of loads) load.kill('SIGTERM');
+    Promise.allSettled(children.map((c) => c.stop()))
+      .then(() => rm(work, { recursive: true, force: true }))
+      .finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    progress('starting streamshop and the floor (initdb on fresh temp folders)…', true);
+    const profileDir = join(options.out, `${stamp}-cpuprofile`);
+    const started = await Promise.allSettled([
+      startChild({
+        name: 'streamshop',
+        args: [...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), join(root, 'src/main.ts')],
+        env: { PORT: '0', PG_PORT: '0', DATA_DIR: join(work, 'streamshop'), LOG_LEVEL: 'warn' },
+        urlPattern: /API\s+(http:\/\/[\d.]+:\d+)\/users/,
+      }).then(track),
+      options.floor
+        ? startChild({
+            name: 'floor',
+            args: [join(import.meta.dirname, 'floor.ts')],
+            env: { PORT: '0', DATA_DIR: join(work, 'floor') },
+            urlPattern: /floor listening on (http:\/\/[\d.]+:\d+)/,
+          }).then(track)
+        : Promise.resolve(undefined),
+    ]);
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
+    const system = (started[0] as PromiseFulfilledResult<Child>).value;
+    const floor = (started[1] as PromiseFulfilledResult<Child | undefined>).value;
+
+    progress(`creating ${options.users} users with money on streamshop (over HTTP)…`, true);
+    const setupStarted = performance.now();
+    const systemUsers = await createUsers(system.url, options.users, MONEY, `${stamp}-${process.pid}`.toLowerCase());
+    await drain(system.url);
+    const setupMs = performance.now() - setupStarted;
+    let floorUsers: string[] = [];
+    if (floor) {
+      const response = await fetch(`${floor.url}/setup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ users: options.users, ...MONEY }),
+      });
+      floorUsers = ((await response.json()) as { userIds: string[] }).userIds;
+    }
+
+    const phases: Phase[] = [];
+    for (const concurrency of options.concurrency) {
+      for (const [target, users] of [
+        [system, systemUsers],
+        [floor, floorUsers],
+      ] as const) {
+        if (!target) continue;
+        const label = `${target.name} c=${concurrency}`;
+        progress(`[${label}] load…`, true);
+        const plan: LoadPlan = {
+          url: target.url,
+          userIds: users,
+          concurrency,
+          warmupMs: options.warmupS * 1000,
+          durationMs: options.durationS * 1000,
+          unaffordableShare: options.unaffordableShare,
+          ...PRICES,
+          seed: options.seed + concurrency,
+        };
+        const wallStart = Date.now();
+        const { done, sampler } = await runLoad(target, label, plan);
+        let drainMs: number | undefined;
+        if (target === system) {
+          // The CPU of the events the load caused counts too: the sampler runs until they are handled.
+          progress(`[${label}] waiting until every event is handled…`, true);
+          drainMs = await drain(system.url);
+        }
+        const usage = sampler.stop(done);
+        const phase: Phase = { target: target === system ? 'streamshop' : 'floor', concurrency, records: done.records, usage, wallStart };
+        if (drainMs !== undefined) phase.drainMs = drainMs;
+        phases.push(phase);
+      }
+    }
+
+    progress('reading back every order, ledger line and letter through the API…', true);
+    const state = await collect(system.url, systemUsers);
+    const systemRecords = phases.filter((p) => p.target === 'streamshop').flatMap((p) => p.records);
+    const { checks, times } = checkStreamshop(systemRecords, state);
+    const floorChecks: Check[] = [];
+    if (floor) {
+      const floorRecords = phases.filter((p) => p.target === 'floor').flatMap((p) => p.records);
+      const v = (await (await fetch(`${floor.url}/verify`)).json()) as Record<string, number>;
+      const placed = floorRecords.filter((r) => r.http === 201).length;
+      const unexpected = floorRecords.filter((r) => r.http === 201 && r.status !== (r.affordable ? 'paid' : 'rejected')).length;
+      floorChecks.push(
+        { name: 'floor: every request answered 201', ok: placed === floorRecords.length, detail: `${floorRecords.length - placed} failed`, fatal: true },
+        { name: 'floor: orders stored = orders placed', ok: v.orders === placed, detail: `${v.orders} stored, ${placed} placed`, fatal: true },
+        { name: 'floor: outcomes as expected', ok: unexpected === 0, detail: `${unexpected} unexpected`, fatal: true },
+        {
+          name: 'floor: ledger payment lines = paid orders',
+          ok: v.payments === v.paid && v.paid_without_payment === 0,
+          detail: `${v.payments} lines, ${v.paid} paid`,
+          fatal: true,
+        },
+        { name: 'floor: money conserved per account', ok: v.unbalanced === 0, detail: `${v.unbalanced} accounts disagree`, fatal: true },
+        { name: 'floor: one letter per order', ok: v.orders_without_one_letter === 0, detail: `${v.orders_without_one_letter} wrong`, fatal: true },
+      );
+    }
+
+    progress('stopping…', true);
+    const peak = (target: Phase['target'], pick: (u: Usage) => number) =>
+      phases.filter((p) => p.target === target).reduce((m, p) => Math.max(m, pick(p.usage)), 0);
+    const peakRssMb = {
+      streamshop: { node: peak('streamshop', (u) => u.peakRssMb.nodeHighWater), postgresPss: peak('streamshop', (u) => u.peakRssMb.postgresPss) },
+      floor: { node: peak('floor', (u) => u.peakRssMb.nodeHighWater), postgresPss: peak('floor', (u) => u.peakRssMb.postgresPss) },
+      load: Math.max(peak('streamshop', (u) => u.peakRssMb.load), peak('floor', (u) => u.peakRssMb.load)),
+    };
+    const warnings = { streamshop: system.warnings, floor: floor?.warnings ?? [] };
+    const exits = await Promise.all(children.map(async (c) => ({ name: c.name, ...(await c.stop()) })));
+    children.length = 0;
+    for (const exit of exits) {
+      if (exit.code !== 0) checks.push({ name: `${exit.name} stopped cleanly`, ok: false, detail: `exit ${exit.code ?? exit.signal}`, fatal: false });
+    }
+    progressDone();
+
+    // ----- report -----
+    const levels = options.concurrency.map((concurrency) => {
+      const of = (target: Phase['target']) => phases.find((p) => p.target === target && p.concurrency === concurrency);
+      const s = of('streamshop') as Phase;
+      const f = of('floor');
+      const streamshop = summarise(s, options.durationS, times);
+      const floorSummary = f ? summarise(f, options.durationS) : undefined;
+      return {
+        concurrency,
+        streamshop,
+        ...(floorSummary ? { floor: floorSummary, throughputRatio: Math.round((streamshop.throughput / floorSummary.throughput) * 1000) / 1000 } : {}),
+      };
+    });
+    const allChecks = [...checks, ...floorChecks];
+    const passed = allChecks.every((c) => c.ok || !c.fatal);
+    // Noisy: while we measured, other processes kept more than a tenth of a core busy on average.
+    const noisy = phases.some((p) => p.usage.otherCores > 0.1);
+
+    const { out: _out, ...shownOptions } = options;
+    const result: BenchResult = {
+      startedAt: startedAt.toISOString(),
+      passed,
+      noisy,
+      machine: { cores: availableParallelism(), loadavgAtEnd: loadavg().map((l) => Math.round(l * 100) / 100), node: process.version },
+      options: shownOptions,
+      setup: { users: options.users, deposit: MONEY.deposit, withdrawal: MONEY.withdrawal, ...PRICES, streamshopSetupMs: Math.round(setupMs) },
+      levels,
+      peakRssMb,
+      checks: allChecks,
+      warnings,
+      ...(options.cpuProf ? { cpuProfileDir: profileDir } : {}),
+    };
+
+    await mkdir(options.out, { recursive: true });
+    const jsonPath = join(options.out, `${stamp}.json`);
+    const svgPath = join(options.out, `${stamp}.svg`);
+    await writeFile(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+    const series = [
+      {
+        name: 'streamshop',
+        color: '#d62728',
+        points: levels.map((l) => ({ throughput: l.streamshop.throughput, p50: l.streamshop.latencyToFinalMs.p50, p99: l.streamshop.latencyToFinalMs.p99, label: `c=${l.concurrency}` })),
+      },
+      ...(options.floor
+        ? [
+            {
+              name: 'floor',
+              color: '#1f77b4',
+              points: levels.flatMap((l) => (l.floor ? [{ throughput: l.floor.throughput, p50: l.floor.latencyToFinalMs.p50, p99: l.floor.latencyToFinalMs.p99, label: `c=${l.concurrency}` }] : [])),
+            },
+          ]
+        : []),
+    ];
+    await writeFile(
+      svgPath,
+      latencyChart(series, 'streamshop vs the floor: latency to final status against throughput', `${stamp}, ${options.durationS} s per level, ${availableParallelism()} cores${noisy ? ', NOISY machine' : ''}`),
+    );
+
+    printReport(result, levels, allChecks);
+    console.log(`\nJSON: ${jsonPath}\nSVG:  ${svgPath}`);
+    if (options.cpuProf) console.log(`CPU profile of streamshop: ${profileDir}`);
+    console.log(passed ? '\nPASSED: every correctness check holds' : '\nFAILED: a correctness check does not hold (see above)');
+    return passed ? 0 : 1;
+  } finally {
+    progressDone();
+    await Promise.allSettled(children.map((c) => c.stop()));
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function printReport(result: BenchResult, levels: Level[], checks: Check[]): void {
+  const rows: string[][] = [];
+  for (const level of levels) {
+    for (const [name, s] of [
+      ['streamshop', level.streamshop],
+      ['floor', level.floor],
+    ] as const) {
+      if (!s) continue;
+      const u = s.usage;
+      rows.push([
+        `${name} c=${level.concurrency}`,
+        cell(s.throughput),
+        cell(s.latencyToFinalMs.p50),
+        cell(s.latencyToFinalMs.p95),
+        cell(s.latencyToFinalMs.p99),
+        cell(s.latencyToFinalMs.max),
+        cell(s.latencyToLetterMs.p50),
+        cell(s.latencyToLetterMs.p95),
+        cell(s.latencyToLetterMs.p99),
+        cell(s.latencyToLetterMs.max),
+        `${cell(u.cpuSeconds.node)}/${cell(u.cpuSeconds.postgres)}`,
+        cell(s.cpuMsPerOrder, 2),
+        `${cell(u.peakRssMb.node, 0)}/${cell(u.peakRssMb.postgresPss, 0)}`,
+        cell(u.cpuSeconds.load),
+        cell(u.cpuSeconds.other),
+        String(s.errors),
+      ]);
+    }
+    if (level.throughputRatio !== undefined) rows.push([`  ratio c=${level.concurrency}`, `${(level.throughputRatio * 100).toFixed(1)}%`, ...Array(14).fill('')]);
+  }
+  const otherCores = Math.max(...levels.flatMap((l) => [l.streamshop.usage.otherCores, l.floor?.usage.otherCores ?? 0]));
+  console.log(
+    `\nstreamshop vs the floor${result.noisy ? ` — NOISY: other processes kept up to ${otherCores} cores busy while we measured` : ''} ` +
+      `(${result.machine.cores} cores, load average ${result.machine.loadavgAtEnd.join(' ')})\n`,
+  );
+  console.log(
+    table(
+      ['', 'orders/s', 'final p50', 'p95', 'p99', 'max', 'letter p50', 'p95', 'p99', 'max', 'cpu s node/pg', 'cpu ms/order', 'rss MB node/pg', 'load cpu s', 'other cpu s', 'err'],
+      rows,
+    ),
+  );
+  console.log('\nlatencies in ms; "letter" = from sending POST /orders to the letter\'s createdAt; pg memory is PSS summed over its processes');
+  const m = result.peakRssMb;
+  console.log(
+    `peak memory (MB): streamshop node ${m.streamshop.node} (VmHWM), its PostgreSQL ${m.streamshop.postgresPss} (PSS); ` +
+      `floor node ${m.floor.node}, its PostgreSQL ${m.floor.postgresPss}; load process ${m.load}`,
+  );
+
+  const stageNames = Object.keys(levels[0]?.streamshop.stagesMs ?? {});
+  if (stageNames.length) {
+    console.log('\nstreamshop: what each stage adds (server timestamps, ms, p50 / p95; payment stages from paid orders only)\n');
+    console.log(
+      table(
+        ['stage', ...levels.map((l) => `c=${l.concurrency}`)],
+        stageNames.map((name) => [
+          name,
+          ...levels.map((l) => {
+            const d = l.streamshop.stagesMs[name];
+            return d ? `${cell(d.p50)} / ${cell(d.p95)}` : '-';
+          }),
+        ]),
+      ),
+    );
+    console.log(`drain after load (ms): ${levels.map((l) => `c=${l.concurrency}: ${l.streamshop.drainMs ?? '-'}`).join(', ')}`);
+  }
+
+  console.log('\ncorrectness\n');
+  for (const check of checks) console.log(`  ${check.ok ? 'ok  ' : check.fatal ? 'FAIL' : 'warn'}  ${check.name} — ${check.detail}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      progressDone();
+      if (interrupted) process.exit(130);
+      console.error('bench failed:', error);
+      process.exit(2);
+    },
+  );
+}

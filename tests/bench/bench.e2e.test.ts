@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import type { BenchResult } from '../../bench/run.ts';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+
+/**
+ * The benchmark harness itself, in its tiny form (--quick: one concurrency level, ~2 s, 10 users):
+ * it must start and stop both systems, find every correctness check holding, and write its JSON
+ * and chart. Speed is not asserted: the figures depend on the machine.
+ */
+describe('npm run bench -- --quick', () => {
+  let out: string;
+  let stdout = '';
+  let exitCode = 0;
+  before(async () => {
+    out = await mkdtemp(join(tmpdir(), 'streamshop-bench-test-'));
+    try {
+      ({ stdout } = await run(process.execPath, [join(root, 'bench/run.ts'), '--quick', '--out', out], {
+        cwd: root,
+        timeout: 55_000,
+        maxBuffer: 16 * 1024 * 1024,
+      }));
+    } catch (error) {
+      const failed = error as { code?: number; stdout?: string; stderr?: string };
+      exitCode = typeof failed.code === 'number' ? failed.code : -1;
+      stdout = `${failed.stdout ?? ''}\n${failed.stderr ?? ''}`;
+    }
+  });
+  after(() => rm(out, { recursive: true, force: true }));
+
+  test('when the quick bench runs, then it exits 0 and reports PASSED', () => {
+    assert.equal(exitCode, 0, stdout);
+    assert.match(stdout, /PASSED/);
+  });
+
+  test('when the quick bench has run, then its JSON says every correctness check held, for streamshop and the floor', async () => {
+    const files = await readdir(out);
+    const json = files.find((f) => f.endsWith('.json'));
+    assert.ok(json, `no JSON in ${out}: ${files.join(', ')}\n${stdout}`);
+    const result: BenchResult = JSON.parse(await readFile(join(out, json), 'utf8'));
+    assert.equal(result.passed, true);
+    const fatal = result.checks.filter((c) => c.fatal);
+    assert.ok(fatal.length >= 12, 'checks of streamshop and of the floor');
+    for (const check of fatal) assert.equal(check.ok, true, `${check.name}: ${check.detail}`);
+    assert.ok(fatal.some((c) => c.name === 'money conserved per account'));
+    assert.ok(fatal.some((c) => c.name === 'one letter per order'));
+
+    assert.equal(result.levels.length, 1);
+    const [level] = result.levels;
+    assert.ok(level?.floor, 'the floor ran');
+    assert.ok(level.streamshop.completed > 0, 'streamshop completed orders');
+    assert.ok(level.floor.completed > 0, 'the floor completed orders');
+    assert.equal(typeof level.throughputRatio, 'number');
+    assert.ok(level.streamshop.usage.cpuSeconds.node > 0, 'CPU of the system process was sampled');
+    assert.ok(level.streamshop.usage.peakRssMb.node > 0, 'RSS of the system process was sampled');
+  });
+
+  test('when the quick bench has run, then an SVG chart lies next to the JSON', async () => {
+    const svg = (await readdir(out)).find((f) => f.endsWith('.svg'));
+    assert.ok(svg);
+    const text = await readFile(join(out, svg), 'utf8');
+    assert.match(text, /^<svg /);
+    assert.match(text, /streamshop p50/);
+    assert.match(text, /floor p99/);
+  });
+});
