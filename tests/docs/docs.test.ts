@@ -1,0 +1,174 @@
+/**
+ * The committed docs are what the code says: regenerated docs equal them, the AsyncAPI and OpenAPI
+ * documents are valid, and the events a real run publishes match the published JSON Schemas.
+ */
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { Parser } from '@asyncapi/parser';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import YAML from 'yaml';
+import { docsDir, ENVELOPE_SCHEMA_FILE, eventSchemaFile, fieldsWithoutDescription, generateDocs } from '../../scripts/docs.ts';
+import { eventCatalogue } from '../../src/contracts/events.ts';
+import { EmbeddedConfig, loadConfig, serviceNames } from '../../src/platform/config.ts';
+import type { EventEnvelope } from '../../src/platform/events.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { type EmbeddedSystem, startEmbeddedSystem } from '../../src/system.ts';
+
+const GENERATED_FOLDERS = ['openapi', 'events'];
+const asyncApiPath = join(docsDir, 'asyncapi.yaml');
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'streamshop-docs-test-'));
+  await chmod(dir, 0o755); // embedded PostgreSQL runs as an unprivileged user when we are root
+  return dir;
+}
+
+const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+
+describe('docs', () => {
+  test('when the docs are regenerated, then they equal the committed ones', { timeout: 30_000 }, async () => {
+    const out = await tempDir();
+    try {
+      await generateDocs(out);
+      for (const folder of GENERATED_FOLDERS) {
+        const committed = (await readdir(join(docsDir, folder)).catch(() => [])).sort();
+        const generated = (await readdir(join(out, folder))).sort();
+        assert.deepEqual(committed, generated, `docs/${folder} has other files than the code generates: run npm run docs`);
+        for (const file of generated) {
+          const [expected, actual] = await Promise.all([readFile(join(out, folder, file), 'utf8'), readFile(join(docsDir, folder, file), 'utf8')]);
+          assert.equal(actual, expected, `docs/${folder}/${file} is stale: run npm run docs`);
+        }
+      }
+      const [expected, actual] = await Promise.all([readFile(join(out, 'asyncapi.yaml'), 'utf8'), readFile(asyncApiPath, 'utf8')]);
+      assert.equal(actual, expected, 'docs/asyncapi.yaml is stale: run npm run docs');
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  test('when docs/asyncapi.yaml is parsed, then the AsyncAPI parser reports no error', async () => {
+    const { document, diagnostics } = await new Parser().parse(await readFile(asyncApiPath, 'utf8'), { source: asyncApiPath });
+    const errors = diagnostics.filter((d) => d.severity === 0).map((d) => `${d.path.join('.')}: ${d.message}`);
+    assert.deepEqual(errors, []);
+    assert.ok(document, 'the parser returned no document');
+    assert.deepEqual(
+      document.channels().all().map((c) => c.address()).sort(),
+      eventCatalogue.map((e) => e.type).sort(),
+      'one channel per event type',
+    );
+  });
+
+  for (const service of serviceNames) {
+    test(`when docs/openapi/${service}.json is validated, then it is a valid OpenAPI 3.1 document`, async () => {
+      const api = (await SwaggerParser.validate(join(docsDir, 'openapi', `${service}.json`))) as { openapi?: string };
+      assert.match(api.openapi ?? '', /^3\.1\./);
+    });
+  }
+
+  test('when the event catalogue is listed, then every event has a described JSON Schema file', async () => {
+    for (const file of [ENVELOPE_SCHEMA_FILE, ...eventCatalogue.map((e) => eventSchemaFile(e.type))]) {
+      const schema = await readJson(join(docsDir, 'events', file)).catch(() => assert.fail(`docs/events/${file} is missing`));
+      assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema', file);
+      for (const key of ['$id', 'title', 'description']) assert.equal(typeof schema[key], 'string', `${file} has no ${key}`);
+      assert.deepEqual(fieldsWithoutDescription(schema), [], `${file}: fields without a description`);
+    }
+  });
+
+  describe('when a real flow runs, then every published event matches its schemas', () => {
+    let system: EmbeddedSystem;
+    let dataDir: string;
+    const captured: EventEnvelope[] = [];
+
+    before(async () => {
+      dataDir = await tempDir();
+      const config = loadConfig(EmbeddedConfig, { PORT: '0', PG_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+      system = await startEmbeddedSystem(config, createLogger('warn', 'docs-test'));
+      await system.bus.subscribe({
+        consumer: 'docs-tap',
+        eventTypes: eventCatalogue.map((e) => e.type),
+        handle: async (event) => void captured.push(event),
+      });
+    });
+
+    after(async () => {
+      await system?.stop();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    });
+
+    test('users, deposits, a paid, a rejected and an unpayable order, and two messages', { timeout: 30_000 }, async () => {
+      const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+        const response = await fetch(system.url + path, {
+          method,
+          headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+      const deadline = Date.now() + 20_000;
+      const until = async (what: string, done: () => Promise<boolean> | boolean) => {
+        while (!(await done())) {
+          if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+          await sleep(20);
+        }
+      };
+
+      const email = `docs-${crypto.randomUUID()}@example.com`;
+      const user = await call('POST', '/users', { email, name: 'Docs Reader' });
+      assert.equal(user.status, 201);
+      const userId = user.body.id as string;
+      await until('the billing account', async () => (await call('GET', `/billing/accounts/${userId}`)).status === 200);
+      assert.equal((await call('POST', `/billing/accounts/${userId}/deposits`, { amount: 10_000 })).status, 201);
+
+      const wait = { prefer: 'wait=10' };
+      const paid = await call('POST', '/orders', { userId, price: 3_000 }, wait);
+      assert.equal(paid.body.status, 'paid');
+      const rejected = await call('POST', '/orders', { userId, price: 1_000_000 }, wait);
+      assert.deepEqual([rejected.body.status, rejected.body.reason], ['rejected', 'insufficient_funds']);
+      const unpayable = await call('POST', '/orders', { userId: crypto.randomUUID(), price: 100 }, wait);
+      assert.deepEqual([unpayable.body.status, unpayable.body.reason], ['rejected', 'account_not_found']);
+      for (const to of [email, `nobody-${crypto.randomUUID()}@example.com`]) {
+        assert.equal((await call('POST', '/notifications', { email: to, subject: 'Hello', body: 'A message' })).status, 201);
+      }
+
+      // Two letters for the orders of the known user and two messages; two refusals from billing.
+      const expected: Record<string, number> = Object.fromEntries(eventCatalogue.map((e) => [e.type, 1]));
+      Object.assign(expected, { 'notifications.letter.stored.v1': 4, 'billing.payment.rejected.v1': 2, 'orders.order.rejected.v1': 2 });
+      const count = (type: string) => captured.filter((e) => e.type === type).length;
+      await until('one event of each type', () => Object.entries(expected).every(([type, n]) => count(type) >= n));
+
+      const ajv = new Ajv2020.default({ allErrors: true, strict: true });
+      addFormats.default(ajv);
+      const envelope = ajv.compile(await readJson(join(docsDir, 'events', ENVELOPE_SCHEMA_FILE)));
+      const dataOf = new Map<string, ReturnType<typeof ajv.compile>>();
+      for (const { type } of eventCatalogue) dataOf.set(type, ajv.compile(await readJson(join(docsDir, 'events', eventSchemaFile(type)))));
+      const publisherOf = publishersInAsyncApi(YAML.parse(await readFile(asyncApiPath, 'utf8')));
+
+      for (const event of captured) {
+        const label = `${event.type} ${JSON.stringify(event)}`;
+        assert.ok(envelope(event), `${label}: envelope ${ajv.errorsText(envelope.errors)}`);
+        const data = dataOf.get(event.type);
+        assert.ok(data, `${event.type} is not in the catalogue`);
+        assert.ok(data(event.data), `${label}: data ${ajv.errorsText(data.errors)}`);
+        assert.equal(event.source, `/streamshop/${publisherOf.get(event.type)}`, `${label}: published by another service than docs/asyncapi.yaml says`);
+        assert.equal(event.correlationid.length > 0, true, `${label}: no correlation id`);
+      }
+    });
+  });
+});
+
+/** Event type → the service whose `send` operation docs/asyncapi.yaml lists for its channel. */
+function publishersInAsyncApi(doc: { operations: Record<string, { action: string; channel: { $ref: string }; tags: { name: string }[] }>; channels: Record<string, { address: string }> }) {
+  const publishers = new Map<string, string>();
+  for (const operation of Object.values(doc.operations)) {
+    if (operation.action !== 'send') continue;
+    const channel = doc.channels[operation.channel.$ref.replace('#/channels/', '')];
+    publishers.set(channel?.address ?? '', operation.tags[0]?.name ?? '');
+  }
+  return publishers;
+}
