@@ -1,10 +1,37 @@
-import { ServiceProcessConfig, loadConfig, type ServiceName } from './platform/config.ts';
+import { loadConfig, type ServiceName, ServiceProcessConfig } from './platform/config.ts';
 import { createLogger } from './platform/logger.ts';
+import { connectNatsBus } from './platform/nats-bus.ts';
+import { startService } from './platform/service.ts';
+import { services } from './services/index.ts';
 
-/** One service alone, configured by environment variables: what the container image runs. */
+/**
+ * One service alone, configured by environment variables: what the container image runs.
+ * Returns the stop function: HTTP first, then the consumers and the relay, the pool, and the bus last.
+ */
 export async function startServiceProcess(name: ServiceName): Promise<() => Promise<void>> {
   const config = loadConfig(ServiceProcessConfig);
   const log = createLogger(config.LOG_LEVEL, name);
-  log.error('separate service processes need the NATS bus, which is not built yet');
-  throw new Error('not implemented yet');
+
+  const bus = await connectNatsBus({ servers: config.NATS_URL, name, log });
+  try {
+    const service = await startService(services[name], { databaseUrl: config.DATABASE_URL, bus, log });
+    try {
+      await service.startRelay();
+      await service.app.listen({ port: config.PORT, host: '0.0.0.0' });
+    } catch (error) {
+      await service.stop().catch(() => {});
+      throw error;
+    }
+    const address = service.app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    log.info({ port }, 'listening');
+    console.log(`streamshop ${name} (pid ${process.pid}) listens on http://0.0.0.0:${port}/${name} — ready at /${name}/health/ready`);
+    return async () => {
+      await service.stop();
+      await bus.close();
+    };
+  } catch (error) {
+    await bus.close().catch(() => {});
+    throw error;
+  }
 }

@@ -1,12 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises';
-import postgres from 'postgres';
 import type { Logger } from 'pino';
+import type postgres from 'postgres';
+import { postgres as patchedPostgres } from './postgres-driver.ts';
 
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
 
 export function connectDatabase(url: string, applicationName: string, max = 10): Sql {
-  return postgres(url, {
+  return patchedPostgres(url, {
     max,
     onnotice: () => {},
     connection: { application_name: applicationName },

@@ -1,0 +1,308 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  AckPolicy,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  DeliverPolicy,
+  type JetStreamManager,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+  StorageType,
+} from '@nats-io/jetstream';
+import { connect, headers, type NatsConnection, nanos } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { type Bus, redelivery } from './bus.ts';
+import type { EventEnvelope } from './events.ts';
+
+/** One stream per publishing service; an event's subject is its type, whose first token names the publisher. */
+export const natsStreams = [
+  { name: 'USERS', subjects: ['users.>'] },
+  { name: 'BILLING', subjects: ['billing.>'] },
+  { name: 'ORDERS', subjects: ['orders.>'] },
+  { name: 'NOTIFICATIONS', subjects: ['notifications.>'] },
+] as const;
+
+/** Within this window the server drops a second publish with the same Nats-Msg-Id (a relay republishing a row). */
+const DUPLICATE_WINDOW_MS = 2 * 60_000;
+/** An event not acknowledged within this time goes to another replica (handlers in progress extend it). */
+const ACK_WAIT_MS = 30_000;
+const PUBLISH_TIMEOUT_MS = 3_000;
+const MAX_IN_FLIGHT = 32;
+
+export interface NatsBusOptions {
+  /** nats://host:port, or several separated by commas. */
+  servers: string | string[];
+  /** Client name shown by the server's monitoring, e.g. billing. */
+  name: string;
+  log: Logger;
+  /**
+   * The id the server de-duplicates publishes on; by default the event id, so a relay that publishes
+   * a row again after a crash is dropped by the server. Consumers de-duplicate on the event id anyway.
+   */
+  messageId?: (event: EventEnvelope) => string;
+  /** Events handled at once per subscription. */
+  maxInFlight?: number;
+}
+
+/**
+ * The production bus: NATS JetStream. Publishing resolves on the server's PubAck (the event is stored);
+ * each subscription is a durable pull consumer per stream, shared by the replicas of a service,
+ * with explicit acks and the platform's redelivery backoff through nak(delay). The connection
+ * reconnects forever; while it is away, publishes fail at once (the outbox keeps the rows) and isReady() is false.
+ */
+export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
+  const log = options.log.child({ component: 'nats-bus' });
+  const servers = typeof options.servers === 'string' ? options.servers.split(',').map((s) => s.trim()) : options.servers;
+  const messageId = options.messageId ?? ((event: EventEnvelope) => event.id);
+  const maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
+
+  log.info({ servers }, 'connecting to NATS');
+  const nc = await connect({
+    servers,
+    name: options.name,
+    maxReconnectAttempts: -1,
+    waitOnFirstConnect: true,
+    reconnectTimeWait: 1_000,
+    // Notice a silently dead server in ~20 s rather than the default 4 minutes.
+    pingInterval: 10_000,
+    maxPingOut: 2,
+  });
+  let connected = true;
+  let closed = false;
+  const watchingStatus = (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect' || status.type === 'reconnecting' || status.type === 'staleConnection') {
+        if (connected) log.warn({ status: status.type }, 'NATS connection lost; reconnecting');
+        connected = false;
+      } else if (status.type === 'reconnect') {
+        connected = true;
+        log.info({ server: status.server }, 'NATS connection back');
+      }
+    }
+  })();
+
+  try {
+    const jsm = await jetstreamManager(nc);
+    for (const stream of natsStreams) await declareStream(jsm, stream.name, [...stream.subjects], log);
+    const js = jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS });
+    const multipleFilters = serverAtLeast(nc, 2, 10);
+    const subscriptions = new Set<() => Promise<void>>();
+
+    return {
+      async publish(event) {
+        if (closed) throw new Error('bus is closed');
+        if (!connected) throw new Error('NATS is not connected; the event stays in the outbox');
+        const h = headers();
+        h.set('correlation-id', event.correlationid);
+        if (event.traceparent) h.set('traceparent', event.traceparent);
+        await js.publish(event.type, JSON.stringify(event), { msgID: messageId(event), headers: h, timeout: PUBLISH_TIMEOUT_MS });
+      },
+
+      async subscribe(subscription) {
+        const byStream = new Map<string, string[]>();
+        for (const type of subscription.eventTypes) {
+          const stream = streamOf(type);
+          byStream.set(stream, [...(byStream.get(stream) ?? []), type]);
+        }
+        for (const [stream, types] of byStream) {
+          await declareConsumer(jsm, stream, consumerConfig(subscription.consumer, types, multipleFilters));
+        }
+        const stopping = new AbortController();
+        const limiter = createLimiter(maxInFlight);
+        const inFlight = new Set<Promise<void>>();
+        const active = new Set<ConsumerMessages>();
+        const subscriptionLog = log.child({ consumer: subscription.consumer });
+
+        async function handle(msg: JsMsg, types: ReadonlySet<string>): Promise<void> {
+          if (!types.has(msg.subject)) return msg.ack(); // servers before 2.10 filter on one subject only
+          let event: EventEnvelope;
+          try {
+            event = msg.json<EventEnvelope>();
+          } catch (error) {
+            subscriptionLog.error({ err: error, subject: msg.subject, seq: msg.seq }, 'unreadable message terminated');
+            return msg.term();
+          }
+          const attempt = msg.info.deliveryCount;
+          // A slow handler (the database is slow to answer) keeps its claim instead of being redelivered meanwhile.
+          const claim = setInterval(() => msg.working(), ACK_WAIT_MS / 3);
+          try {
+            await subscription.handle(event, { attempt });
+            msg.ack();
+          } catch (error) {
+            subscriptionLog.debug({ err: error, eventId: event.id, attempt }, 'handling failed; redelivery requested');
+            msg.nak(redelivery.delayBefore(attempt + 1));
+          } finally {
+            clearInterval(claim);
+          }
+        }
+
+        /** Pulls from one stream's durable consumer until stopped; re-attaches after the server or the consumer went away. */
+        async function consume(stream: string, types: ReadonlySet<string>): Promise<void> {
+          for (let failures = 0; !stopping.signal.aborted; failures++) {
+            let messages: ConsumerMessages | undefined;
+            try {
+              const consumer = await js.consumers.get(stream, subscription.consumer);
+              messages = await consumer.consume({ max_messages: maxInFlight });
+              active.add(messages);
+              if (stopping.signal.aborted) messages.stop();
+              for await (const msg of messages) {
+                failures = 0;
+                if (!stopping.signal.aborted) await limiter.acquire();
+                // Taken from the server but not started: hand it straight back to the other replicas.
+                if (stopping.signal.aborted) {
+                  msg.nak();
+                  continue;
+                }
+                const running = handle(msg, types)
+                  .catch((error) => subscriptionLog.error({ err: error }, 'delivery failed'))
+                  .finally(() => {
+                    limiter.release();
+                    inFlight.delete(running);
+                  });
+                inFlight.add(running);
+              }
+            } catch (error) {
+              if (!stopping.signal.aborted) subscriptionLog.warn({ err: error, stream, failures }, 'consuming stopped; re-attaching');
+            } finally {
+              if (messages) active.delete(messages);
+            }
+            if (!stopping.signal.aborted) {
+              await sleep(Math.min(250 * 2 ** failures, 5_000), undefined, { signal: stopping.signal }).catch(() => {});
+            }
+          }
+        }
+
+        const loops = [...byStream].map(([stream, types]) => consume(stream, new Set(types)));
+        const stop = async () => {
+          subscriptions.delete(stop);
+          stopping.abort();
+          for (const messages of active) messages.stop();
+          limiter.releaseWaiters();
+          await Promise.allSettled(loops);
+          await Promise.allSettled([...inFlight]);
+        };
+        subscriptions.add(stop);
+        return stop;
+      },
+
+      isReady: () => connected && !closed && !nc.isClosed(),
+
+      async close() {
+        if (closed) return;
+        for (const stop of [...subscriptions]) await stop();
+        closed = true;
+        // Draining flushes the last acks; a server that is away cannot be drained, only left.
+        if (connected && !nc.isClosed()) {
+          await Promise.race([nc.drain().catch(() => {}), sleep(5_000)]);
+        }
+        if (!nc.isClosed()) await nc.close();
+        await watchingStatus.catch(() => {});
+      },
+    };
+  } catch (error) {
+    await nc.close().catch(() => {});
+    await watchingStatus.catch(() => {});
+    throw error;
+  }
+}
+
+function streamOf(eventType: string): string {
+  const prefix = eventType.split('.')[0] ?? '';
+  const stream = natsStreams.find((s) => s.subjects.includes(`${prefix}.>` as never));
+  if (!stream) throw new Error(`no NATS stream carries ${eventType}`);
+  return stream.name;
+}
+
+function consumerConfig(name: string, types: string[], multipleFilters: boolean): Partial<ConsumerConfig> {
+  // Servers before 2.10 filter on one subject: a consumer of several types of a stream then reads it all and skips the rest.
+  const filter = types.length === 1 ? { filter_subject: types[0] } : multipleFilters ? { filter_subjects: types } : {};
+  return {
+    durable_name: name,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(ACK_WAIT_MS),
+    // Unlimited: the platform dead-letters after redelivery.maxAttempts (and then acks). A cap here would
+    // silently drop an event whose every attempt, dead-lettering included, met an unreachable database.
+    max_deliver: -1,
+    ...filter,
+  };
+}
+
+function isApiError(error: unknown, code: number): boolean {
+  return error instanceof JetStreamApiError && error.code === code;
+}
+
+/** Idempotent: creates the stream, or brings an existing one's subjects and window up to date. */
+async function declareStream(jsm: JetStreamManager, name: string, subjects: string[], log: Logger): Promise<void> {
+  const window = nanos(DUPLICATE_WINDOW_MS);
+  const existing = await jsm.streams.info(name).catch((error: unknown) => {
+    if (isApiError(error, JetStreamApiCodes.StreamNotFound)) return undefined;
+    throw explainJetStream(error);
+  });
+  if (!existing) {
+    try {
+      await jsm.streams.add({ name, subjects, storage: StorageType.File, duplicate_window: window });
+      log.info({ stream: name, subjects }, 'stream created');
+      return;
+    } catch (error) {
+      // Another replica created it at the same moment: fall through to the update.
+      if (!(error instanceof JetStreamApiError)) throw error;
+    }
+  }
+  const config = existing?.config;
+  const same = config && config.duplicate_window === window && config.subjects?.join() === subjects.join();
+  if (!same) {
+    await jsm.streams.update(name, { subjects, duplicate_window: window });
+    log.info({ stream: name, subjects }, 'stream updated');
+  }
+}
+
+/** Idempotent: replicas starting together all succeed (same config), and a changed list of types updates the filter. */
+async function declareConsumer(jsm: JetStreamManager, stream: string, config: Partial<ConsumerConfig>): Promise<void> {
+  try {
+    await jsm.consumers.add(stream, config);
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError)) throw error;
+    const { durable_name: name = '', ack_policy: _ack, deliver_policy: _deliver, ...changeable } = config;
+    await jsm.consumers.update(stream, name, { filter_subject: undefined, filter_subjects: undefined, ...changeable });
+  }
+}
+
+function explainJetStream(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/jetstream not enabled|no responders/i.test(message)) {
+    return new Error(`NATS answers but JetStream is off: start the server with -js (${message})`, { cause: error });
+  }
+  return error;
+}
+
+function serverAtLeast(nc: NatsConnection, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = (nc.info?.version ?? '0.0').split('.').map(Number);
+  return a > major || (a === major && b >= minor);
+}
+
+/** A counting semaphore; releaseWaiters() lets everyone waiting through (they then see the stop and hand back). */
+function createLimiter(size: number) {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  return {
+    async acquire(): Promise<void> {
+      if (free > 0) {
+        free--;
+        return;
+      }
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    release(): void {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+    releaseWaiters(): void {
+      for (const next of waiting.splice(0)) next();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { client, eventually } from '../support/api.ts';
+import {
+  allReplicas,
+  placeOrders,
+  printCounts,
+  removeStackData,
+  replicaReady,
+  settleAndCheck,
+  skipWithoutNats,
+  startStackSystem,
+  usersWithMoney,
+} from '../support/stack.ts';
+
+const USERS = 20;
+const ORDERS_PER_USER = 5;
+const DEPOSIT = 10_000;
+const PRICE = 3_000;
+/** How long PostgreSQL stays away: the fault itself, not a wait for something. */
+const OUTAGE_MS = 4_000;
+
+test(
+  'when the databases stop for a few seconds during a burst of orders, then requests get 503 problem documents meanwhile, no replica is ready, and everything completes once they are back',
+  { skip: skipWithoutNats(), timeout: 150_000 },
+  async (t) => {
+    const system = await startStackSystem();
+    t.after(async () => {
+      await system.stop();
+      await removeStackData(system);
+    });
+    const api = client(system.url);
+    const { stack } = system;
+
+    const users = await usersWithMoney(api, USERS, DEPOSIT);
+    const someone = users[0]!.id;
+    const orders = users.flatMap((user) => Array.from({ length: ORDERS_PER_USER }, () => ({ userId: user.id, price: PRICE })));
+    const split = Math.floor(orders.length * 0.4);
+    const started = Date.now();
+
+    // The first part of the burst; the databases go away while its events are still being handled.
+    const before = await placeOrders(api, orders.slice(0, split));
+    console.log('T stop', new Date().toISOString()); await stack.stopDatabase(); console.log('T stopped', new Date().toISOString());
+    const stoppedAt = Date.now();
+
+    // The rest of the burst keeps trying (same Idempotency-Key) through the outage.
+    const rest = placeOrders(api, orders.slice(split), { deadlineMs: 60_000 });
+
+    // Every service answers with a 503 problem document, and no replica says it is ready.
+    const answers: Record<string, number> = {};
+    for (const [method, path, body] of [
+      ['GET', `/users/${someone}`],
+      ['POST', '/users', { email: `late-${crypto.randomUUID()}@example.com`, name: 'Late' }],
+      ['GET', `/billing/accounts/${someone}`],
+      ['POST', `/billing/accounts/${someone}/deposits`, { amount: 100 }],
+      ['GET', `/orders?userId=${someone}`],
+      ['GET', `/notifications?userId=${someone}`],
+    ] as const) {
+      console.log('T req', method, path, new Date().toISOString()); const response = await api.call(method, path, body); console.log('T res', response.status, new Date().toISOString());
+      const kind = `${response.status} ${response.headers.get('content-type')?.split(';')[0]}`;
+      answers[`${method} ${path.split('/')[1]?.split('?')[0]}`] = response.status;
+      assert.equal(kind, '503 application/problem+json', `${method} ${path}: ${JSON.stringify(response.body)}`);
+      assert.equal(response.body.status, 503);
+    }
+    await eventually(
+      async () => {
+        for (const [service, index] of allReplicas(stack)) assert.equal(await replicaReady(stack, service, index), false, `${service}-${index + 1} ready`);
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
+
+    await sleep(Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt)));
+    console.log('T start', new Date().toISOString()); await stack.startDatabase(); console.log('T started', new Date().toISOString());
+    const outageMs = Date.now() - stoppedAt;
+    await eventually(
+      async () => {
+        for (const [service, index] of allReplicas(stack)) assert.equal(await replicaReady(stack, service, index), true, `${service}-${index + 1} not ready`);
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    const recoveredMs = Date.now() - stoppedAt;
+    const after = await rest;
+    const statuses = Object.keys(after.failures).map((kind) => kind.split(' ')[0]);
+    assert.ok((after.failures['503 application/problem+json'] ?? 0) > 0, `the burst met no 503 problem document: ${JSON.stringify(after.failures)}`);
+    assert.ok(!statuses.includes('500'), `500s during the outage: ${JSON.stringify(after.failures)}`);
+
+    const outcome = await settleAndCheck(api, system, users, orders.length, 90_000);
+    assert.equal(outcome.paid, USERS * 3);
+    assert.equal(outcome.rejected, USERS * 2);
+    assert.equal(outcome.charges, outcome.paid);
+    assert.equal(outcome.letters, orders.length);
+    assert.deepEqual(stack.unexpectedExits(), [], 'no service process crashed');
+    printCounts('stack: PostgreSQL down', {
+      placedBeforeOutage: before.placed.length,
+      placedAcrossOutage: after.placed.length,
+      burstRetriedAnswers: after.failures,
+      answersDuringOutage: answers,
+      outageMs,
+      allReadyAgainAfterMs: recoveredMs,
+      ...outcome,
+      settledMs: Date.now() - started,
+    });
+  },
+);

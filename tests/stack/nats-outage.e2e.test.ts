@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { client, eventually } from '../support/api.ts';
+import {
+  allReplicas,
+  placeOrders,
+  printCounts,
+  removeStackData,
+  replicaReady,
+  settleAndCheck,
+  skipWithoutNats,
+  startStackSystem,
+  usersWithMoney,
+} from '../support/stack.ts';
+
+const USERS = 20;
+const ORDERS_PER_USER = 5;
+const DEPOSIT = 10_000;
+const PRICE = 3_000;
+/** How long the broker stays away: the fault itself, not a wait for something. */
+const OUTAGE_MS = 4_000;
+
+test(
+  'when NATS stops for a few seconds during a burst of orders and comes back, then nothing is lost and nothing is doubled',
+  { skip: skipWithoutNats(), timeout: 150_000 },
+  async (t) => {
+    const system = await startStackSystem();
+    t.after(async () => {
+      await system.stop();
+      await removeStackData(system);
+    });
+    const api = client(system.url);
+    const { stack } = system;
+
+    const users = await usersWithMoney(api, USERS, DEPOSIT);
+    const orders = users.flatMap((user) => Array.from({ length: ORDERS_PER_USER }, () => ({ userId: user.id, price: PRICE })));
+    const split = Math.floor(orders.length * 0.4);
+    const started = Date.now();
+
+    // The first part of the burst, then the broker goes away while its events are still on their way.
+    const before = await placeOrders(api, orders.slice(0, split));
+    await stack.stopNats();
+    const stoppedAt = Date.now();
+
+    // Orders are still taken (the outbox keeps their events); no replica says it is ready.
+    const during = await placeOrders(api, orders.slice(split));
+    await eventually(
+      async () => {
+        for (const [service, index] of allReplicas(stack)) assert.equal(await replicaReady(stack, service, index), false, `${service}-${index + 1} ready`);
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
+    const gatewayReady = await api.get('/orders/health/ready');
+    assert.equal(gatewayReady.status, 503);
+    assert.equal(gatewayReady.headers.get('content-type')?.split(';')[0], 'application/problem+json');
+    const [unpublished] = await system.database('orders')<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`;
+
+    await sleep(Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt)));
+    await stack.startNats();
+    const outageMs = Date.now() - stoppedAt;
+    await eventually(
+      async () => {
+        for (const [service, index] of allReplicas(stack)) assert.equal(await replicaReady(stack, service, index), true, `${service}-${index + 1} not ready`);
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    const recoveredMs = Date.now() - stoppedAt;
+
+    const outcome = await settleAndCheck(api, system, users, orders.length, 90_000);
+    assert.equal(outcome.paid, USERS * 3);
+    assert.equal(outcome.rejected, USERS * 2);
+    assert.equal(outcome.charges, outcome.paid);
+    assert.equal(outcome.letters, orders.length);
+    assert.deepEqual(system.stack.unexpectedExits(), []);
+    printCounts('stack: NATS down', {
+      placedBeforeOutage: before.placed.length,
+      placedDuringOutage: during.placed.length,
+      ordersOutboxUnpublishedDuringOutage: unpublished?.n,
+      outageMs,
+      allReadyAgainAfterMs: recoveredMs,
+      ...outcome,
+      settledMs: Date.now() - started,
+    });
+  },
+);

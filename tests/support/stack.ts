@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import postgres from 'postgres';
+import { findNatsServer, type Stack, type StackOptions, startStack } from '../../scripts/stack.ts';
+import { type ServiceName, serviceNames } from '../../src/platform/config.ts';
+import type { Sql } from '../../src/platform/db.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { connectNatsBus } from '../../src/platform/nats-bus.ts';
+import { assertLedgerConsistent, type client, eventually } from './api.ts';
+import type { TestSystem } from './system.ts';
+
+/** Why the stack cannot run here, or undefined when it can: nats-server on PATH, or NATS_URL set. */
+export function natsUnavailableReason(): string | undefined {
+  if (process.env.NATS_URL) return undefined;
+  try {
+    findNatsServer();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+export function natsAvailable(): boolean {
+  return natsUnavailableReason() === undefined;
+}
+
+/**
+ * The `skip` option of a stack test: skipped with the reason when there is no NATS, unless REQUIRE_NATS=1
+ * (CI), where the test runs and fails with that reason.
+ */
+export function skipWithoutNats(): string | false {
+  const reason = natsUnavailableReason();
+  if (!reason || process.env.REQUIRE_NATS === '1') return false;
+  return `stack tests need NATS: ${reason}`;
+}
+
+/** Fails with a clear message when NATS is required (REQUIRE_NATS=1) but missing. */
+export function assertNatsAvailable(): void {
+  const reason = natsUnavailableReason();
+  if (reason) throw new Error(`REQUIRE_NATS=1 but the stack tests cannot run: ${reason}`);
+}
+
+export interface StackTestSystem extends TestSystem {
+  /** Process control for fault injection: kill/restart replicas, stop/start NATS and PostgreSQL. */
+  stack: Stack;
+}
+
+export interface StackTestSystemOptions {
+  dataDir?: string;
+  replicas?: StackOptions['replicas'];
+}
+
+/**
+ * The production topology (NATS, PostgreSQL, one process per service replica, the forwarding gateway)
+ * on free ports with its own data folder, behind the same TestSystem interface as the embedded default.
+ */
+export async function startStackSystem(options: StackTestSystemOptions = {}): Promise<StackTestSystem> {
+  assertNatsAvailable();
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'streamshop-stack-')));
+  const level = process.env.TEST_LOG_LEVEL ?? 'silent';
+  const log = createLogger(level, 'stack-test');
+  const stack = await startStack({
+    dataDir,
+    port: 0,
+    natsPort: 0,
+    pgPort: 0,
+    log,
+    logLevel: process.env.STACK_LOG_LEVEL ?? 'warn',
+    ...(process.env.NATS_URL ? { natsUrl: process.env.NATS_URL } : {}),
+    ...(options.replicas ? { replicas: options.replicas } : {}),
+  });
+  try {
+    const bus = await connectNatsBus({
+      servers: stack.natsUrl,
+      name: 'test',
+      log,
+      // An injected event may be published twice on purpose: the consumers' inbox, not the server, must drop the copy.
+      messageId: (event) => `${event.id}:${randomUUID()}`,
+    });
+    const connections = new Map<ServiceName, Sql>();
+    return {
+      url: stack.url,
+      bus,
+      dataDir,
+      stack,
+      database(service) {
+        const sql = connections.get(service) ?? postgres(stack.databaseUrl(service), { max: 2, onnotice: () => {} });
+        connections.set(service, sql);
+        return sql;
+      },
+      async stop() {
+        for (const sql of connections.values()) await sql.end({ timeout: 1 });
+        await bus.close();
+        await stack.stop();
+      },
+    };
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+}
+
+type Api = ReturnType<typeof client>;
+
+interface Order {
+  id: string;
+  status: 'pending' | 'paid' | 'rejected';
+  price: number;
+}
+
+/** Runs `task` over the items, at most `concurrency` at a time. */
+async function inPool<T, R>(items: T[], concurrency: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await task(items[i] as T);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return results;
+}
+
+/** What a burst saw: every answer that was not the success, by status and content type. */
+export interface BurstReport {
+  placed: string[];
+  /** e.g. { "503 application/problem+json": 12 } */
+  failures: Record<string, number>;
+}
+
+/**
+ * Places every order of every user, `concurrency` at a time, as a careful client does: each order has an
+ * Idempotency-Key and is retried with it on 502/503 until it is placed. `onPlaced(n)` sees the running count.
+ */
+export async function placeOrders(
+  api: Api,
+  orders: { userId: string; price: number }[],
+  options: { concurrency?: number; onPlaced?: (placed: number) => Promise<void> | void; deadlineMs?: number } = {},
+): Promise<BurstReport> {
+  const queue = orders.map((order) => ({ ...order, key: randomUUID() }));
+  const report: BurstReport = { placed: [], failures: {} };
+  const deadline = Date.now() + (options.deadlineMs ?? 60_000);
+  async function worker(): Promise<void> {
+    for (let order = queue.shift(); order; order = queue.shift()) {
+      for (;;) {
+        const response = await api
+          .post('/orders', { userId: order.userId, price: order.price }, { 'idempotency-key': order.key })
+          .catch((error: Error) => ({ status: 0, headers: new Headers(), body: error.message }));
+        if (response.status === 201) {
+          report.placed.push(response.body.id);
+          await options.onPlaced?.(report.placed.length);
+          break;
+        }
+        const kind = `${response.status} ${response.headers.get('content-type')?.split(';')[0] ?? '-'}`;
+        report.failures[kind] = (report.failures[kind] ?? 0) + 1;
+        if (![0, 502, 503].includes(response.status) || Date.now() > deadline) {
+          throw new Error(`POST /orders answered ${response.status}: ${JSON.stringify(response.body)}`);
+        }
+        await sleep(100);
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
+  return report;
+}
+
+export interface Outcome {
+  users: number;
+  orders: number;
+  paid: number;
+  rejected: number;
+  charges: number;
+  letters: number;
+  moneyBefore: number;
+  moneyAfter: number;
+  paidTotal: number;
+}
+
+/**
+ * Waits until every order of these users is final and has its letter, then checks what a user would:
+ * each paid order charged exactly once and no rejected one charged, the ledger adds up per account,
+ * money before = money after + what was paid, one letter per order of the right kind. Returns the counts.
+ */
+export async function settleAndCheck(
+  api: Api,
+  system: TestSystem,
+  users: { id: string; deposit: number }[],
+  expectedOrders: number,
+  timeoutMs = 60_000,
+): Promise<Outcome> {
+  const perUser = await eventually(
+    () =>
+      Promise.all(
+        users.map(async (user) => {
+          const orders = await api.get(`/orders?userId=${user.id}&limit=100`);
+          assert.equal(orders.status, 200);
+          const items: Order[] = orders.body.items;
+          assert.ok(items.every((o) => o.status !== 'pending'), `user ${user.id} still has pending orders`);
+          const letters = (await api.letters(user.id)).filter((l) => l.orderId);
+          assert.equal(letters.length, items.length, `user ${user.id}: ${letters.length} letters for ${items.length} orders`);
+          return { user, orders: items, letters };
+        }),
+      ).then((all) => {
+        assert.equal(all.reduce((n, u) => n + u.orders.length, 0), expectedOrders, 'orders placed');
+        return all;
+      }),
+    { timeoutMs, intervalMs: 250 },
+  );
+
+  const outcome: Outcome = { users: users.length, orders: 0, paid: 0, rejected: 0, charges: 0, letters: 0, moneyBefore: 0, moneyAfter: 0, paidTotal: 0 };
+  for (const { user, orders, letters } of perUser) {
+    const lines = await api.transactions(user.id);
+    const balance = await api.balance(user.id);
+    assertLedgerConsistent(lines, balance);
+    const payments = lines.filter((l) => l.type === 'payment');
+    const paid = orders.filter((o) => o.status === 'paid');
+    const chargedOrders = payments.map((p) => p.orderId).sort();
+    assert.deepEqual(chargedOrders, paid.map((o) => o.id).sort(), `user ${user.id}: payment lines must be exactly the paid orders, once each`);
+    for (const order of orders) {
+      const mine = letters.filter((l) => l.orderId === order.id);
+      assert.equal(mine.length, 1, `order ${order.id} has ${mine.length} letters`);
+      assert.equal(mine[0].kind, order.status === 'paid' ? 'order_paid' : 'order_rejected');
+    }
+    outcome.orders += orders.length;
+    outcome.paid += paid.length;
+    outcome.rejected += orders.length - paid.length;
+    outcome.charges += payments.length;
+    outcome.letters += letters.length;
+    outcome.moneyBefore += user.deposit;
+    outcome.moneyAfter += balance;
+    outcome.paidTotal += paid.reduce((sum, o) => sum + o.price, 0);
+  }
+  assert.equal(outcome.moneyBefore, outcome.moneyAfter + outcome.paidTotal, 'money is conserved: deposits = balances + payments');
+
+  // The databases' own word: no order charged twice, no letter twice, nothing dead-lettered.
+  const [twice] = await system.database('billing')<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM (SELECT order_id FROM ledger WHERE type = 'payment' GROUP BY order_id HAVING count(*) > 1) t`;
+  assert.equal(twice?.n, 0, 'orders charged more than once');
+  for (const service of ['billing', 'orders', 'notifications'] as const) {
+    const [dead] = await system.database(service)<{ n: number }[]>`SELECT count(*)::int AS n FROM dead_letters`;
+    assert.equal(dead?.n, 0, `${service} dead-lettered events`);
+  }
+  return outcome;
+}
+
+/** Users with an open account and `deposit` on it, created a few at a time. */
+export function usersWithMoney(api: Api, count: number, deposit: number): Promise<{ id: string; deposit: number }[]> {
+  return inPool(Array.from({ length: count }), 5, async () => ({ id: (await api.userWithAccount(deposit)).id, deposit }));
+}
+
+/** Whether one replica says it is ready, asked directly (not through the gateway). */
+export async function replicaReady(stack: Stack, service: ServiceName, index: number): Promise<boolean> {
+  const response = await fetch(`${stack.replicaUrl(service, index)}/${service}/health/ready`, { signal: AbortSignal.timeout(3_000) }).catch(() => undefined);
+  return response?.status === 200;
+}
+
+/** Every replica of every service, as [service, index]. */
+export function allReplicas(stack: Stack): [ServiceName, number][] {
+  return serviceNames.flatMap((service) => Array.from({ length: stack.replicas[service] }, (_, i) => [service, i] as [ServiceName, number]));
+}
+
+export function printCounts(test: string, counts: Record<string, unknown>): void {
+  console.log(`[${test}] ${Object.entries(counts).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' ')}`);
+}
+
+/** Removes the stack's data folder, unless KEEP_STACK_DATA=1 (then it says where the logs are). */
+export async function removeStackData(system: TestSystem): Promise<void> {
+  if (process.env.KEEP_STACK_DATA === '1') {
+    console.log(`stack data and service logs kept in ${system.dataDir}`);
+    return;
+  }
+  await rm(system.dataDir, { recursive: true, force: true });
+}
