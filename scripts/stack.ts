@@ -56,6 +56,8 @@ export interface Stack {
   /** The direct address of one replica, bypassing the gateway. */
   replicaUrl(service: ServiceName, index: number): string;
   isRunning(service: ServiceName, index: number): boolean;
+  /** The process id of one replica while it runs (to freeze it with SIGSTOP, say). */
+  pid(service: ServiceName, index: number): number | undefined;
   /** Sends the signal to one replica (SIGKILL by default) and waits until it has exited. */
   kill(service: ServiceName, index: number, signal?: NodeJS.Signals): Promise<void>;
   /** Starts one replica again (stopping it first if it runs) and waits until it is ready. */
@@ -172,7 +174,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const killLeftovers = () => {
     for (const replica of replicas) if (running(replica.child)) replica.child.kill('SIGKILL');
     const natsPid = nats?.pid();
-    if (natsPid) process.kill(natsPid, 'SIGKILL');
+    if (natsPid) killQuietly(natsPid, 'SIGKILL');
     if (pg) killPostgresOf(dataDir);
   };
   process.once('exit', killLeftovers);
@@ -188,7 +190,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     try {
       replica.child = spawn(process.execPath, [MAIN, replica.service], {
         env: {
-          ...process.env,
+          ...withoutTestRunner(process.env),
           DATABASE_URL: databaseUrl(replica.service),
           NATS_URL: natsUrl,
           PORT: String(replica.port),
@@ -206,7 +208,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (replica.expectingExit || stopping) return;
       const what = `${replica.service}-${replica.index + 1} exited with ${signal ?? `code ${code}`}`;
       unexpected.push(what);
-      log.error({ service: replica.service, replica: replica.index + 1, code, signal, logFile: replica.logFile }, what);
+      if (options.progress) options.progress(`! ${what}; its log: ${replica.logFile}`);
+      else log.error({ service: replica.service, replica: replica.index + 1, code, signal, logFile: replica.logFile }, what);
     });
   }
 
@@ -289,6 +292,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     databaseUrl,
     replicaUrl: (service, index) => `http://127.0.0.1:${replicaOf(service, index).port}`,
     isRunning: (service, index) => running(replicaOf(service, index).child),
+    pid(service, index) {
+      const { child } = replicaOf(service, index);
+      return running(child) ? child.pid : undefined;
+    },
     async kill(service, index, signal = 'SIGKILL') {
       await stopReplica(replicaOf(service, index), signal);
     },
@@ -405,6 +412,7 @@ async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise
   if (!running(child)) return;
   const exited = new Promise((done) => child.once('exit', done));
   child.kill(signal);
+  if (signal !== 'SIGKILL') child.kill('SIGCONT'); // a frozen (SIGSTOP) process gets the signal only once it runs
   const force = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   await exited;
   clearTimeout(force);
@@ -431,12 +439,28 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
 
 /** Synchronous last resort at process exit: the embedded PostgreSQL runs detached, found through its pid file. */
 function killPostgresOf(dataDir: string): void {
+  let pidFile = '';
   try {
-    const pid = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
-    if (pid) process.kill(pid, 'SIGINT');
+    pidFile = readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8');
   } catch {
-    // not running
+    return; // not running
   }
+  const pid = Number(pidFile.split('\n')[0]);
+  if (pid) killQuietly(pid, 'SIGINT');
+}
+
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** A service started from a test must not believe it is a test file itself. */
+function withoutTestRunner(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_TEST_CONTEXT: _, ...rest } = env;
+  return rest;
 }
 
 const Port = (fallback: number, description: string) => Type.Integer({ minimum: 0, maximum: 65535, default: fallback, description });
@@ -491,8 +515,7 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => shutdown(signal));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

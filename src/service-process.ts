@@ -1,4 +1,5 @@
 import { loadConfig, type ServiceName, ServiceProcessConfig } from './platform/config.ts';
+import { isDatabaseUnavailable } from './platform/db.ts';
 import { createLogger } from './platform/logger.ts';
 import { connectNatsBus } from './platform/nats-bus.ts';
 import { startService } from './platform/service.ts';
@@ -11,10 +12,13 @@ import { services } from './services/index.ts';
 export async function startServiceProcess(name: ServiceName): Promise<() => Promise<void>> {
   const config = loadConfig(ServiceProcessConfig);
   const log = createLogger(config.LOG_LEVEL, name);
-
   const bus = await connectNatsBus({ servers: config.NATS_URL, name, log });
   try {
-    const service = await startService(services[name], { databaseUrl: config.DATABASE_URL, bus, log });
+    const service = await startService(services[name], { databaseUrl: config.DATABASE_URL, bus, log }).catch((error: unknown) => {
+      if (!isDatabaseUnavailable(error)) throw error;
+      const host = new URL(config.DATABASE_URL).host;
+      throw new Error(`${name} cannot start: its database at ${host} does not answer (${(error as Error).message})`, { cause: error });
+    });
     try {
       await service.startRelay();
       await service.app.listen({ port: config.PORT, host: '0.0.0.0' });

@@ -13,6 +13,8 @@ export function connectDatabase(url: string, applicationName: string, max = 10):
     connection: { application_name: applicationName },
     // Fail fast while the database is away, so requests get a 503 instead of hanging.
     connect_timeout: 5,
+    // Reconnect waits grow to 2 s, not the driver's 20 s: requests meanwhile wait for them, and so does recovery.
+    backoff: (retries: number) => Math.min(0.1 * 2 ** retries, 2),
   });
 }
 
@@ -57,6 +59,14 @@ const UNAVAILABLE_CODES = new Set([
   'CONNECTION_CLOSED',
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND', // the database's host name does not resolve (yet): a replaced pod, a DNS hiccup
+  'EAI_AGAIN',
+  '08001', // sqlclient_unable_to_establish_sqlconnection
+  '08006', // connection_failure
+  '53300', // too_many_connections
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now

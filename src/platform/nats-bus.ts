@@ -12,7 +12,7 @@ import {
   jetstreamManager,
   StorageType,
 } from '@nats-io/jetstream';
-import { connect, headers, type NatsConnection, nanos } from '@nats-io/transport-node';
+import { connect, headers, type NatsConnection, nanos, RequestError } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { type Bus, redelivery } from './bus.ts';
 import type { EventEnvelope } from './events.ts';
@@ -27,7 +27,7 @@ export const natsStreams = [
 
 /** Within this window the server drops a second publish with the same Nats-Msg-Id (a relay republishing a row). */
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
-/** An event not acknowledged within this time goes to another replica (handlers in progress extend it). */
+/** An event not acknowledged within this time goes to another replica (a replica that died holding it). */
 const ACK_WAIT_MS = 30_000;
 const PUBLISH_TIMEOUT_MS = 3_000;
 const MAX_IN_FLIGHT = 32;
@@ -85,8 +85,16 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
   })();
 
   try {
-    const jsm = await jetstreamManager(nc);
-    for (const stream of natsStreams) await declareStream(jsm, stream.name, [...stream.subjects], log);
+    const jsm = await jetstreamManager(nc).catch((error: unknown) => Promise.reject(explainJetStream(error)));
+    for (const stream of natsStreams) await declareStream(jsm, stream.name, subjectsOf(stream.name), log);
+    let redeclaring: Promise<void> | undefined;
+    const redeclareStreams = () => {
+      redeclaring ??= (async () => {
+        for (const stream of natsStreams) await declareStream(jsm, stream.name, subjectsOf(stream.name), log);
+      })()
+        .catch((error) => log.warn({ err: error }, 'could not declare the streams'))
+        .finally(() => (redeclaring = undefined));
+    };
     const js = jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS });
     const multipleFilters = serverAtLeast(nc, 2, 10);
     const subscriptions = new Set<() => Promise<void>>();
@@ -98,7 +106,15 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
         const h = headers();
         h.set('correlation-id', event.correlationid);
         if (event.traceparent) h.set('traceparent', event.traceparent);
-        await js.publish(event.type, JSON.stringify(event), { msgID: messageId(event), headers: h, timeout: PUBLISH_TIMEOUT_MS });
+        try {
+          await js.publish(event.type, JSON.stringify(event), { msgID: messageId(event), headers: h, timeout: PUBLISH_TIMEOUT_MS });
+        } catch (error) {
+          // No stream took it (the client calls that "JetStream not enabled"): the server came back without
+          // its store. Declare the streams again for the relay's retry.
+          const cause = (error as { cause?: unknown }).cause;
+          if (cause instanceof RequestError && cause.isNoResponders()) redeclareStreams();
+          throw error;
+        }
       },
 
       async subscribe(subscription) {
@@ -107,9 +123,9 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
           const stream = streamOf(type);
           byStream.set(stream, [...(byStream.get(stream) ?? []), type]);
         }
-        for (const [stream, types] of byStream) {
-          await declareConsumer(jsm, stream, consumerConfig(subscription.consumer, types, multipleFilters));
-        }
+        const declare = (stream: string, types: string[]) =>
+          declareConsumer(jsm, stream, consumerConfig(subscription.consumer, types, multipleFilters));
+        for (const [stream, types] of byStream) await declare(stream, types);
         const stopping = new AbortController();
         const limiter = createLimiter(maxInFlight);
         const inFlight = new Set<Promise<void>>();
@@ -126,26 +142,30 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
             return msg.term();
           }
           const attempt = msg.info.deliveryCount;
-          // A slow handler (the database is slow to answer) keeps its claim instead of being redelivered meanwhile.
-          const claim = setInterval(() => msg.working(), ACK_WAIT_MS / 3);
           try {
             await subscription.handle(event, { attempt });
             msg.ack();
           } catch (error) {
             subscriptionLog.debug({ err: error, eventId: event.id, attempt }, 'handling failed; redelivery requested');
             msg.nak(redelivery.delayBefore(attempt + 1));
-          } finally {
-            clearInterval(claim);
           }
         }
 
         /** Pulls from one stream's durable consumer until stopped; re-attaches after the server or the consumer went away. */
-        async function consume(stream: string, types: ReadonlySet<string>): Promise<void> {
+        async function consume(stream: string, types: string[]): Promise<void> {
+          const subscribed = new Set(types);
           for (let failures = 0; !stopping.signal.aborted; failures++) {
             let messages: ConsumerMessages | undefined;
             try {
-              const consumer = await js.consumers.get(stream, subscription.consumer);
-              messages = await consumer.consume({ max_messages: maxInFlight });
+              const consumer = await js.consumers.get(stream, subscription.consumer).catch(async (error: unknown) => {
+                // A server that came back without its store: declare the stream and the consumer again.
+                if (!isMissing(error)) throw error;
+                await declareStream(jsm, stream, subjectsOf(stream), log);
+                await declare(stream, types);
+                return js.consumers.get(stream, subscription.consumer);
+              });
+              // Deleted while consuming: end, so the loop declares it again.
+              messages = await consumer.consume({ max_messages: maxInFlight, abort_on_missing_resource: true });
               active.add(messages);
               if (stopping.signal.aborted) messages.stop();
               for await (const msg of messages) {
@@ -156,7 +176,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
                   msg.nak();
                   continue;
                 }
-                const running = handle(msg, types)
+                const running = handle(msg, subscribed)
                   .catch((error) => subscriptionLog.error({ err: error }, 'delivery failed'))
                   .finally(() => {
                     limiter.release();
@@ -175,7 +195,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
           }
         }
 
-        const loops = [...byStream].map(([stream, types]) => consume(stream, new Set(types)));
+        const loops = [...byStream].map(([stream, types]) => consume(stream, types));
         const stop = async () => {
           subscriptions.delete(stop);
           stopping.abort();
@@ -207,6 +227,14 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
     await watchingStatus.catch(() => {});
     throw error;
   }
+}
+
+function subjectsOf(stream: string): string[] {
+  return [...(natsStreams.find((s) => s.name === stream)?.subjects ?? [])];
+}
+
+function isMissing(error: unknown): boolean {
+  return isApiError(error, JetStreamApiCodes.ConsumerNotFound) || isApiError(error, JetStreamApiCodes.StreamNotFound);
 }
 
 function streamOf(eventType: string): string {
@@ -273,7 +301,7 @@ async function declareConsumer(jsm: JetStreamManager, stream: string, config: Pa
 
 function explainJetStream(error: unknown): unknown {
   const message = error instanceof Error ? error.message : String(error);
-  if (/jetstream not enabled|no responders/i.test(message)) {
+  if (/jetstream (is )?not enabled|no responders/i.test(message)) {
     return new Error(`NATS answers but JetStream is off: start the server with -js (${message})`, { cause: error });
   }
   return error;

@@ -41,7 +41,7 @@ test(
 
     // The first part of the burst; the databases go away while its events are still being handled.
     const before = await placeOrders(api, orders.slice(0, split));
-    console.log('T stop', new Date().toISOString()); await stack.stopDatabase(); console.log('T stopped', new Date().toISOString());
+    await stack.stopDatabase();
     const stoppedAt = Date.now();
 
     // The rest of the burst keeps trying (same Idempotency-Key) through the outage.
@@ -57,7 +57,7 @@ test(
       ['GET', `/orders?userId=${someone}`],
       ['GET', `/notifications?userId=${someone}`],
     ] as const) {
-      console.log('T req', method, path, new Date().toISOString()); const response = await api.call(method, path, body); console.log('T res', response.status, new Date().toISOString());
+      const response = await api.call(method, path, body);
       const kind = `${response.status} ${response.headers.get('content-type')?.split(';')[0]}`;
       answers[`${method} ${path.split('/')[1]?.split('?')[0]}`] = response.status;
       assert.equal(kind, '503 application/problem+json', `${method} ${path}: ${JSON.stringify(response.body)}`);
@@ -71,7 +71,7 @@ test(
     );
 
     await sleep(Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt)));
-    console.log('T start', new Date().toISOString()); await stack.startDatabase(); console.log('T started', new Date().toISOString());
+    await stack.startDatabase();
     const outageMs = Date.now() - stoppedAt;
     await eventually(
       async () => {

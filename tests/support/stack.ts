@@ -4,6 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import postgres from 'postgres';
 import { findNatsServer, type Stack, type StackOptions, startStack } from '../../scripts/stack.ts';
 import { type ServiceName, serviceNames } from '../../src/platform/config.ts';
@@ -40,10 +42,10 @@ export function skipWithoutNats(): string | false {
   return `stack tests need NATS: ${reason}`;
 }
 
-/** Fails with a clear message when NATS is required (REQUIRE_NATS=1) but missing. */
+/** Fails with a clear message when there is no NATS to start the stack with (under REQUIRE_NATS=1, say). */
 export function assertNatsAvailable(): void {
   const reason = natsUnavailableReason();
-  if (reason) throw new Error(`REQUIRE_NATS=1 but the stack tests cannot run: ${reason}`);
+  if (reason) throw new Error(`the stack tests cannot run: ${reason}`);
 }
 
 export interface StackTestSystem extends TestSystem {
@@ -56,12 +58,27 @@ export interface StackTestSystemOptions {
   replicas?: StackOptions['replicas'];
 }
 
+let exitingOnSignals = false;
+
+/**
+ * The stack's processes run detached, so that Ctrl-C reaches only the stack. A test process interrupted
+ * by a signal must therefore exit through process.exit, whose exit hook (in startStack) kills them.
+ */
+function exitOnSignals(): void {
+  if (exitingOnSignals) return;
+  exitingOnSignals = true;
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    process.once(signal, () => process.exit(code));
+  }
+}
+
 /**
  * The production topology (NATS, PostgreSQL, one process per service replica, the forwarding gateway)
  * on free ports with its own data folder, behind the same TestSystem interface as the embedded default.
  */
 export async function startStackSystem(options: StackTestSystemOptions = {}): Promise<StackTestSystem> {
   assertNatsAvailable();
+  exitOnSignals();
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'streamshop-stack-')));
   const level = process.env.TEST_LOG_LEVEL ?? 'silent';
   const log = createLogger(level, 'stack-test');
@@ -240,10 +257,20 @@ export async function settleAndCheck(
   const [twice] = await system.database('billing')<{ n: number }[]>`
     SELECT count(*)::int AS n FROM (SELECT order_id FROM ledger WHERE type = 'payment' GROUP BY order_id HAVING count(*) > 1) t`;
   assert.equal(twice?.n, 0, 'orders charged more than once');
-  for (const service of ['billing', 'orders', 'notifications'] as const) {
+  for (const service of serviceNames) {
     const [dead] = await system.database(service)<{ n: number }[]>`SELECT count(*)::int AS n FROM dead_letters`;
     assert.equal(dead?.n, 0, `${service} dead-lettered events`);
   }
+  // And nothing is left behind in an outbox.
+  await eventually(
+    async () => {
+      for (const service of serviceNames) {
+        const [row] = await system.database(service)<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`;
+        assert.equal(row?.n, 0, `${service} has unpublished events`);
+      }
+    },
+    { timeoutMs: 15_000, intervalMs: 250 },
+  );
   return outcome;
 }
 
@@ -274,4 +301,15 @@ export async function removeStackData(system: TestSystem): Promise<void> {
     return;
   }
   await rm(system.dataDir, { recursive: true, force: true });
+}
+
+/** What NATS knows of a durable consumer: not yet delivered, delivered but not acknowledged. */
+export async function consumerState(natsUrl: string, stream: string, consumer: string): Promise<{ pending: number; ackPending: number; delivered: number }> {
+  const nc = await connect({ servers: natsUrl, name: 'test-inspector' });
+  try {
+    const info = await (await jetstreamManager(nc)).consumers.info(stream, consumer);
+    return { pending: info.num_pending, ackPending: info.num_ack_pending, delivered: info.delivered.stream_seq };
+  } finally {
+    await nc.close();
+  }
 }
