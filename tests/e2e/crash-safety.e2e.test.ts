@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { OrderCreatedV1 } from '../../src/contracts/events.ts';
 import { redelivery } from '../../src/platform/bus.ts';
-import { client, eventually } from '../support/api.ts';
+import { client, eventually, handledCount } from '../support/api.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 import { startSystem, topologies } from '../support/topology.ts';
 
@@ -35,10 +35,10 @@ for (const topology of topologies) {
         END $$;
         CREATE TRIGGER fault_injection BEFORE INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION fail_first_payment();`);
       try {
-        const failedBefore = await api.handled('billing', OrderCreatedV1.type, 'failed');
+        const failedBefore = await handledCount(system, 'billing', OrderCreatedV1.type, 'failed');
         const order = await api.post('/orders', { userId: user.id, price: 300 }, { prefer: 'wait=15' });
         assert.equal(order.body.status, 'paid');
-        assert.equal(await api.handled('billing', OrderCreatedV1.type, 'failed'), failedBefore + 1, 'the fault did fire');
+        assert.equal(await handledCount(system, 'billing', OrderCreatedV1.type, 'failed'), failedBefore + 1, 'the fault did fire');
         assert.equal(await api.balance(user.id), 700);
         assert.equal((await api.transactions(user.id)).filter((l) => l.type === 'payment').length, 1);
         await eventually(async () => assert.equal((await api.letters(user.id)).length, 1));

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServiceName } from '../../src/platform/config.ts';
+import type { TestSystem } from './system.ts';
 
 export interface Response<T = any> {
   status: number;
@@ -44,12 +46,6 @@ export function client(baseUrl: string) {
       assert.equal(list.status, 200);
       return list.body.items;
     },
-    /** Sum over replicas of events_handled_total for one service, event type and outcome, read from /metrics. */
-    async handled(service: string, type: string, outcome: string): Promise<number> {
-      const metrics = await api.get(`/${service}/metrics`);
-      const pattern = new RegExp(`^events_handled_total\\{[^}]*type="${type.replaceAll('.', '\\.')}"[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`, 'gm');
-      return [...String(metrics.body).matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
-    },
     async transactions(userId: string): Promise<any[]> {
       const list = await api.get(`/billing/accounts/${userId}/transactions?limit=100`);
       assert.equal(list.status, 200);
@@ -57,6 +53,17 @@ export function client(baseUrl: string) {
     },
   };
   return api;
+}
+
+/** events_handled_total of one service for one event type and outcome, summed over its replicas' /metrics. */
+export async function handledCount(system: TestSystem, service: ServiceName, type: string, outcome: string): Promise<number> {
+  const pattern = new RegExp(`^events_handled_total\\{[^}]*type="${type.replaceAll('.', '\\.')}"[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`, 'gm');
+  let sum = 0;
+  for (const url of system.serviceUrls(service)) {
+    const text = await (await fetch(`${url}/${service}/metrics`)).text();
+    for (const match of text.matchAll(pattern)) sum += Number(match[1]);
+  }
+  return sum;
 }
 
 /** Retries an assertion until it passes or the deadline comes: waiting for a condition, not for a time. */

@@ -35,8 +35,6 @@ export function natsAvailable(): boolean {
  * NATS- and database-outage tests pass reliably (issue 4 is open); with REQUIRE_NATS=1 a missing NATS fails.
  */
 export function skipWithoutNats(): string | false {
-  const optedIn = process.env.STACK_TESTS === '1' || process.env.REQUIRE_NATS === '1';
-  if (!optedIn) return 'stack fault tests are opt-in for now: STACK_TESTS=1 npm test (issue 4 is open)';
   const reason = natsUnavailableReason();
   if (!reason || process.env.REQUIRE_NATS === '1') return false;
   return `stack tests need NATS: ${reason}`;
@@ -106,6 +104,7 @@ export async function startStackSystem(options: StackTestSystemOptions = {}): Pr
       bus,
       dataDir,
       stack,
+      serviceUrls: (service) => Array.from({ length: stack.replicas[service] }, (_, i) => stack.replicaUrl(service, i)),
       database(service) {
         const sql = connections.get(service) ?? postgres(stack.databaseUrl(service), { max: 2, onnotice: () => {} });
         connections.set(service, sql);
@@ -115,6 +114,7 @@ export async function startStackSystem(options: StackTestSystemOptions = {}): Pr
         for (const sql of connections.values()) await sql.end({ timeout: 1 });
         await bus.close();
         await stack.stop();
+        if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {

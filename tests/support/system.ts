@@ -12,6 +12,8 @@ import { startEmbeddedSystem } from '../../src/system.ts';
 export interface TestSystem {
   url: string;
   bus: Bus;
+  /** Where each replica of a service answers directly (one in the embedded default), e.g. to read all their metrics. */
+  serviceUrls(service: ServiceName): string[];
   /** A direct connection to one service's database, for injecting faults and reading the ledger's truth. */
   database(service: ServiceName): Sql;
   /** Stops the system; the data stays when the caller chose the dataDir (for a restart), else it is removed. */
@@ -35,6 +37,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     url: system.url,
     bus: system.bus,
     dataDir,
+    serviceUrls: () => [system.url],
     database(service) {
       const sql = connections.get(service) ?? postgres(system.databaseUrl(service), { max: 2, onnotice: () => {} });
       connections.set(service, sql);
