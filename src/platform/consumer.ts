@@ -2,7 +2,7 @@ import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Logger } from 'pino';
 import { redelivery, type Subscription } from './bus.ts';
-import type { Sql, Tx } from './db.ts';
+import { isDatabaseUnavailable, type Sql, type Tx } from './db.ts';
 import type { EventDefinition, EventEnvelope, FlowContext } from './events.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
@@ -68,7 +68,9 @@ export function createSubscription(
         count(handled ? 'handled' : 'duplicate');
         eventLog.debug(handled ? 'event handled' : 'duplicate event ignored');
       } catch (error) {
-        if (error instanceof MalformedEvent || attempt >= redelivery.maxAttempts) {
+        // An unreachable database says nothing about the event: it is retried until the database is back.
+        const exhausted = attempt >= redelivery.maxAttempts && !isDatabaseUnavailable(error);
+        if (error instanceof MalformedEvent || exhausted) {
           await deadLetter(sql, event, error, attempt);
           count('dead_lettered');
           eventLog.error({ err: error }, 'event dead-lettered');
