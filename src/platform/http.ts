@@ -32,10 +32,29 @@ export const Problem = Type.Object(
   { additionalProperties: true },
 );
 
-/** Adds the problem responses a route can give to its success responses, for validation of docs and replies. */
+const successDescriptions: Record<number, string> = { 200: 'OK', 201: 'Created' };
+const problemDescriptions: Record<number, string> = {
+  400: 'Invalid request: the fields at fault are listed in `errors`',
+  404: 'Not found',
+  409: 'Conflict with the current state',
+  422: 'Well-formed but refused',
+  503: 'A dependency (the database) is unreachable; retry later',
+};
+
+/**
+ * A route's responses for validation, serialisation and OpenAPI: its success schemas, plus a problem
+ * document (application/problem+json) for 400, 503 and each of the route's own error statuses.
+ */
 export function responses<R extends Record<number, unknown>>(success: R, ...errorStatuses: number[]) {
-  const problems = Object.fromEntries([400, ...errorStatuses].map((status) => [status, Problem]));
-  return { ...success, ...problems } as R;
+  const described = Object.entries(success).map(([status, schema]) => [
+    status,
+    { ...(schema as object), description: successDescriptions[Number(status)] ?? 'OK' },
+  ]);
+  const problems = [400, 503, ...errorStatuses].map((status) => [
+    status,
+    { description: problemDescriptions[status] ?? 'Problem', content: { 'application/problem+json': { schema: Problem } } },
+  ]);
+  return Object.fromEntries([...described, ...problems]) as R;
 }
 
 export interface HttpAppOptions {
