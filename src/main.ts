@@ -2,12 +2,13 @@
 /**
  * streamshop [all]            the embedded default: everything in one process (npm start)
  * streamshop <service>        one service alone: users | billing | orders | notifications
+ * streamshop replay-dead-letters <service>   hands a service's dead letters to its handlers again
  */
 import { ConfigError, EmbeddedConfig, loadConfig, type ServiceName, serviceNames } from './platform/config.ts';
 import { createLogger } from './platform/logger.ts';
 import { startEmbeddedSystem } from './system.ts';
 
-const [command = 'all'] = process.argv.slice(2);
+const [command = 'all', argument] = process.argv.slice(2);
 
 async function main(): Promise<() => Promise<void>> {
   if (command === 'all') {
@@ -24,7 +25,14 @@ async function main(): Promise<() => Promise<void>> {
     const { startServiceProcess } = await import('./service-process.ts');
     return startServiceProcess(command as ServiceName);
   }
-  throw new ConfigError(`Unknown command "${command}". Use: all | ${serviceNames.join(' | ')}`);
+  if (command === 'replay-dead-letters' && (serviceNames as readonly string[]).includes(argument ?? '')) {
+    const { replayDeadLettersCommand } = await import('./replay-command.ts');
+    await replayDeadLettersCommand(argument as ServiceName);
+    process.exit(0);
+  }
+  throw new ConfigError(
+    `Unknown command "${[command, argument].filter(Boolean).join(' ')}". Use: all | ${serviceNames.join(' | ')} | replay-dead-letters <service>`,
+  );
 }
 
 main().then(

@@ -26,6 +26,12 @@ export const ServiceProcessConfig = Type.Object({
 });
 export type ServiceProcessConfig = Static<typeof ServiceProcessConfig>;
 
+/** Maintenance commands that only need the service's database. */
+export const DatabaseOnlyConfig = Type.Object({
+  DATABASE_URL: ServiceProcessConfig.properties.DATABASE_URL,
+  LOG_LEVEL: LogLevel,
+});
+
 /** The embedded default: everything in one process, PostgreSQL from npm. */
 export const EmbeddedConfig = Type.Object({
   PORT: Port(8080, 'gateway HTTP port (0 picks a free one)'),

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { OrderCreatedV1 } from '../../src/contracts/events.ts';
 import { redelivery } from '../../src/platform/bus.ts';
+import { replayDeadLetters } from '../../src/platform/dead-letters.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { services } from '../../src/services/index.ts';
 import { client, eventually, handledCount } from '../support/api.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 import { startSystem, topologies } from '../support/topology.ts';
@@ -47,7 +50,7 @@ for (const topology of topologies) {
       }
     });
 
-    test('when an event fails every attempt, then it is dead-lettered and the events behind it still flow', async () => {
+    test('when an event fails every attempt, then it is dead-lettered, the events behind it still flow, and a replay completes it', async () => {
       const poisoned = await api.userWithAccount(1_000);
       const healthy = await api.userWithAccount(1_000);
       const billing = system.database('billing');
@@ -78,8 +81,16 @@ for (const topology of topologies) {
         assert.equal(await api.balance(poisoned.id), 1_000, 'the failed attempts left no trace');
         const metrics = await api.get('/billing/metrics');
         assert.match(metrics.body, /dead_letters_waiting\{service="billing"\} [1-9]/);
+
+        // Once the cause is fixed, a replay completes the flow.
+        await billing.unsafe('DROP TRIGGER poison ON ledger');
+        const replay = await replayDeadLetters(services.billing, billing, createLogger('silent', 'test'));
+        assert.deepEqual(replay, { replayed: 1, failedAgain: 0 });
+        const settled = await api.get(`/orders/${poison.body.id}`, { prefer: 'wait=15' });
+        assert.equal(settled.body.status, 'paid');
+        assert.equal(await api.balance(poisoned.id), 900);
       } finally {
-        await billing.unsafe('DROP TRIGGER poison ON ledger; DROP FUNCTION always_fail();');
+        await billing.unsafe('DROP TRIGGER IF EXISTS poison ON ledger; DROP FUNCTION always_fail();');
       }
     });
   });

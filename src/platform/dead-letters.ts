@@ -1,0 +1,37 @@
+import type { Logger } from 'pino';
+import { redelivery } from './bus.ts';
+import { createSubscription } from './consumer.ts';
+import type { Sql } from './db.ts';
+import type { EventEnvelope } from './events.ts';
+import { createMetrics } from './metrics.ts';
+import type { ServiceModule } from './service.ts';
+
+export interface ReplayResult {
+  replayed: number;
+  failedAgain: number;
+}
+
+/**
+ * Hands every waiting dead letter of a service to its handler once more, through the same inbox
+ * transaction as a delivery. One that succeeds is marked replayed; one that fails again stays a dead
+ * letter with its new error. Events it causes go to the outbox, which the running service publishes.
+ */
+export async function replayDeadLetters(module: ServiceModule, sql: Sql, log: Logger): Promise<ReplayResult> {
+  const subscription = createSubscription(module.name, sql, module.handlers, log, createMetrics(module.name));
+  const waiting = await sql<{ envelope: EventEnvelope }[]>`
+    SELECT envelope FROM dead_letters WHERE replayed_at IS NULL ORDER BY failed_at`;
+  const result: ReplayResult = { replayed: 0, failedAgain: 0 };
+  for (const { envelope } of waiting) {
+    // The last attempt: a failure goes straight back to the dead letters instead of being retried.
+    await subscription.handle(envelope, { attempt: redelivery.maxAttempts });
+    const [handled] = await sql`SELECT 1 FROM inbox WHERE event_id = ${envelope.id}`;
+    if (handled) {
+      await sql`UPDATE dead_letters SET replayed_at = now() WHERE event_id = ${envelope.id}`;
+      result.replayed++;
+    } else {
+      result.failedAgain++;
+    }
+    log.info({ eventId: envelope.id, eventType: envelope.type, replayed: Boolean(handled) }, 'dead letter replayed');
+  }
+  return result;
+}
