@@ -59,12 +59,15 @@ export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv 
   }
   const value = Value.Convert(schema, Value.Default(schema, raw));
   if (Value.Check(schema, value)) return value as Static<T>;
-  const problems = [...Value.Errors(schema, value)].map((error) => {
-    const key = error.instancePath.replace(/^\//, '') || String((error.params as { requiredProperties?: string[] }).requiredProperties ?? '');
+  const describe = (key: string, message: string) => {
     const description = (schema.properties[key] as { description?: string } | undefined)?.description;
     const got = key in raw ? ` (got ${JSON.stringify(raw[key])})` : ' (not set)';
-    const message = error.keyword === 'required' ? 'is required' : error.message;
     return `  ${key}: ${message}${got}${description ? ` — ${description}` : ''}`;
+  };
+  const problems = [...Value.Errors(schema, value)].flatMap((error) => {
+    const missing = (error.params as { requiredProperties?: string[] }).requiredProperties;
+    if (error.keyword === 'required' && missing) return missing.map((key) => describe(key, 'is required'));
+    return [describe(error.instancePath.replace(/^\//, ''), error.message)];
   });
   throw new ConfigError(`Invalid configuration:\n${[...new Set(problems)].join('\n')}`);
 }
