@@ -2,6 +2,7 @@
  * Acceptance tests: runs the Postman collection with newman (npm run test:newman).
  *
  *   node scripts/newman.ts                      starts the embedded system on free ports, runs, stops it
+ *   node scripts/newman.ts --topology stack     the same against the NATS stack (separate processes, replicas)
  *   node scripts/newman.ts --base-url URL       runs against a system that is already up (or BASE_URL=URL)
  *   --verbose                                   also print request and response bodies
  *
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 // @ts-expect-error -- newman ships no type declarations; the little used here is typed below.
 import newmanUntyped from 'newman';
 import { EmbeddedConfig, loadConfig } from '../src/platform/config.ts';
+import { startStack } from './stack.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { type EmbeddedSystem, startEmbeddedSystem } from '../src/system.ts';
 
@@ -27,11 +29,18 @@ const root = join(import.meta.dirname, '..');
 const COLLECTION = join(root, 'tests/postman/streamshop.postman_collection.json');
 const REPORTS = join(root, 'reports/newman');
 
-const { values } = parseArgs({ options: { 'base-url': { type: 'string' }, verbose: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    'base-url': { type: 'string' },
+    topology: { type: 'string', default: 'embedded' },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+if (!['embedded', 'stack'].includes(values.topology)) throw new Error(`--topology is embedded or stack, not ${values.topology}`);
 const external = values['base-url'] ?? process.env.BASE_URL;
 
 let dataDir: string | undefined;
-let system: EmbeddedSystem | undefined;
+let system: Pick<EmbeddedSystem, 'url' | 'stop'> | undefined;
 async function cleanUp(): Promise<void> {
   await system?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -42,11 +51,14 @@ let exitCode = 1;
 try {
   if (!external) {
     dataDir = await mkdtemp(join(tmpdir(), 'streamshop-newman-'));
-    const config = loadConfig(EmbeddedConfig, { PORT: '0', PG_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-    system = await startEmbeddedSystem(config, createLogger('warn', 'streamshop'));
+    const log = createLogger('warn', 'streamshop');
+    system =
+      values.topology === 'stack'
+        ? await startStack({ dataDir, port: 0, natsPort: 0, pgPort: 0, logLevel: 'warn', log })
+        : await startEmbeddedSystem(loadConfig(EmbeddedConfig, { PORT: '0', PG_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), log);
   }
   const baseUrl = external ?? system!.url;
-  console.log(`newman: ${COLLECTION} against ${baseUrl}${system ? ` (embedded system, data in ${dataDir})` : ''}`);
+  console.log(`newman: ${COLLECTION} against ${baseUrl}${system ? ` (${values.topology} system, data in ${dataDir})` : ''}`);
   const summary = await new Promise<Summary>((done, fail) =>
     newman.run(
       {
@@ -54,8 +66,8 @@ try {
         envVar: [{ key: 'baseUrl', value: baseUrl }],
         reporters: ['cli', 'htmlextra', 'junit'],
         reporter: {
-          htmlextra: { export: `${REPORTS}/streamshop.html`, title: 'streamshop acceptance tests', browserTitle: 'streamshop newman' },
-          junit: { export: `${REPORTS}/junit.xml` },
+          htmlextra: { export: `${REPORTS}/streamshop-${values.topology}.html`, title: 'streamshop acceptance tests', browserTitle: 'streamshop newman' },
+          junit: { export: `${REPORTS}/junit-${values.topology}.xml` },
         },
         verbose: values.verbose,
         timeoutRequest: 30_000,
