@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { client } from '../support/api.ts';
-import type { TestSystem } from '../support/system.ts';
-import { startSystem, topologies } from '../support/topology.ts';
+import { before, describe, test } from 'node:test';
+import { topologies, useSystem } from '../support/topology.ts';
 
 interface BadRequest {
   name: string;
@@ -61,21 +59,17 @@ const table: BadRequest[] = [
 
 for (const topology of topologies) {
   describe(`bad input (${topology})`, () => {
-    let system: TestSystem;
-    let api: ReturnType<typeof client>;
+    const t = useSystem(topology);
     let userId: string;
     before(async () => {
-      system = await startSystem(topology);
-      api = client(system.url);
-      userId = (await api.userWithAccount(500)).id;
+      userId = (await t.api.userWithAccount(500)).id;
     });
-    after(() => system?.stop());
 
     for (const row of table) {
       test(`when a client sends ${row.name}, then it gets ${row.status} with a problem document and nothing changes`, async () => {
         const before = await snapshot();
         const body = typeof row.body === 'function' ? row.body(userId) : row.body;
-        const response = await api.call(row.method, row.path(userId), body, { ...(row.body !== undefined ? json : {}), ...row.headers });
+        const response = await t.api.call(row.method, row.path(userId), body, { ...(row.body !== undefined ? json : {}), ...row.headers });
         assert.equal(response.status, row.status, JSON.stringify(response.body));
         assert.equal(response.headers.get('content-type')?.split(';')[0], 'application/problem+json');
         assert.equal(response.body.status, row.status);
@@ -90,7 +84,7 @@ for (const topology of topologies) {
     /** What a client can see of the system's state: the counts that bad input must not change. */
     async function snapshot() {
       const count = async (service: 'users' | 'orders' | 'notifications' | 'billing', table: string) => {
-        const [row] = await system.database(service).unsafe(`SELECT count(*)::int AS n FROM ${table}`);
+        const [row] = await t.system.database(service).unsafe(`SELECT count(*)::int AS n FROM ${table}`);
         return row?.n as number;
       };
       return {
@@ -98,7 +92,7 @@ for (const topology of topologies) {
         orders: await count('orders', 'orders'),
         letters: await count('notifications', 'letters'),
         ledger: await count('billing', 'ledger'),
-        balance: await api.balance(userId),
+        balance: await t.api.balance(userId),
       };
     }
   });

@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { assertLedgerConsistent, client } from '../support/api.ts';
-import type { TestSystem } from '../support/system.ts';
-import { startSystem, topologies } from '../support/topology.ts';
+import { describe, test } from 'node:test';
+import { assertLedgerConsistent } from '../support/api.ts';
+import { topologies, useSystem } from '../support/topology.ts';
 
 for (const topology of topologies) {
   describe(`concurrent orders for one account (${topology})`, () => {
-    let system: TestSystem;
-    before(async () => {
-      system = await startSystem(topology);
-    });
-    after(() => system?.stop());
+    const t = useSystem(topology);
 
     test('when balance is 100 and ten orders of 30 arrive at once, then exactly three are paid and the balance is 10', async () => {
-      const api = client(system.url);
+      const { api } = t;
       const user = await api.userWithAccount(100);
       const orders = await Promise.all(
         Array.from({ length: 10 }, () => api.post('/orders', { userId: user.id, price: 30 }, { prefer: 'wait=20' })),

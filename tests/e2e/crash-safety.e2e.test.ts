@@ -9,24 +9,18 @@ import { replayDeadLetters } from '../../src/platform/dead-letters.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { services } from '../../src/services/index.ts';
 import { client, eventually, handledCount } from '../support/api.ts';
-import { startTestSystem, type TestSystem } from '../support/system.ts';
-import { startSystem, topologies } from '../support/topology.ts';
+import { startTestSystem } from '../support/system.ts';
+import { topologies, useSystem } from '../support/topology.ts';
 
 for (const topology of topologies) {
   describe(`handler faults (${topology})`, () => {
-    let system: TestSystem;
-    let api: ReturnType<typeof client>;
-    before(async () => {
-      system = await startSystem(topology);
-      api = client(system.url);
-    });
-    after(() => system?.stop());
+    const t = useSystem(topology);
 
     test('when billing fails half-way through a payment, then the event is redelivered and the order is paid once', async () => {
-      const user = await api.userWithAccount(1_000);
+      const user = await t.api.userWithAccount(1_000);
       // A real failure inside billing's transaction, after the balance was already updated:
       // the first ledger insert for this user raises. A sequence is not rolled back, so it fails only once.
-      const billing = system.database('billing');
+      const billing = t.system.database('billing');
       await billing.unsafe(`
         CREATE SEQUENCE fault_once;
         CREATE FUNCTION fail_first_payment() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -38,22 +32,22 @@ for (const topology of topologies) {
         END $$;
         CREATE TRIGGER fault_injection BEFORE INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION fail_first_payment();`);
       try {
-        const failedBefore = await handledCount(system, 'billing', OrderCreatedV1.type, 'failed');
-        const order = await api.post('/orders', { userId: user.id, price: 300 }, { prefer: 'wait=15' });
+        const failedBefore = await handledCount(t.system, 'billing', OrderCreatedV1.type, 'failed');
+        const order = await t.api.post('/orders', { userId: user.id, price: 300 }, { prefer: 'wait=15' });
         assert.equal(order.body.status, 'paid');
-        assert.equal(await handledCount(system, 'billing', OrderCreatedV1.type, 'failed'), failedBefore + 1, 'the fault did fire');
-        assert.equal(await api.balance(user.id), 700);
-        assert.equal((await api.transactions(user.id)).filter((l) => l.type === 'payment').length, 1);
-        await eventually(async () => assert.equal((await api.letters(user.id)).length, 1));
+        assert.equal(await handledCount(t.system, 'billing', OrderCreatedV1.type, 'failed'), failedBefore + 1, 'the fault did fire');
+        assert.equal(await t.api.balance(user.id), 700);
+        assert.equal((await t.api.transactions(user.id)).filter((l) => l.type === 'payment').length, 1);
+        await eventually(async () => assert.equal((await t.api.letters(user.id)).length, 1));
       } finally {
         await billing.unsafe('DROP TRIGGER fault_injection ON ledger; DROP FUNCTION fail_first_payment(); DROP SEQUENCE fault_once;');
       }
     });
 
     test('when an event fails every attempt, then it is dead-lettered, the events behind it still flow, and a replay completes it', async () => {
-      const poisoned = await api.userWithAccount(1_000);
-      const healthy = await api.userWithAccount(1_000);
-      const billing = system.database('billing');
+      const poisoned = await t.api.userWithAccount(1_000);
+      const healthy = await t.api.userWithAccount(1_000);
+      const billing = t.system.database('billing');
       await billing.unsafe(`
         CREATE FUNCTION always_fail() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -62,8 +56,8 @@ for (const topology of topologies) {
         END $$;
         CREATE TRIGGER poison BEFORE INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION always_fail();`);
       try {
-        const poison = await api.post('/orders', { userId: poisoned.id, price: 100 });
-        const behind = await api.post('/orders', { userId: healthy.id, price: 100 }, { prefer: 'wait=15' });
+        const poison = await t.api.post('/orders', { userId: poisoned.id, price: 100 });
+        const behind = await t.api.post('/orders', { userId: healthy.id, price: 100 }, { prefer: 'wait=15' });
         assert.equal(behind.body.status, 'paid', 'the order behind the poison is not blocked');
 
         const [letter] = await eventually(
@@ -77,18 +71,18 @@ for (const topology of topologies) {
         );
         assert.equal(letter?.attempts, redelivery.maxAttempts);
         assert.match(letter?.error ?? '', /injected poison/);
-        assert.equal((await api.get(`/orders/${poison.body.id}`)).body.status, 'pending', 'a dead letter waits for a replay');
-        assert.equal(await api.balance(poisoned.id), 1_000, 'the failed attempts left no trace');
-        const metrics = await api.get('/billing/metrics');
+        assert.equal((await t.api.get(`/orders/${poison.body.id}`)).body.status, 'pending', 'a dead letter waits for a replay');
+        assert.equal(await t.api.balance(poisoned.id), 1_000, 'the failed attempts left no trace');
+        const metrics = await t.api.get('/billing/metrics');
         assert.match(metrics.body, /dead_letters_waiting\{service="billing"\} [1-9]/);
 
         // Once the cause is fixed, a replay completes the flow.
         await billing.unsafe('DROP TRIGGER poison ON ledger');
         const replay = await replayDeadLetters(services.billing, billing, createLogger('silent', 'test'));
         assert.deepEqual(replay, { replayed: 1, failedAgain: 0 });
-        const settled = await api.get(`/orders/${poison.body.id}`, { prefer: 'wait=15' });
+        const settled = await t.api.get(`/orders/${poison.body.id}`, { prefer: 'wait=15' });
         assert.equal(settled.body.status, 'paid');
-        assert.equal(await api.balance(poisoned.id), 900);
+        assert.equal(await t.api.balance(poisoned.id), 900);
       } finally {
         await billing.unsafe('DROP TRIGGER IF EXISTS poison ON ledger; DROP FUNCTION always_fail();');
       }

@@ -1,37 +1,30 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { assertLedgerConsistent, client, eventually } from '../support/api.ts';
-import type { TestSystem } from '../support/system.ts';
-import { startSystem, topologies } from '../support/topology.ts';
+import { describe, test } from 'node:test';
+import { assertLedgerConsistent, eventually } from '../support/api.ts';
+import { topologies, useSystem } from '../support/topology.ts';
 
 for (const topology of topologies) {
   describe(`order flow (${topology})`, () => {
-    let system: TestSystem;
-    let api: ReturnType<typeof client>;
-    before(async () => {
-      system = await startSystem(topology);
-      api = client(system.url);
-    });
-    after(() => system?.stop());
+    const t = useSystem(topology);
 
     test('when a user registers, then billing opens an account with balance 0', async () => {
-      const { id } = await api.userWithAccount();
-      const account = await api.get(`/billing/accounts/${id}`);
+      const { id } = await t.api.userWithAccount();
+      const account = await t.api.get(`/billing/accounts/${id}`);
       assert.equal(account.body.balance, 0);
       assert.equal(account.body.currency, 'RUB');
     });
 
     test('when the balance covers the price, then the order is paid, the money is taken and a happy letter is stored', async () => {
-      const user = await api.userWithAccount(10_000);
-      const placed = await api.post('/orders', { userId: user.id, price: 2_500 }, { prefer: 'wait=10' });
+      const user = await t.api.userWithAccount(10_000);
+      const placed = await t.api.post('/orders', { userId: user.id, price: 2_500 }, { prefer: 'wait=10' });
       assert.equal(placed.status, 201);
       assert.equal(placed.headers.get('location'), `/orders/${placed.body.id}`);
       assert.equal(placed.body.status, 'paid');
       assert.equal(placed.body.currency, 'RUB');
-      assert.equal(await api.balance(user.id), 7_500);
+      assert.equal(await t.api.balance(user.id), 7_500);
 
       const letters = await eventually(async () => {
-        const found = await api.letters(user.id);
+        const found = await t.api.letters(user.id);
         assert.equal(found.length, 1);
         return found;
       });
@@ -41,7 +34,7 @@ for (const topology of topologies) {
       assert.match(letters[0].subject, new RegExp(placed.body.id));
       assert.match(letters[0].body, /25\.00 RUB/);
 
-      const ledger = await api.transactions(user.id);
+      const ledger = await t.api.transactions(user.id);
       assert.deepEqual(
         ledger.map((l) => [l.type, l.amount, l.orderId]),
         [
@@ -53,13 +46,13 @@ for (const topology of topologies) {
     });
 
     test('when the balance does not cover the price, then the order is rejected, the balance untouched and a sad letter stored', async () => {
-      const user = await api.userWithAccount(1_000);
-      const placed = await api.post('/orders', { userId: user.id, price: 1_001 }, { prefer: 'wait=10' });
+      const user = await t.api.userWithAccount(1_000);
+      const placed = await t.api.post('/orders', { userId: user.id, price: 1_001 }, { prefer: 'wait=10' });
       assert.equal(placed.body.status, 'rejected');
       assert.equal(placed.body.reason, 'insufficient_funds');
-      assert.equal(await api.balance(user.id), 1_000);
+      assert.equal(await t.api.balance(user.id), 1_000);
       const [letter] = await eventually(async () => {
-        const found = await api.letters(user.id);
+        const found = await t.api.letters(user.id);
         assert.equal(found.length, 1);
         return found;
       });
@@ -69,46 +62,46 @@ for (const topology of topologies) {
     });
 
     test('when the user has no account, then the order is rejected with account_not_found', async () => {
-      const placed = await api.post('/orders', { userId: crypto.randomUUID(), price: 100 }, { prefer: 'wait=10' });
+      const placed = await t.api.post('/orders', { userId: crypto.randomUUID(), price: 100 }, { prefer: 'wait=10' });
       assert.equal(placed.body.status, 'rejected');
       assert.equal(placed.body.reason, 'account_not_found');
     });
 
     test('without Prefer: wait the order comes back pending at once, and GET with wait sees it final', async () => {
-      const user = await api.userWithAccount(500);
-      const placed = await api.post('/orders', { userId: user.id, price: 100 });
+      const user = await t.api.userWithAccount(500);
+      const placed = await t.api.post('/orders', { userId: user.id, price: 100 });
       assert.equal(placed.status, 201);
       assert.ok(['pending', 'paid'].includes(placed.body.status));
-      const final = await api.get(`/orders/${placed.body.id}`, { prefer: 'wait=10' });
+      const final = await t.api.get(`/orders/${placed.body.id}`, { prefer: 'wait=10' });
       assert.equal(final.status, 200);
       assert.equal(final.body.status, 'paid');
       assert.equal(final.headers.get('preference-applied'), 'wait=10');
     });
 
     test("a user's orders list newest first, with a cursor", async () => {
-      const user = await api.userWithAccount(1_000);
+      const user = await t.api.userWithAccount(1_000);
       const ids: string[] = [];
-      for (const price of [100, 200, 300]) ids.push((await api.post('/orders', { userId: user.id, price })).body.id);
-      const first = await api.get(`/orders?userId=${user.id}&limit=2`);
+      for (const price of [100, 200, 300]) ids.push((await t.api.post('/orders', { userId: user.id, price })).body.id);
+      const first = await t.api.get(`/orders?userId=${user.id}&limit=2`);
       assert.deepEqual(first.body.items.map((o: { id: string }) => o.id), [ids[2], ids[1]]);
-      const second = await api.get(`/orders?userId=${user.id}&limit=2&cursor=${first.body.nextCursor}`);
+      const second = await t.api.get(`/orders?userId=${user.id}&limit=2&cursor=${first.body.nextCursor}`);
       assert.deepEqual(second.body.items.map((o: { id: string }) => o.id), [ids[0]]);
       assert.equal(second.body.nextCursor, null);
     });
 
     test('every request carries a correlation id back, the one given or a new one', async () => {
-      const given = await api.get('/users/health/live', { 'x-correlation-id': 'trace-me-42' });
+      const given = await t.api.get('/users/health/live', { 'x-correlation-id': 'trace-me-42' });
       assert.equal(given.headers.get('x-correlation-id'), 'trace-me-42');
-      assert.ok((await api.get('/orders/health/live')).headers.get('x-correlation-id'));
+      assert.ok((await t.api.get('/orders/health/live')).headers.get('x-correlation-id'));
     });
 
     test('health, readiness, metrics and OpenAPI are served under every prefix', async () => {
       for (const service of ['users', 'billing', 'orders', 'notifications']) {
-        assert.equal((await api.get(`/${service}/health/live`)).status, 200);
-        assert.equal((await api.get(`/${service}/health/ready`)).status, 200);
-        const metrics = await api.get(`/${service}/metrics`);
+        assert.equal((await t.api.get(`/${service}/health/live`)).status, 200);
+        assert.equal((await t.api.get(`/${service}/health/ready`)).status, 200);
+        const metrics = await t.api.get(`/${service}/metrics`);
         assert.match(metrics.body, /http_request_duration_seconds/);
-        const openapi = await api.get(`/${service}/openapi.json`);
+        const openapi = await t.api.get(`/${service}/openapi.json`);
         assert.equal(openapi.body.openapi, '3.1.0');
         assert.ok(Object.keys(openapi.body.paths).some((p) => p.startsWith(`/${service}`)));
       }

@@ -1,58 +1,51 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { OrderCreatedV1, OrderPaidV1, UserCreatedV1 } from '../../src/contracts/events.ts';
 import { type EventEnvelope, newEvent } from '../../src/platform/events.ts';
-import { client, eventually, handledCount } from '../support/api.ts';
-import type { TestSystem } from '../support/system.ts';
-import { startSystem, topologies } from '../support/topology.ts';
+import { eventually, handledCount } from '../support/api.ts';
+import { topologies, useSystem } from '../support/topology.ts';
 
 for (const topology of topologies) {
   describe(`redelivered and out-of-order events (${topology})`, () => {
-    let system: TestSystem;
-    let api: ReturnType<typeof client>;
-    before(async () => {
-      system = await startSystem(topology);
-      api = client(system.url);
-    });
-    after(() => system?.stop());
+    const t = useSystem(topology);
 
     test('when orders.order.created is delivered twice, then the order is charged once and gets one letter', async () => {
-      const user = await api.userWithAccount(1_000);
-      const order = await api.post('/orders', { userId: user.id, price: 400 }, { prefer: 'wait=10' });
+      const user = await t.api.userWithAccount(1_000);
+      const order = await t.api.post('/orders', { userId: user.id, price: 400 }, { prefer: 'wait=10' });
       assert.equal(order.body.status, 'paid');
 
       // The very event orders published, delivered again, as a broker does after a lost ack.
-      const [row] = await system.database('orders')<{ envelope: EventEnvelope }[]>`
+      const [row] = await t.system.database('orders')<{ envelope: EventEnvelope }[]>`
         SELECT envelope FROM outbox WHERE aggregate_id = ${order.body.id} AND event_type = ${OrderCreatedV1.type}`;
       assert.ok(row);
-      const duplicatesBefore = await handledCount(system, 'billing', OrderCreatedV1.type, 'duplicate');
-      await system.bus.publish(row.envelope);
-      await system.bus.publish(row.envelope);
+      const duplicatesBefore = await handledCount(t.system, 'billing', OrderCreatedV1.type, 'duplicate');
+      await t.system.bus.publish(row.envelope);
+      await t.system.bus.publish(row.envelope);
 
       // Billing got the event twice more and recognised it both times; nothing else moved.
       await eventually(async () =>
-        assert.equal(await handledCount(system, 'billing', OrderCreatedV1.type, 'duplicate'), duplicatesBefore + 2),
+        assert.equal(await handledCount(t.system, 'billing', OrderCreatedV1.type, 'duplicate'), duplicatesBefore + 2),
       );
-      const ledger = await api.transactions(user.id);
+      const ledger = await t.api.transactions(user.id);
       assert.equal(ledger.filter((l) => l.type === 'payment').length, 1);
-      assert.equal(await api.balance(user.id), 600);
-      assert.equal((await api.letters(user.id)).length, 1);
+      assert.equal(await t.api.balance(user.id), 600);
+      assert.equal((await t.api.letters(user.id)).length, 1);
     });
 
     test('when orders.order.paid is delivered twice, then one letter is stored', async () => {
-      const user = await api.userWithAccount(1_000);
-      const order = await api.post('/orders', { userId: user.id, price: 100 }, { prefer: 'wait=10' });
-      await eventually(async () => assert.equal((await api.letters(user.id)).length, 1));
-      const [row] = await system.database('orders')<{ envelope: EventEnvelope }[]>`
+      const user = await t.api.userWithAccount(1_000);
+      const order = await t.api.post('/orders', { userId: user.id, price: 100 }, { prefer: 'wait=10' });
+      await eventually(async () => assert.equal((await t.api.letters(user.id)).length, 1));
+      const [row] = await t.system.database('orders')<{ envelope: EventEnvelope }[]>`
         SELECT envelope FROM outbox WHERE aggregate_id = ${order.body.id} AND event_type = ${OrderPaidV1.type}`;
       assert.ok(row);
-      const duplicatesBefore = await handledCount(system, 'notifications', OrderPaidV1.type, 'duplicate');
-      await system.bus.publish(row.envelope);
-      await system.bus.publish(row.envelope);
+      const duplicatesBefore = await handledCount(t.system, 'notifications', OrderPaidV1.type, 'duplicate');
+      await t.system.bus.publish(row.envelope);
+      await t.system.bus.publish(row.envelope);
       await eventually(async () =>
-        assert.equal(await handledCount(system, 'notifications', OrderPaidV1.type, 'duplicate'), duplicatesBefore + 2),
+        assert.equal(await handledCount(t.system, 'notifications', OrderPaidV1.type, 'duplicate'), duplicatesBefore + 2),
       );
-      assert.equal((await api.letters(user.id)).length, 1);
+      assert.equal((await t.api.letters(user.id)).length, 1);
     });
 
     test("when an order's outcome arrives before the user's address, then exactly one letter is stored once the address arrives", async () => {
@@ -60,26 +53,26 @@ for (const topology of topologies) {
       const orderId = crypto.randomUUID();
       const email = `late-${userId}@example.com`;
       const flow = { correlationId: `out-of-order-${orderId}` };
-      await system.bus.publish(newEvent('orders', OrderPaidV1, orderId, { orderId, userId, price: 777 }, flow));
+      await t.system.bus.publish(newEvent('orders', OrderPaidV1, orderId, { orderId, userId, price: 777 }, flow));
       // The outcome is kept, not lost, and not yet a letter.
       await eventually(async () => {
-        const [kept] = await system.database('notifications')`SELECT count(*)::int AS n FROM pending_outcomes WHERE order_id = ${orderId}`;
+        const [kept] = await t.system.database('notifications')`SELECT count(*)::int AS n FROM pending_outcomes WHERE order_id = ${orderId}`;
         assert.equal(kept?.n, 1);
       });
-      assert.equal((await api.letters(userId)).length, 0);
+      assert.equal((await t.api.letters(userId)).length, 0);
 
       const created = newEvent('users', UserCreatedV1, userId, { userId, email, name: 'Late Address' }, flow);
-      await system.bus.publish(created);
-      await system.bus.publish(created);
+      await t.system.bus.publish(created);
+      await t.system.bus.publish(created);
       const letters = await eventually(async () => {
-        const found = await api.letters(userId);
+        const found = await t.api.letters(userId);
         assert.equal(found.length, 1);
         return found;
       });
       assert.equal(letters[0].kind, 'order_paid');
       assert.equal(letters[0].email, email);
       assert.equal(letters[0].orderId, orderId);
-      const byEmail = await api.get(`/notifications?email=${encodeURIComponent(email)}`);
+      const byEmail = await t.api.get(`/notifications?email=${encodeURIComponent(email)}`);
       assert.equal(byEmail.body.items.length, 1);
     });
   });

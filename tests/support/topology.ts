@@ -1,3 +1,5 @@
+import { after, before } from 'node:test';
+import { client } from './api.ts';
 import { natsAvailable, startStackSystem } from './stack.ts';
 import { startTestSystem, type TestSystem, type TestSystemOptions } from './system.ts';
 
@@ -18,4 +20,18 @@ export function startSystem(topology: Topology, options: TestSystemOptions = {})
       throw new Error(`unknown topology ${unknown}`);
     }
   }
+}
+
+/**
+ * Starts a system for the enclosing describe() and stops it afterwards. The returned object is filled
+ * in by the before-hook: read `t.system` and `t.api` inside tests, not at definition time.
+ */
+export function useSystem(topology: Topology, options: TestSystemOptions = {}) {
+  const t = {} as { system: TestSystem; api: ReturnType<typeof client> };
+  before(async () => {
+    t.system = await startSystem(topology, options);
+    t.api = client(t.system.url);
+  });
+  after(() => t.system?.stop());
+  return t;
 }
