@@ -1,42 +1,28 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { client, eventually } from '../support/api.ts';
+import { eventually } from '../support/api.ts';
 import {
+  burst,
   consumerState,
   placeOrders,
   printCounts,
-  removeStackData,
   settleAndCheck,
   skipWithoutNats,
-  startStackSystem,
-  usersWithMoney,
+  startBurstScenario,
 } from '../support/stack.ts';
 
-const USERS = 20;
-const ORDERS_PER_USER = 5;
-const DEPOSIT = 10_000;
-/** Three of five fit in the deposit: each user has 3 paid and 2 rejected orders, whatever the order of events. */
-const PRICE = 3_000;
 
 test(
   'when a billing replica is killed -9 in the middle of a burst of orders, holding events it has not acknowledged, and restarted, then every order ends final, is charged at most once, money is conserved and each order has one letter',
   { skip: skipWithoutNats(), timeout: 150_000 },
   async (t) => {
-    const system = await startStackSystem();
-    t.after(async () => {
-      await system.stop();
-      await removeStackData(system);
-    });
-    const api = client(system.url);
-    const { stack } = system;
+    const { system, stack, api, users, orders } = await startBurstScenario(t);
     const billingHandled = async () => {
       const [row] = await system.database('billing')<{ n: number }[]>`
         SELECT count(*)::int AS n FROM inbox WHERE event_type = 'orders.order.created.v1'`;
       return row?.n ?? 0;
     };
 
-    const users = await usersWithMoney(api, USERS, DEPOSIT);
-    const orders = users.flatMap((user) => Array.from({ length: ORDERS_PER_USER }, () => ({ userId: user.id, price: PRICE })));
     const split = Math.floor(orders.length * 0.3);
     const started = Date.now();
 
@@ -64,8 +50,8 @@ test(
 
     // The killed replica's events come back after the ack wait (30 s), to whichever replica pulls first.
     const outcome = await settleAndCheck(api, system, users, orders.length, 90_000);
-    assert.equal(outcome.paid, USERS * 3);
-    assert.equal(outcome.rejected, USERS * 2);
+    assert.equal(outcome.paid, burst.paid);
+    assert.equal(outcome.rejected, burst.rejected);
     assert.equal(outcome.charges, outcome.paid);
     assert.equal(outcome.letters, orders.length);
     assert.deepEqual(stack.unexpectedExits(), []);

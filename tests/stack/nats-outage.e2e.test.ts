@@ -1,23 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { client, eventually } from '../support/api.ts';
+import { eventually } from '../support/api.ts';
 import {
+  burst,
   allReplicas,
   placeOrders,
   printCounts,
-  removeStackData,
   replicaReady,
   settleAndCheck,
   skipWithoutNats,
-  startStackSystem,
-  usersWithMoney,
+  startBurstScenario,
 } from '../support/stack.ts';
 
-const USERS = 20;
-const ORDERS_PER_USER = 5;
-const DEPOSIT = 10_000;
-const PRICE = 3_000;
 /** How long the broker stays away: the fault itself, not a wait for something. */
 const OUTAGE_MS = 4_000;
 
@@ -25,16 +20,8 @@ test(
   'when NATS stops for a few seconds during a burst of orders and comes back, then nothing is lost and nothing is doubled',
   { skip: skipWithoutNats(), timeout: 150_000 },
   async (t) => {
-    const system = await startStackSystem();
-    t.after(async () => {
-      await system.stop();
-      await removeStackData(system);
-    });
-    const api = client(system.url);
-    const { stack } = system;
+    const { system, stack, api, users, orders } = await startBurstScenario(t);
 
-    const users = await usersWithMoney(api, USERS, DEPOSIT);
-    const orders = users.flatMap((user) => Array.from({ length: ORDERS_PER_USER }, () => ({ userId: user.id, price: PRICE })));
     const split = Math.floor(orders.length * 0.4);
     const started = Date.now();
 
@@ -68,8 +55,8 @@ test(
     const recoveredMs = Date.now() - stoppedAt;
 
     const outcome = await settleAndCheck(api, system, users, orders.length, 90_000);
-    assert.equal(outcome.paid, USERS * 3);
-    assert.equal(outcome.rejected, USERS * 2);
+    assert.equal(outcome.paid, burst.paid);
+    assert.equal(outcome.rejected, burst.rejected);
     assert.equal(outcome.charges, outcome.paid);
     assert.equal(outcome.letters, orders.length);
     assert.deepEqual(system.stack.unexpectedExits(), []);

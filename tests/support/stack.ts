@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -12,7 +13,7 @@ import { type ServiceName, serviceNames } from '../../src/platform/config.ts';
 import type { Sql } from '../../src/platform/db.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { connectNatsBus } from '../../src/platform/nats-bus.ts';
-import { assertLedgerConsistent, type client, eventually } from './api.ts';
+import { assertLedgerConsistent, client, eventually } from './api.ts';
 import type { TestSystem } from './system.ts';
 
 /** Why the stack cannot run here, or undefined when it can: nats-server on PATH, or NATS_URL set. */
@@ -114,7 +115,9 @@ export async function startStackSystem(options: StackTestSystemOptions = {}): Pr
         for (const sql of connections.values()) await sql.end({ timeout: 1 });
         await bus.close();
         await stack.stop();
-        if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+        if (options.dataDir) return;
+        if (process.env.KEEP_STACK_DATA === '1') console.log(`stack data and service logs kept in ${dataDir}`);
+        else await rm(dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
@@ -295,13 +298,6 @@ export function printCounts(test: string, counts: Record<string, unknown>): void
 }
 
 /** Removes the stack's data folder, unless KEEP_STACK_DATA=1 (then it says where the logs are). */
-export async function removeStackData(system: TestSystem): Promise<void> {
-  if (process.env.KEEP_STACK_DATA === '1') {
-    console.log(`stack data and service logs kept in ${system.dataDir}`);
-    return;
-  }
-  await rm(system.dataDir, { recursive: true, force: true });
-}
 
 /** What NATS knows of a durable consumer: not yet delivered, delivered but not acknowledged. */
 export async function consumerState(natsUrl: string, stream: string, consumer: string): Promise<{ pending: number; ackPending: number; delivered: number }> {
@@ -312,4 +308,17 @@ export async function consumerState(natsUrl: string, stream: string, consumer: s
   } finally {
     await nc.close();
   }
+}
+
+/** The fault tests' burst: 3 of a user's 5 orders fit in the deposit, so 60 paid and 40 rejected whatever the order of events. */
+export const burst = { users: 20, ordersPerUser: 5, deposit: 10_000, price: 3_000, paid: 60, rejected: 40 };
+
+/** A stack for one test (stopped after it), its funded users, and the burst of orders they are about to place. */
+export async function startBurstScenario(t: TestContext) {
+  const system = await startStackSystem();
+  t.after(() => system.stop());
+  const api = client(system.url);
+  const users = await usersWithMoney(api, burst.users, burst.deposit);
+  const orders = users.flatMap((user) => Array.from({ length: burst.ordersPerUser }, () => ({ userId: user.id, price: burst.price })));
+  return { system, stack: system.stack, api, users, orders };
 }
