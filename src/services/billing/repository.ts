@@ -74,7 +74,7 @@ export async function insertLedgerLine(
 export async function listLedger(sql: Sql, userId: string, limit: number, before?: string): Promise<Transaction[]> {
   const rows = await sql<LedgerRow[]>`
     SELECT id, type, amount, balance_after, order_id, created_at FROM ledger
-    WHERE user_id = ${userId} ${before ? sql`AND id < ${before}` : sql``}
-    ORDER BY id DESC LIMIT ${limit}`;
+    WHERE user_id = ${userId} ${before ? sql`AND seq < (SELECT seq FROM ledger WHERE id = ${before})` : sql``}
+    ORDER BY seq DESC LIMIT ${limit}`;
   return rows.map(toTransaction);
 }
