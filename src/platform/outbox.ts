@@ -21,12 +21,18 @@ interface OutboxRow {
   seq: string;
   aggregate_id: string;
   envelope: EventEnvelope;
+  /** the backend that read the row: the relay only publishes what its lock-holding connection read */
+  pid: number;
 }
 
-const BATCH_SIZE = 200;
-/** A safety net only: commits wake the relay through NOTIFY. */
+/** Rows taken from the outbox and not yet marked published (publishing, queued behind their aggregate, or awaiting the mark). */
+const MAX_IN_FLIGHT = 256;
+/** Marks wait this long for company (unless many are waiting): one UPDATE for many events, not one each. */
+const MARK_DELAY_MS = 10;
+const MARK_BATCH = 128;
+/** A safety net only: commits wake the relay through NOTIFY. A standby relay also tries the lock this often. */
 const SAFETY_POLL_MS = 2_000;
-/** Only one relay per service database publishes at a time, which keeps commit order. */
+/** Only one relay per service database publishes at a time (a session lock of its own connection), which keeps commit order. */
 const RELAY_LOCK = 7_270_002;
 
 export interface OutboxRelay {
@@ -36,49 +42,147 @@ export interface OutboxRelay {
 /**
  * Publishes committed outbox rows in commit order per aggregate and marks them published only
  * after the bus accepted them. A crash in between publishes them again; consumers de-duplicate.
+ *
+ * `own` is a client of one connection, used by the relay alone: it holds the session advisory lock that makes
+ * this the one relay of the database, and it reads and marks the rows. Nothing holds a transaction open while the
+ * bus works: a short read takes the unpublished rows not already in flight, each is published as soon as the
+ * previous event of its aggregate was accepted (aggregates are independent, so they go out concurrently),
+ * and the published ones are marked by a separate short UPDATE. New rows are read while earlier ones are still
+ * in flight, so a hop costs one publish, not up to two batches.
+ * If the connection is replaced (a database restart), the lock is gone with it: the relay notices by the backend
+ * pid of its reads and takes the lock again before it publishes anything more.
  */
-export async function startOutboxRelay(sql: Sql, bus: Bus, log: Logger, metrics: ServiceMetrics): Promise<OutboxRelay> {
+export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger, metrics: ServiceMetrics): Promise<OutboxRelay> {
   let stopped = false;
   let pending = true;
   let wake = () => {};
   const woken = () => new Promise<void>((resolve) => (wake = resolve));
-
-  const listener = await sql.listen('outbox', () => {
+  const signal = () => {
     pending = true;
     wake();
+  };
+  /** The backend pid of `own` while it holds the lock; undefined while this relay is a standby. */
+  let leader: number | undefined;
+  /** The loop waits for room: a mark that frees some wakes it. */
+  let full = false;
+
+  const listener = await sql.listen('outbox', () => {
+    if (leader !== undefined) signal();
   });
 
-  /** Returns how many rows it took; marks the published ones even when others failed, then reports the failure. */
-  async function relayBatch(): Promise<number> {
-    const { taken, failed } = await sql.begin(async (tx) => {
-      const [lock] = await tx<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`;
-      if (!lock?.locked) return { taken: 0, failed: 0 };
-      const rows = await tx<OutboxRow[]>`
-        SELECT seq, aggregate_id, envelope FROM outbox
-        WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH_SIZE}`;
-      if (rows.length === 0) return { taken: 0, failed: 0 };
-      const published = await publishInAggregateOrder(rows, bus, log, metrics);
-      if (published.length > 0) {
-        await tx`UPDATE outbox SET published_at = now() WHERE seq = ANY(${published}::bigint[])`;
+  const inFlight = new Set<string>();
+  /** Per aggregate, the last publish queued: the next one of the aggregate starts when it has been accepted. */
+  const tails = new Map<string, Promise<void>>();
+  /** Aggregates whose publish failed: their queued events are not published (that would break their order). */
+  const broken = new Set<string>();
+  let toMark: string[] = [];
+  let marking: Promise<void> | undefined;
+
+  function enqueue(row: OutboxRow): void {
+    const aggregate = row.aggregate_id;
+    inFlight.add(row.seq);
+    const previous = tails.get(aggregate);
+    const publish = async () => {
+      if (broken.has(aggregate)) {
+        inFlight.delete(row.seq);
+        return;
       }
-      return { taken: rows.length, failed: rows.length - published.length };
+      try {
+        await bus.publish(row.envelope);
+      } catch (error) {
+        broken.add(aggregate);
+        inFlight.delete(row.seq);
+        log.warn({ err: error, eventId: row.envelope.id, correlationId: row.envelope.correlationid }, 'publish failed');
+        signal();
+        return;
+      }
+      metrics.eventsPublished.inc({ type: row.envelope.type });
+      toMark.push(row.seq);
+      marking ??= markPublished();
+    };
+    const mine: Promise<void> = (previous ? previous.then(publish) : publish()).finally(() => {
+      if (tails.get(aggregate) === mine) tails.delete(aggregate);
     });
-    if (failed > 0) throw new Error(`${failed} events not accepted by the bus`);
-    return taken;
+    tails.set(aggregate, mine);
+  }
+
+  /** Marks what the bus accepted, in as few statements as the pace allows; a failed mark is retried (the rows stay in flight). */
+  async function markPublished(): Promise<void> {
+    let failures = 0;
+    while (toMark.length > 0) {
+      if (toMark.length < MARK_BATCH && !stopped) await sleep(MARK_DELAY_MS);
+      const seqs = toMark;
+      toMark = [];
+      try {
+        await own`UPDATE outbox SET published_at = now() WHERE seq = ANY(${seqs}::bigint[])`;
+        failures = 0;
+        for (const seq of seqs) inFlight.delete(seq);
+        if (full) signal();
+      } catch (error) {
+        toMark.push(...seqs);
+        if (stopped) break; // they stay unpublished and go out again at the next start
+        failures++;
+        log.warn({ err: error, failures }, 'outbox relay could not mark published events; retrying');
+        await sleep(Math.min(100 * 2 ** failures, 5_000));
+      }
+    }
+    marking = undefined;
+  }
+
+  /** Waits until nothing is queued or publishing. */
+  async function settle(): Promise<void> {
+    while (tails.size > 0) await Promise.allSettled([...tails.values()]);
+  }
+
+  async function lead(): Promise<number | undefined> {
+    const [row] = await own<{ locked: boolean; pid: number }[]>`SELECT pg_try_advisory_lock(${RELAY_LOCK}) AS locked, pg_backend_pid() AS pid`;
+    if (!row?.locked) return undefined;
+    log.debug({ pid: row.pid }, 'outbox relay holds the lock');
+    return row.pid;
   }
 
   const loop = (async () => {
     let failures = 0;
     while (!stopped) {
       if (!pending) await Promise.race([woken(), sleep(SAFETY_POLL_MS)]);
+      if (stopped) break;
       pending = false;
       try {
-        while (!stopped && (await relayBatch()) === BATCH_SIZE);
+        if (broken.size > 0) {
+          // Like a failed batch: let the rest finish, then start again from the oldest unpublished row after a pause.
+          await settle();
+          broken.clear();
+          failures++;
+          log.warn({ failures }, 'outbox relay could not publish; retrying');
+          await sleep(Math.min(100 * 2 ** failures, 5_000));
+          pending = true;
+          continue;
+        }
+        if (leader === undefined) {
+          leader = await lead();
+          if (leader === undefined) continue; // a standby: another process relays; try again at the next poll
+        }
+        const room = MAX_IN_FLIGHT - inFlight.size;
+        full = room <= 0;
+        if (full) continue;
+        const rows = await own<OutboxRow[]>`
+          SELECT seq, aggregate_id, envelope, pg_backend_pid() AS pid FROM outbox
+          WHERE published_at IS NULL AND seq <> ALL(${[...inFlight]}::bigint[])
+          ORDER BY seq LIMIT ${room}`;
+        if (rows.length > 0 && rows[0]?.pid !== leader) {
+          log.warn('outbox relay lost its lock with its connection; taking it again');
+          leader = undefined;
+          pending = true;
+          continue;
+        }
+        for (const row of rows) enqueue(row);
+        if (rows.length === room) pending = true;
         failures = 0;
       } catch (error) {
         if (stopped) break;
+        leader = undefined;
         failures++;
-        log.warn({ err: error, failures }, 'outbox relay could not publish; retrying');
+        log.warn({ err: error, failures }, 'outbox relay could not read the outbox; retrying');
         pending = true;
         await sleep(Math.min(100 * 2 ** failures, 5_000));
       }
@@ -90,38 +194,10 @@ export async function startOutboxRelay(sql: Sql, bus: Bus, log: Logger, metrics:
       stopped = true;
       wake();
       await loop;
+      await settle();
+      await marking;
       await listener.unlisten().catch(() => {});
+      await own.end({ timeout: 5 }).catch(() => {});
     },
   };
-}
-
-/** Aggregates are independent, so they go out concurrently; within one, events go one after another. */
-async function publishInAggregateOrder(
-  rows: OutboxRow[],
-  bus: Bus,
-  log: Logger,
-  metrics: ServiceMetrics,
-): Promise<string[]> {
-  const byAggregate = new Map<string, OutboxRow[]>();
-  for (const row of rows) {
-    const list = byAggregate.get(row.aggregate_id) ?? [];
-    list.push(row);
-    byAggregate.set(row.aggregate_id, list);
-  }
-  const published: string[] = [];
-  await Promise.all(
-    [...byAggregate.values()].map(async (list) => {
-      for (const row of list) {
-        try {
-          await bus.publish(row.envelope);
-        } catch (error) {
-          log.warn({ err: error, eventId: row.envelope.id, correlationId: row.envelope.correlationid }, 'publish failed');
-          return;
-        }
-        published.push(row.seq);
-        metrics.eventsPublished.inc({ type: row.envelope.type });
-      }
-    }),
-  );
-  return published;
 }

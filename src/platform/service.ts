@@ -73,7 +73,10 @@ export async function startService(
     app,
     sql,
     async startRelay() {
-      relay ??= await startOutboxRelay(sql, options.bus, log, metrics);
+      if (relay) return;
+      // The relay's own connection holds its lock and does its reads and marks, outside the request pool.
+      const own = connectDatabase(options.databaseUrl, `streamshop-${module.name}-relay`, 1);
+      relay = await startOutboxRelay(sql, own, options.bus, log, metrics);
     },
     /** Stop taking work (HTTP, then events), finish what is in flight, then close the pool. */
     async stop() {
