@@ -25,9 +25,11 @@ export async function payForOrder(tx: Tx, order: OrderCreated, flow: FlowContext
   const { orderId, userId, price } = order;
   const balance = await takeFromBalance(tx, userId, price);
   if (balance !== undefined) {
-    const line = await insertLedgerLine(tx, { id: uuidv7(), userId, type: 'payment', amount: price, balanceAfter: balance, orderId });
-    const data = { orderId, userId, amount: price, transactionId: line.transactionId, balance };
-    await appendToOutbox(tx, [newEvent('billing', PaymentSucceededV1, orderId, data, flow)]);
+    // The line's id is made now, under the account's row lock, so ledger order is the order balances changed in.
+    const line = { id: uuidv7(), userId, type: 'payment' as const, amount: price, balanceAfter: balance, orderId };
+    const data = { orderId, userId, amount: price, transactionId: line.id, balance };
+    // Sent together: one round trip for the ledger line and the event.
+    await Promise.all([insertLedgerLine(tx, line), appendToOutbox(tx, [newEvent('billing', PaymentSucceededV1, orderId, data, flow)])]);
     return;
   }
   const account = await findAccount(tx, userId);

@@ -8,8 +8,9 @@ export interface OrderOutcome {
   reason?: string | null;
 }
 
-const rubles = (kopecks: number) =>
-  `${(kopecks / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} RUB`;
+/** One formatter for every letter: building it is what costs, not using it. */
+const amount = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const rubles = (kopecks: number) => `${amount.format(kopecks / 100)} RUB`;
 
 export function composeOrderLetter(outcome: OrderOutcome, name: string): { subject: string; body: string } {
   switch (outcome.kind) {

@@ -31,9 +31,15 @@ const toLetter = (row: LetterRow): Letter => ({
 
 const COLUMNS = 'id, user_id, email, kind, subject, body, order_id, created_at';
 
-/** Serialises everything that concerns one user's letters, so an address and an outcome never miss each other. */
-export async function lockRecipient(tx: Tx, userId: string): Promise<void> {
-  await tx`SELECT pg_advisory_xact_lock(hashtextextended(${userId}, 0))`;
+/**
+ * A per-user lock, so an address and an outcome never miss each other. Learning the address takes it exclusive;
+ * order outcomes take it shared: they conflict with the address, not with each other (each writes its own order's
+ * letter or pending outcome, both unique per order).
+ */
+export async function lockRecipient(tx: Tx, userId: string, mode: 'exclusive' | 'shared'): Promise<void> {
+  await (mode === 'exclusive'
+    ? tx`SELECT pg_advisory_xact_lock(hashtextextended(${userId}, 0))`
+    : tx`SELECT pg_advisory_xact_lock_shared(hashtextextended(${userId}, 0))`);
 }
 
 export async function saveRecipient(tx: Tx, r: Recipient): Promise<void> {

@@ -35,7 +35,7 @@ async function writeOrderLetter(tx: Tx, recipient: Recipient, outcome: OrderOutc
 
 /** Learns a user's address, and writes the letters of any outcomes that arrived before it. */
 export async function rememberRecipient(tx: Tx, user: UserCreated, flow: FlowContext): Promise<void> {
-  await lockRecipient(tx, user.userId);
+  await lockRecipient(tx, user.userId, 'exclusive');
   const recipient = { userId: user.userId, email: user.email, name: user.name };
   await saveRecipient(tx, recipient);
   for (const outcome of await takePendingOutcomes(tx, user.userId)) await writeOrderLetter(tx, recipient, outcome, flow);
@@ -43,8 +43,10 @@ export async function rememberRecipient(tx: Tx, user: UserCreated, flow: FlowCon
 
 /** Writes the one letter of a final order, or keeps the outcome until the user's address is known. */
 export async function notifyOrderOutcome(tx: Tx, userId: string, outcome: OrderOutcome, flow: FlowContext): Promise<void> {
-  await lockRecipient(tx, userId);
-  const recipient = await findRecipient(tx, { userId });
+  // Sent together, run in order: the read takes its snapshot after the lock is granted (READ COMMITTED takes one
+  // per statement), so it sees an address whose transaction held the lock before; and one that comes later finds
+  // the pending outcome. The pair costs one round trip.
+  const [, recipient] = await Promise.all([lockRecipient(tx, userId, 'shared'), findRecipient(tx, { userId })]);
   if (recipient) await writeOrderLetter(tx, recipient, outcome, flow);
   else await keepPendingOutcome(tx, userId, outcome);
 }

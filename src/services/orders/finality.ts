@@ -1,35 +1,58 @@
 import type { Sql, Tx } from '../../platform/db.ts';
+import type { Order } from './contract.ts';
 
 const CHANNEL = 'order_final';
 
+/** What the announcement carries: the final state, so a woken request needs no second read. */
+type Finality = Pick<Order, 'id' | 'status' | 'reason' | 'updatedAt'>;
+
 /** Announces, at commit, that an order became final: every replica's waiting requests wake up. */
-export async function announceFinal(tx: Tx, orderId: string): Promise<void> {
-  await tx`SELECT pg_notify(${CHANNEL}, ${orderId})`;
+export async function announceFinal(tx: Tx, order: Order): Promise<void> {
+  const finality: Finality = { id: order.id, status: order.status, reason: order.reason, updatedAt: order.updatedAt };
+  await tx`SELECT pg_notify(${CHANNEL}, ${JSON.stringify(finality)})`;
 }
 
 export interface FinalityWatcher {
-  /** Resolves when the order is announced final or after `seconds`, whichever comes first. */
-  waitFor(orderId: string, seconds: number, isFinal: () => Promise<boolean>): Promise<void>;
+  /**
+   * Reads the order (after subscribing, so an announcement cannot slip between the read and the wait); while it is
+   * pending, waits for its announcement or `seconds`, whichever comes first, and answers with the order as it is then.
+   */
+  whenFinal(orderId: string, seconds: number, read: () => Promise<Order>): Promise<Order>;
   close(): Promise<void>;
 }
 
+/** `undefined`: "read it again" (the listening connection was replaced and may have missed announcements). */
+type Wake = (finality: Finality | undefined) => void;
+
 /** Long-polling without polling: requests with `Prefer: wait` sleep until the NOTIFY for their order. */
 export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
-  const waiters = new Map<string, Set<() => void>>();
-  const listener = await sql.listen(CHANNEL, (orderId) => {
-    for (const wake of waiters.get(orderId) ?? []) wake();
-  });
+  const waiters = new Map<string, Set<Wake>>();
+  const listener = await sql.listen(
+    CHANNEL,
+    (payload) => {
+      const finality = parseFinality(payload);
+      if (finality) for (const wake of waiters.get(finality.id) ?? []) wake(finality);
+    },
+    // Called on every (re)connect of the listening connection: whoever waits reads again.
+    () => {
+      for (const set of waiters.values()) for (const wake of set) wake(undefined);
+    },
+  );
   return {
-    async waitFor(orderId, seconds, isFinal) {
-      let wake = () => {};
-      const announced = new Promise<void>((resolve) => (wake = resolve));
+    async whenFinal(orderId, seconds, read) {
+      let wake: Wake = () => {};
+      const announced = new Promise<Finality | undefined>((resolve) => (wake = resolve));
       const set = waiters.get(orderId) ?? new Set();
       waiters.set(orderId, set.add(wake));
       let timer: NodeJS.Timeout | undefined;
       try {
-        // Checked after subscribing, so an announcement cannot slip between the check and the wait.
-        if (await isFinal()) return;
-        await Promise.race([announced, new Promise((resolve) => (timer = setTimeout(resolve, seconds * 1000)))]);
+        const order = await read();
+        if (order.status !== 'pending') return order;
+        const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), seconds * 1000)));
+        const finality = await Promise.race([announced, timeout]);
+        if (!finality) return read();
+        const { reason, ...rest } = order;
+        return { ...rest, status: finality.status, ...(finality.reason ? { reason: finality.reason } : {}), updatedAt: finality.updatedAt };
       } finally {
         clearTimeout(timer);
         set.delete(wake);
@@ -37,10 +60,19 @@ export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
       }
     },
     async close() {
-      for (const set of waiters.values()) for (const wake of set) wake();
+      for (const set of waiters.values()) for (const wake of set) wake(undefined);
       await listener.unlisten().catch(() => {});
     },
   };
+}
+
+function parseFinality(payload: string): Finality | undefined {
+  try {
+    const finality = JSON.parse(payload) as Finality;
+    return typeof finality?.id === 'string' && (finality.status === 'paid' || finality.status === 'rejected') ? finality : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const MAX_WAIT_SECONDS = 30;

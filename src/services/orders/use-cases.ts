@@ -14,9 +14,13 @@ import { findOrder, finishOrder, insertOrder, listOrders } from './repository.ts
 export async function placeOrder(sql: Sql, input: PlaceOrderBody, idempotencyKey: string | undefined, flow: FlowContext) {
   return sql.begin((tx) =>
     once(tx, idempotencyKey, 'orders.place', input, async () => {
-      const order = await insertOrder(tx, { id: uuidv7(), ...input });
-      const data = { orderId: order.id, userId: order.userId, price: order.price, currency: 'RUB' as const };
-      await appendToOutbox(tx, [newEvent('orders', OrderCreatedV1, order.id, data, flow)]);
+      const id = uuidv7();
+      const data = { orderId: id, userId: input.userId, price: input.price, currency: 'RUB' as const };
+      // Sent together: one round trip for both statements of the transaction.
+      const [order] = await Promise.all([
+        insertOrder(tx, { id, ...input }),
+        appendToOutbox(tx, [newEvent('orders', OrderCreatedV1, id, data, flow)]),
+      ]);
       return { status: 201, body: order };
     }),
   );
@@ -28,9 +32,7 @@ export async function getOrder(sql: Sql, orderId: string): Promise<Order> {
 
 /** The order as it is once final, or as it is after `seconds`. */
 export async function getOrderWhenFinal(sql: Sql, watcher: FinalityWatcher, orderId: string, seconds: number): Promise<Order> {
-  if (seconds > 0) {
-    await watcher.waitFor(orderId, seconds, async () => (await getOrder(sql, orderId)).status !== 'pending');
-  }
+  if (seconds > 0) return watcher.whenFinal(orderId, seconds, () => getOrder(sql, orderId));
   return getOrder(sql, orderId);
 }
 
@@ -43,14 +45,13 @@ export async function listUserOrders(sql: Sql, userId: string, limit: number, cu
 export async function markPaid(tx: Tx, payment: PaymentSucceeded, flow: FlowContext, log: Logger): Promise<void> {
   const order = await finishOrder(tx, payment.orderId, { status: 'paid' });
   if (!order) return log.warn({ orderId: payment.orderId }, 'payment for an order that is not pending; ignored');
-  await appendToOutbox(tx, [newEvent('orders', OrderPaidV1, order.id, { orderId: order.id, userId: order.userId, price: order.price }, flow)]);
-  await announceFinal(tx, order.id);
+  const data = { orderId: order.id, userId: order.userId, price: order.price };
+  await Promise.all([appendToOutbox(tx, [newEvent('orders', OrderPaidV1, order.id, data, flow)]), announceFinal(tx, order)]);
 }
 
 export async function markRejected(tx: Tx, refusal: PaymentRejected, flow: FlowContext, log: Logger): Promise<void> {
   const order = await finishOrder(tx, refusal.orderId, { status: 'rejected', reason: refusal.reason });
   if (!order) return log.warn({ orderId: refusal.orderId }, 'refusal for an order that is not pending; ignored');
   const data = { orderId: order.id, userId: order.userId, price: order.price, reason: refusal.reason };
-  await appendToOutbox(tx, [newEvent('orders', OrderRejectedV1, order.id, data, flow)]);
-  await announceFinal(tx, order.id);
+  await Promise.all([appendToOutbox(tx, [newEvent('orders', OrderRejectedV1, order.id, data, flow)]), announceFinal(tx, order)]);
 }
