@@ -99,6 +99,24 @@ export function machineBusySeconds(): number {
   return (total - idle) / CLOCK_TICKS;
 }
 
+/** Resident memory of each Node.js process below the root (the services of the stack), labelled by what it runs. */
+export function nodeProcessesRssKb(root: number): Map<string, number> {
+  const out = new Map<string, number>();
+  // Node 24 names its main thread "MainThread", so a Node.js process is told by its command line, not its comm.
+  for (const s of descendants(root, allStats())) {
+    let label: string;
+    try {
+      const args = readFileSync(`/proc/${s.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      if (!/(^|\/)node$/.test(args[0] ?? '')) continue;
+      label = `${args.at(-1) ?? 'node'} (pid ${s.pid})`;
+    } catch {
+      continue;
+    }
+    out.set(label, statusKb(s.pid, 'VmRSS'));
+  }
+  return out;
+}
+
 export interface TreeCpu {
   /** the root process (our Node.js server) */
   node: number;
@@ -123,7 +141,7 @@ export interface Usage {
   machineBusyCores: number;
   /** cores kept busy on average by processes that are neither the target nor the load: the noise */
   otherCores: number;
-  peakRssMb: { node: number; nodeHighWater: number; postgresPss: number; load: number };
+  peakRssMb: { node: number; nodeHighWater: number; postgresPss: number; load: number; processes: Record<string, number> };
 }
 
 /**
@@ -135,8 +153,10 @@ export function startUsageSampler(target: number, intervalMs = 500) {
   const startedAt = performance.now();
   const first = { tree: treeCpu(target), machine: machineBusySeconds() };
   const peak = { node: 0, postgres: 0 };
+  const processes = new Map<string, number>();
   const sample = () => {
     peak.node = Math.max(peak.node, statusKb(target, 'VmRSS'));
+    for (const [label, kb] of nodeProcessesRssKb(target)) processes.set(label, Math.max(processes.get(label) ?? 0, kb));
     const tree = descendants(target, allStats());
     peak.postgres = Math.max(peak.postgres, tree.reduce((sum, s) => sum + pssKb(s.pid), 0));
   };
@@ -169,6 +189,7 @@ export function startUsageSampler(target: number, intervalMs = 500) {
           nodeHighWater: mb(statusKb(target, 'VmHWM')),
           postgresPss: mb(peak.postgres),
           load: mb(load.maxRssKb),
+          processes: Object.fromEntries([...processes].map(([label, kb]) => [label, mb(kb)])),
         },
       };
     },

@@ -36,6 +36,7 @@ export interface Options {
   cpuProf: boolean;
   quick: boolean;
   seed: number;
+  topology: 'embedded' | 'stack';
 }
 
 function parseOptions(argv: string[]): Options {
@@ -51,6 +52,7 @@ function parseOptions(argv: string[]): Options {
       seed: { type: 'string' },
       quick: { type: 'boolean', default: false },
       'no-floor': { type: 'boolean', default: false },
+      topology: { type: 'string', default: 'embedded' },
       'cpu-prof': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -58,11 +60,12 @@ function parseOptions(argv: string[]): Options {
   if (values.help) {
     console.log(
       'npm run bench -- [--duration S] [--warmup S] [--concurrency 1,8,32,128] [--users N] [--unaffordable 0.2]\n' +
-        '                 [--quick] [--no-floor] [--cpu-prof] [--out DIR] [--seed N]',
+        '                 [--quick] [--no-floor] [--cpu-prof] [--out DIR] [--seed N] [--topology embedded|stack]',
     );
     process.exit(0);
   }
   const quick = values.quick;
+  if (values.topology !== 'embedded' && values.topology !== 'stack') throw new Error(`--topology must be embedded or stack, got ${values.topology}`);
   const number = (value: string | undefined, fallback: number, name: string) => {
     const n = value === undefined ? fallback : Number(value);
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number, got ${value}`);
@@ -83,6 +86,7 @@ function parseOptions(argv: string[]): Options {
     cpuProf: values['cpu-prof'],
     quick,
     seed: Math.round(number(values.seed, 42, 'seed')),
+    topology: values.topology,
   };
 }
 
@@ -155,6 +159,12 @@ function runLoad(
   });
 }
 
+function peakByProcess(samples: Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const sample of samples) for (const [label, mb] of Object.entries(sample)) out[label] = Math.max(out[label] ?? 0, mb);
+  return out;
+}
+
 // ---------- summaries ----------
 
 export interface Summary {
@@ -224,7 +234,8 @@ export interface Level {
 }
 
 interface PeakRss {
-  streamshop: { node: number; postgresPss: number };
+  /** node: the root process (in the stack, the stack script); processes: each Node.js process below it */
+  streamshop: { node: number; postgresPss: number; processes: Record<string, number> };
   floor: { node: number; postgresPss: number };
   load: number;
 }
@@ -278,7 +289,11 @@ export async function main(argv: string[]): Promise<number> {
     const started = await Promise.allSettled([
       startChild({
         name: 'streamshop',
-        args: [...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), join(root, 'src/main.ts')],
+        // The stack: NATS, PostgreSQL and one process per service replica (two of billing and orders), behind a gateway.
+        args: [
+          ...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+          join(root, options.topology === 'stack' ? 'scripts/stack.ts' : 'src/main.ts'),
+        ],
         env: { PORT: '0', PG_PORT: '0', DATA_DIR: join(work, 'streamshop'), LOG_LEVEL: 'warn' },
         urlPattern: /API\s+(http:\/\/[\d.]+:\d+)\/users/,
       }).then(track),
@@ -373,7 +388,11 @@ export async function main(argv: string[]): Promise<number> {
     const peak = (target: Phase['target'], pick: (u: Usage) => number) =>
       phases.filter((p) => p.target === target).reduce((m, p) => Math.max(m, pick(p.usage)), 0);
     const peakRssMb = {
-      streamshop: { node: peak('streamshop', (u) => u.peakRssMb.nodeHighWater), postgresPss: peak('streamshop', (u) => u.peakRssMb.postgresPss) },
+      streamshop: {
+        node: peak('streamshop', (u) => u.peakRssMb.nodeHighWater),
+        postgresPss: peak('streamshop', (u) => u.peakRssMb.postgresPss),
+        processes: peakByProcess(phases.filter((p) => p.target === 'streamshop').map((p) => p.usage.peakRssMb.processes)),
+      },
       floor: { node: peak('floor', (u) => u.peakRssMb.nodeHighWater), postgresPss: peak('floor', (u) => u.peakRssMb.postgresPss) },
       load: Math.max(peak('streamshop', (u) => u.peakRssMb.load), peak('floor', (u) => u.peakRssMb.load)),
     };
@@ -502,6 +521,7 @@ function printReport(result: BenchResult, levels: Level[], checks: Check[]): voi
     `peak memory (MB): streamshop node ${m.streamshop.node} (VmHWM), its PostgreSQL ${m.streamshop.postgresPss} (PSS); ` +
       `floor node ${m.floor.node}, its PostgreSQL ${m.floor.postgresPss}; load process ${m.load}`,
   );
+  for (const [label, mb] of Object.entries(m.streamshop.processes)) console.log(`  streamshop process ${label}: ${mb} MB (peak VmRSS)`);
 
   const stageNames = Object.keys(levels[0]?.streamshop.stagesMs ?? {});
   if (stageNames.length) {
