@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OrderCreatedV1, OrderPaidV1, UserCreatedV1 } from '../../src/contracts/events.ts';
+import type { ServiceName } from '../../src/platform/config.ts';
 import { type EventEnvelope, newEvent } from '../../src/platform/events.ts';
 import { eventually, handledCount } from '../support/api.ts';
+import type { TestSystem } from '../support/system.ts';
 import { topologies, useSystem } from '../support/topology.ts';
 
 for (const topology of topologies) {
@@ -14,18 +16,8 @@ for (const topology of topologies) {
       const order = await t.api.post('/orders', { userId: user.id, price: 400 }, { prefer: 'wait=10' });
       assert.equal(order.body.status, 'paid');
 
-      // The very event orders published, delivered again, as a broker does after a lost ack.
-      const [row] = await t.system.database('orders')<{ envelope: EventEnvelope }[]>`
-        SELECT envelope FROM outbox WHERE aggregate_id = ${order.body.id} AND event_type = ${OrderCreatedV1.type}`;
-      assert.ok(row);
-      const duplicatesBefore = await handledCount(t.system, 'billing', OrderCreatedV1.type, 'duplicate');
-      await t.system.bus.publish(row.envelope);
-      await t.system.bus.publish(row.envelope);
-
-      // Billing got the event twice more and recognised it both times; nothing else moved.
-      await eventually(async () =>
-        assert.equal(await handledCount(t.system, 'billing', OrderCreatedV1.type, 'duplicate'), duplicatesBefore + 2),
-      );
+      // Billing gets the event twice more, recognises it both times, and nothing else moves.
+      await redeliverTwice(t.system, order.body.id, OrderCreatedV1.type, 'billing');
       const ledger = await t.api.transactions(user.id);
       assert.equal(ledger.filter((l) => l.type === 'payment').length, 1);
       assert.equal(await t.api.balance(user.id), 600);
@@ -36,15 +28,7 @@ for (const topology of topologies) {
       const user = await t.api.userWithAccount(1_000);
       const order = await t.api.post('/orders', { userId: user.id, price: 100 }, { prefer: 'wait=10' });
       await eventually(async () => assert.equal((await t.api.letters(user.id)).length, 1));
-      const [row] = await t.system.database('orders')<{ envelope: EventEnvelope }[]>`
-        SELECT envelope FROM outbox WHERE aggregate_id = ${order.body.id} AND event_type = ${OrderPaidV1.type}`;
-      assert.ok(row);
-      const duplicatesBefore = await handledCount(t.system, 'notifications', OrderPaidV1.type, 'duplicate');
-      await t.system.bus.publish(row.envelope);
-      await t.system.bus.publish(row.envelope);
-      await eventually(async () =>
-        assert.equal(await handledCount(t.system, 'notifications', OrderPaidV1.type, 'duplicate'), duplicatesBefore + 2),
-      );
+      await redeliverTwice(t.system, order.body.id, OrderPaidV1.type, 'notifications');
       assert.equal((await t.api.letters(user.id)).length, 1);
     });
 
@@ -76,4 +60,18 @@ for (const topology of topologies) {
       assert.equal(byEmail.body.items.length, 1);
     });
   });
+}
+
+/**
+ * Publishes again, twice, the very event orders published for an order, as a broker does after a lost ack,
+ * and waits until the consumer has recognised both copies as duplicates.
+ */
+async function redeliverTwice(system: TestSystem, orderId: string, type: string, consumer: ServiceName): Promise<void> {
+  const [row] = await system.database('orders')<{ envelope: EventEnvelope }[]>`
+    SELECT envelope FROM outbox WHERE aggregate_id = ${orderId} AND event_type = ${type}`;
+  assert.ok(row, `orders published no ${type} for ${orderId}`);
+  const before = await handledCount(system, consumer, type, 'duplicate');
+  await system.bus.publish(row.envelope);
+  await system.bus.publish(row.envelope);
+  await eventually(async () => assert.equal(await handledCount(system, consumer, type, 'duplicate'), before + 2));
 }
