@@ -18,21 +18,44 @@ export interface HandlerContext {
 export interface EventHandler {
   event: EventDefinition;
   handle(data: unknown, context: HandlerContext): Promise<void>;
+  /** Events with the same key are handled one after another; see `on`. */
+  keyOf(data: unknown, event: EventEnvelope): string;
 }
 
+/**
+ * Declares a handler. `key` names what the handler changes (by default the event's subject): events with the same
+ * key are handled in order, others may share a transaction and run side by side. Give the key of the rows or
+ * locks the use case relies on, e.g. the account a payment comes from.
+ */
 export function on<S extends TSchema>(
   event: EventDefinition<S>,
   handle: (data: Static<S>, context: HandlerContext) => Promise<void>,
+  options: { key?: (data: Static<S>) => string } = {},
 ): EventHandler {
-  return { event, handle: handle as EventHandler['handle'] };
+  const key = options.key as ((data: unknown) => string) | undefined;
+  return { event, handle: handle as EventHandler['handle'], keyOf: (data, envelope) => (key ? key(data) : envelope.subject) };
 }
 
 class MalformedEvent extends Error {}
 
+/** Events that arrive while a batch is handled wait for the next one; a batch has at most this many. */
+const MAX_BATCH = 64;
+
+interface Queued {
+  event: EventEnvelope;
+  attempt: number;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 /**
- * Turns a service's handlers into one durable subscription. Each delivery runs in one transaction
- * that first records the event id in the inbox: a redelivered event finds its id and changes nothing.
- * After the last attempt the event goes to dead_letters (same database), so the ones behind it move on.
+ * Turns a service's handlers into one durable subscription. Each event is handled in a transaction that first
+ * records its id in the inbox: a redelivered event finds its id and changes nothing.
+ *
+ * Under load, events that arrive while a transaction is running are handled together in the next one: one inbox
+ * INSERT, one commit, and handlers of different keys side by side, so their statements share round trips. If that
+ * transaction fails, each of its events is handled again alone, so one bad event costs the others nothing.
+ * After the last attempt an event goes to dead_letters (same database), so the ones behind it move on.
  */
 export function createSubscription(
   service: string,
@@ -42,44 +65,135 @@ export function createSubscription(
   metrics: ServiceMetrics,
 ): Subscription {
   const byType = new Map(handlers.map((h) => [h.event.type, { ...h, validator: Compile(h.event.data) }]));
+  const count = (event: EventEnvelope, outcome: string) => metrics.eventsHandled.inc({ type: event.type, outcome });
+  const logFor = (event: EventEnvelope, attempt: number) =>
+    log.child({ correlationId: event.correlationid, eventId: event.id, eventType: event.type, attempt });
+
+  function handlerFor(event: EventEnvelope) {
+    const handler = byType.get(event.type);
+    if (!handler) throw new MalformedEvent(`no handler for ${event.type}`);
+    if (!handler.validator.Check(event.data)) {
+      const errors = [...handler.validator.Errors(event.data)].map((e) => `${e.instancePath} ${e.message}`);
+      throw new MalformedEvent(`invalid data: ${errors.join('; ')}`);
+    }
+    return handler;
+  }
+
+  function run(tx: Tx, event: EventEnvelope, attempt: number): Promise<void> {
+    const flow = { correlationId: event.correlationid, ...(event.traceparent ? { traceparent: event.traceparent } : {}) };
+    return handlerFor(event).handle(event.data, { tx, event, flow, log: logFor(event, attempt) });
+  }
+
+  /** One event in its own transaction; throws to ask for a redelivery. */
+  async function handleAlone(event: EventEnvelope, attempt: number): Promise<void> {
+    try {
+      handlerFor(event);
+      const handled = await sql.begin(async (tx) => {
+        const fresh = await tx`
+          INSERT INTO inbox (event_id, event_type) VALUES (${event.id}, ${event.type})
+          ON CONFLICT DO NOTHING RETURNING event_id`;
+        if (fresh.length === 0) return false;
+        await run(tx, event, attempt);
+        return true;
+      });
+      count(event, handled ? 'handled' : 'duplicate');
+    } catch (error) {
+      // An unreachable database says nothing about the event: it is retried until the database is back.
+      const exhausted = attempt >= redelivery.maxAttempts && !isDatabaseUnavailable(error);
+      if (error instanceof MalformedEvent || exhausted) {
+        await deadLetter(sql, event, error, attempt);
+        count(event, 'dead_lettered');
+        logFor(event, attempt).error({ err: error }, 'event dead-lettered');
+        return;
+      }
+      count(event, 'failed');
+      logFor(event, attempt).warn({ err: error }, 'event handling failed; it will be redelivered');
+      throw error;
+    }
+  }
+
+  /** Several events in one transaction: all are handled, or none is (then each goes alone). */
+  async function handleTogether(batch: Queued[]): Promise<void> {
+    let fresh: Set<string>;
+    try {
+      fresh = await sql.begin(async (tx) => {
+        const ids = batch.map((q) => q.event.id);
+        const types = batch.map((q) => q.event.type);
+        const inserted = await tx<{ event_id: string }[]>`
+          INSERT INTO inbox (event_id, event_type) SELECT * FROM unnest(${ids}::uuid[], ${types}::text[])
+          ON CONFLICT DO NOTHING RETURNING event_id`;
+        const fresh = new Set(inserted.map((row) => row.event_id));
+        const chains = new Map<string, Promise<void>>();
+        for (const { event, attempt } of batch) {
+          if (!fresh.has(event.id)) continue;
+          const key = handlerFor(event).keyOf(event.data, event);
+          const previous = chains.get(key) ?? Promise.resolve();
+          chains.set(key, previous.then(() => run(tx, event, attempt)));
+        }
+        // Every handler settles before the transaction ends: none is left issuing statements into a rollback.
+        const failure = (await Promise.allSettled(chains.values())).find((r) => r.status === 'rejected');
+        if (failure) throw failure.reason;
+        return fresh;
+      });
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        for (const q of batch) {
+          count(q.event, 'failed');
+          q.reject(error);
+        }
+        return;
+      }
+      log.debug({ err: error, events: batch.length }, 'batch failed; handling its events one by one');
+      await Promise.all(batch.map((q) => handleAlone(q.event, q.attempt).then(q.resolve, q.reject)));
+      return;
+    }
+    for (const q of batch) {
+      count(q.event, fresh.has(q.event.id) ? 'handled' : 'duplicate');
+      q.resolve();
+    }
+  }
+
+  const queue: Queued[] = [];
+  let pumping = false;
+
+  async function pump(): Promise<void> {
+    while (queue.length > 0) {
+      const taken = queue.splice(0, MAX_BATCH);
+      // Malformed events and repeats of an id within the batch go alone (dead-lettered, or found in the inbox).
+      const alone: Queued[] = [];
+      const together = new Map<string, Queued>();
+      for (const q of taken) {
+        if (together.has(q.event.id) || !isWellFormed(q.event)) alone.push(q);
+        else together.set(q.event.id, q);
+      }
+      const batch = [...together.values()];
+      if (batch.length === 1) alone.unshift(...batch);
+      else if (batch.length > 1) await handleTogether(batch);
+      for (const q of alone) await handleAlone(q.event, q.attempt).then(q.resolve, q.reject);
+    }
+    pumping = false;
+  }
+
+  function isWellFormed(event: EventEnvelope): boolean {
+    try {
+      handlerFor(event);
+      return true;
+    } catch {
+      return false;
+    }
+  }
 
   return {
     consumer: service,
     eventTypes: [...byType.keys()],
-    async handle(event, { attempt }) {
-      const handler = byType.get(event.type);
-      const eventLog = log.child({ correlationId: event.correlationid, eventId: event.id, eventType: event.type, attempt });
-      const count = (outcome: string) => metrics.eventsHandled.inc({ type: event.type, outcome });
-      try {
-        if (!handler) throw new MalformedEvent(`no handler for ${event.type}`);
-        if (!handler.validator.Check(event.data)) {
-          const errors = [...handler.validator.Errors(event.data)].map((e) => `${e.instancePath} ${e.message}`);
-          throw new MalformedEvent(`invalid data: ${errors.join('; ')}`);
-        }
-        const handled = await sql.begin(async (tx) => {
-          const fresh = await tx`
-            INSERT INTO inbox (event_id, event_type) VALUES (${event.id}, ${event.type})
-            ON CONFLICT DO NOTHING RETURNING event_id`;
-          if (fresh.length === 0) return false;
-          const flow = { correlationId: event.correlationid, ...(event.traceparent ? { traceparent: event.traceparent } : {}) };
-          await handler.handle(event.data, { tx, event, flow, log: eventLog });
-          return true;
-        });
-        count(handled ? 'handled' : 'duplicate');
-        eventLog.debug(handled ? 'event handled' : 'duplicate event ignored');
-      } catch (error) {
-        // An unreachable database says nothing about the event: it is retried until the database is back.
-        const exhausted = attempt >= redelivery.maxAttempts && !isDatabaseUnavailable(error);
-        if (error instanceof MalformedEvent || exhausted) {
-          await deadLetter(sql, event, error, attempt);
-          count('dead_lettered');
-          eventLog.error({ err: error }, 'event dead-lettered');
-          return;
-        }
-        count('failed');
-        eventLog.warn({ err: error }, 'event handling failed; it will be redelivered');
-        throw error;
-      }
+    handle(event, { attempt }) {
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ event, attempt, resolve, reject });
+        if (pumping) return;
+        pumping = true;
+        // Starts after the current tick, so events delivered together are handled together.
+        queueMicrotask(() => void pump());
+      });
     },
   };
 }

@@ -4,5 +4,6 @@ import { openAccountForNewUser, payForOrder } from './use-cases.ts';
 
 export const billingHandlers = [
   on(UserCreatedV1, (user, { tx, flow }) => openAccountForNewUser(tx, user, flow)),
-  on(OrderCreatedV1, (order, { tx, flow }) => payForOrder(tx, order, flow)),
+  // Payments from one account are made one after another: the key is the account, not the order.
+  on(OrderCreatedV1, (order, { tx, flow }) => payForOrder(tx, order, flow), { key: (order) => order.userId }),
 ];
