@@ -5,6 +5,7 @@ import { redelivery, type Subscription } from './bus.ts';
 import { isDatabaseUnavailable, type Sql, type Tx } from './db.ts';
 import type { EventDefinition, EventEnvelope, FlowContext } from './events.ts';
 import type { ServiceMetrics } from './metrics.ts';
+import { collectingOutbox } from './outbox.ts';
 
 export interface HandlerContext {
   tx: Tx;
@@ -53,7 +54,7 @@ interface Queued {
  * records its id in the inbox: a redelivered event finds its id and changes nothing.
  *
  * Under load, events that arrive while a transaction is running are handled together in the next one: one inbox
- * INSERT, one commit, and handlers of different keys side by side, so their statements share round trips. If that
+ * INSERT, one outbox INSERT, one commit, and handlers of different keys side by side, so their statements share round trips. If that
  * transaction fails, each of its events is handled again alone, so one bad event costs the others nothing.
  * After the last attempt an event goes to dead_letters (same database), so the ones behind it move on.
  */
@@ -81,7 +82,18 @@ export function createSubscription(
 
   function run(tx: Tx, event: EventEnvelope, attempt: number): Promise<void> {
     const flow = { correlationId: event.correlationid, ...(event.traceparent ? { traceparent: event.traceparent } : {}) };
-    return handlerFor(event).handle(event.data, { tx, event, flow, log: logFor(event, attempt) });
+    // The event's logger is made only if the handler logs: most never do, and a child logger is not free.
+    let eventLog: Logger | undefined;
+    const context = {
+      tx,
+      event,
+      flow,
+      get log() {
+        eventLog ??= logFor(event, attempt);
+        return eventLog;
+      },
+    };
+    return handlerFor(event).handle(event.data, context);
   }
 
   /** One event in its own transaction; throws to ask for a redelivery. */
@@ -116,7 +128,7 @@ export function createSubscription(
   async function handleTogether(batch: Queued[]): Promise<void> {
     let fresh: Set<string>;
     try {
-      fresh = await sql.begin(async (tx) => {
+      fresh = await sql.begin((tx) => collectingOutbox(tx, async () => {
         const ids = batch.map((q) => q.event.id);
         const types = batch.map((q) => q.event.type);
         const inserted = await tx<{ event_id: string }[]>`
@@ -134,7 +146,7 @@ export function createSubscription(
         const failure = (await Promise.allSettled(chains.values())).find((r) => r.status === 'rejected');
         if (failure) throw failure.reason;
         return fresh;
-      });
+      }));
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         for (const q of batch) {

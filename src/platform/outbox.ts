@@ -5,8 +5,33 @@ import type { Sql, Tx } from './db.ts';
 import type { EventEnvelope } from './events.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
+/** Transactions that write their outbox rows at the end, in one INSERT (a consumer's batch); see `collectingOutbox`. */
+const collected = new WeakMap<Tx, EventEnvelope[]>();
+
 /** Records events in the caller's transaction: they exist exactly when the change they describe commits. */
 export async function appendToOutbox(tx: Tx, events: EventEnvelope[]): Promise<void> {
+  const later = collected.get(tx);
+  if (later) later.push(...events);
+  else await insertIntoOutbox(tx, events);
+}
+
+/**
+ * Runs `work` in `tx` with every event it appends written in one INSERT when it is done, in the order appended:
+ * a batch of twenty handlers then costs one outbox statement, not twenty.
+ */
+export async function collectingOutbox<T>(tx: Tx, work: () => Promise<T>): Promise<T> {
+  const events: EventEnvelope[] = [];
+  collected.set(tx, events);
+  try {
+    const result = await work();
+    await insertIntoOutbox(tx, events);
+    return result;
+  } finally {
+    collected.delete(tx);
+  }
+}
+
+async function insertIntoOutbox(tx: Tx, events: EventEnvelope[]): Promise<void> {
   if (events.length === 0) return;
   const rows = events.map((e) => ({
     event_id: e.id,
