@@ -8,7 +8,7 @@
  * time each stage adds, CPU and memory of each process tree, and whether the results are correct.
  * A table on stdout; JSON and an SVG chart in the output folder. Exits 1 when a check fails.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -284,6 +284,11 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   try {
+    if (options.topology === 'stack') {
+      // The service processes run the build, as in the image: the sources would add Node's type stripper to each.
+      progress('building dist/ for the service processes (npm run build)…', true);
+      execFileSync(process.execPath, [join(root, 'scripts/build.ts')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    }
     progress('starting streamshop and the floor (initdb on fresh temp folders)…', true);
     const profileDir = join(options.out, `${stamp}-cpuprofile`);
     const started = await Promise.allSettled([
@@ -294,7 +299,7 @@ export async function main(argv: string[]): Promise<number> {
           ...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
           join(root, options.topology === 'stack' ? 'scripts/stack.ts' : 'src/main.ts'),
         ],
-        env: { PORT: '0', PG_PORT: '0', DATA_DIR: join(work, 'streamshop'), LOG_LEVEL: 'warn' },
+        env: { PORT: '0', PG_PORT: '0', DATA_DIR: join(work, 'streamshop'), LOG_LEVEL: 'warn', ...(options.topology === 'stack' ? { SERVICES_FROM: 'dist' } : {}) },
         urlPattern: /API\s+(http:\/\/[\d.]+:\d+)\/users/,
       }).then(track),
       options.floor

@@ -1,7 +1,7 @@
 /**
  * Lints the Dockerfile and .dockerignore against the rules the image must keep (no Docker engine needed):
  * Node 24 slim base, `npm ci` of production dependencies only, only what the runtime needs copied in,
- * a non-root USER, no HEALTHCHECK (the orchestrator probes), ENTRYPOINT node src/main.ts.
+ * a build stage compiling src/ to dist/, a non-root USER, no HEALTHCHECK (the orchestrator probes), ENTRYPOINT node dist/main.js.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -74,11 +74,11 @@ test('Dockerfile: the runtime stage copies only what the service needs', () => {
   });
   for (const source of sources) {
     assert.ok(
-      /^(package(-lock)?\.json|src\/?|\.\/src\/?|[\w-]+:\/app\/node_modules\/?)$/.test(source),
+      /^(package(-lock)?\.json|[\w-]+:\/app\/(node_modules|dist)\/?)$/.test(source),
       `unexpected COPY source ${source}`,
     );
   }
-  assert.ok(sources.some((source) => /^(\.\/)?src\/?$/.test(source)), 'copies src/');
+  assert.ok(sources.some((source) => /:\/app\/dist\/?$/.test(source)), 'copies the build (dist/), not the sources');
   assert.ok(sources.some((source) => source.endsWith('node_modules') || source.endsWith('node_modules/')), 'copies node_modules from the deps stage');
   assert.equal(all('ADD').length, 0, 'COPY, not ADD');
 });
@@ -92,12 +92,22 @@ test('Dockerfile: runs as a non-root user', () => {
   if (/^\d+$/.test(user)) assert.equal(user, '1000', 'uid 1000, as the Kubernetes manifests run it');
 });
 
-test('Dockerfile: no HEALTHCHECK, ENTRYPOINT ["node", "src/main.ts"]', () => {
+test('Dockerfile: a build stage runs scripts/build.ts, whose inputs are in the build context', () => {
+  const build = stages.find((stage) => all('RUN', stage).some((run) => run.args.includes('scripts/build.ts')));
+  assert.ok(build, 'a stage runs node scripts/build.ts');
+  const ignored = readFileSync(join(root, '.dockerignore'), 'utf8');
+  assert.match(ignored, /^!scripts\/build\.ts$/m, '.dockerignore lets scripts/build.ts in');
+  assert.doesNotMatch(ignored, /^tsconfig/m, '.dockerignore lets the tsconfig files in');
+});
+
+test('Dockerfile: no HEALTHCHECK, ENTRYPOINT node dist/main.js', () => {
   assert.equal(all('HEALTHCHECK').length, 0, 'health is for the orchestrator to probe');
   const entrypoints = all('ENTRYPOINT', final);
   assert.equal(entrypoints.length, 1);
-  assert.deepEqual(JSON.parse(entrypoints[0]!.args), ['node', 'src/main.ts'], 'exec form');
-  assert.ok(existsSync(join(root, 'src', 'main.ts')));
+  const entrypoint = JSON.parse(entrypoints[0]!.args) as string[];
+  assert.equal(entrypoint[0], 'node', 'exec form');
+  assert.equal(entrypoint.at(-1), 'dist/main.js');
+  assert.ok(existsSync(join(root, 'src', 'main.ts')), 'dist/main.js is built from src/main.ts');
   assert.equal(all('CMD', final).length, 0, 'the service name comes from the container args');
 });
 

@@ -197,7 +197,7 @@ function checkServices(objects: K8sObject[]): Record<string, Record<string, stri
     const [container] = pod.containers;
     assert.equal(container.image, IMAGE, `${where}: image`);
     assert.equal(container.imagePullPolicy, 'IfNotPresent', `${where}: imagePullPolicy`);
-    assert.equal(container.command, undefined, `${where}: keeps the image's ENTRYPOINT (node src/main.ts)`);
+    assert.equal(container.command, undefined, `${where}: keeps the image's ENTRYPOINT (node dist/main.js)`);
     assert.deepEqual(container.args, [service], `${where}: args`);
     assert.equal(container.securityContext.runAsUser ?? pod.securityContext.runAsUser, 1000, `${where}: runAsUser`);
     assert.ok(
