@@ -3,9 +3,9 @@ import { Compile } from 'typebox/compile';
 import type { Logger } from 'pino';
 import { redelivery, type Subscription } from './bus.ts';
 import { isDatabaseUnavailable, type Sql, type Tx } from './db.ts';
+import { writingAtEnd } from './deferred-writes.ts';
 import type { EventDefinition, EventEnvelope, FlowContext } from './events.ts';
 import type { ServiceMetrics } from './metrics.ts';
-import { collectingOutbox } from './outbox.ts';
 
 export interface HandlerContext {
   tx: Tx;
@@ -54,7 +54,7 @@ interface Queued {
  * records its id in the inbox: a redelivered event finds its id and changes nothing.
  *
  * Under load, events that arrive while a transaction is running are handled together in the next one: one inbox
- * INSERT, one outbox INSERT, one commit, and handlers of different keys side by side, so their statements share round trips. If that
+ * INSERT, one outbox INSERT (see deferred-writes.ts), one commit, and handlers of different keys side by side, so their statements share round trips. If that
  * transaction fails, each of its events is handled again alone, so one bad event costs the others nothing.
  * After the last attempt an event goes to dead_letters (same database), so the ones behind it move on.
  */
@@ -128,7 +128,7 @@ export function createSubscription(
   async function handleTogether(batch: Queued[]): Promise<void> {
     let fresh: Set<string>;
     try {
-      fresh = await sql.begin((tx) => collectingOutbox(tx, async () => {
+      fresh = await sql.begin((tx) => writingAtEnd(tx, async () => {
         const ids = batch.map((q) => q.event.id);
         const types = batch.map((q) => q.event.type);
         const inserted = await tx<{ event_id: string }[]>`

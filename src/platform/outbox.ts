@@ -2,33 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Bus } from './bus.ts';
 import type { Sql, Tx } from './db.ts';
+import { writeInTransaction } from './deferred-writes.ts';
 import type { EventEnvelope } from './events.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
-/** Transactions that write their outbox rows at the end, in one INSERT (a consumer's batch); see `collectingOutbox`. */
-const collected = new WeakMap<Tx, EventEnvelope[]>();
-
-/** Records events in the caller's transaction: they exist exactly when the change they describe commits. */
-export async function appendToOutbox(tx: Tx, events: EventEnvelope[]): Promise<void> {
-  const later = collected.get(tx);
-  if (later) later.push(...events);
-  else await insertIntoOutbox(tx, events);
-}
-
 /**
- * Runs `work` in `tx` with every event it appends written in one INSERT when it is done, in the order appended:
- * a batch of twenty handlers then costs one outbox statement, not twenty.
+ * Records events in the caller's transaction: they exist exactly when the change they describe commits.
+ * In a consumer's batch, the events of all its handlers are written in one INSERT at the end (see deferred-writes.ts).
  */
-export async function collectingOutbox<T>(tx: Tx, work: () => Promise<T>): Promise<T> {
-  const events: EventEnvelope[] = [];
-  collected.set(tx, events);
-  try {
-    const result = await work();
-    await insertIntoOutbox(tx, events);
-    return result;
-  } finally {
-    collected.delete(tx);
-  }
+export async function appendToOutbox(tx: Tx, events: EventEnvelope[]): Promise<void> {
+  await writeInTransaction(tx, insertIntoOutbox, events);
 }
 
 async function insertIntoOutbox(tx: Tx, events: EventEnvelope[]): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Sql, Tx } from '../../platform/db.ts';
+import { writeInTransaction } from '../../platform/deferred-writes.ts';
 import type { Order } from './contract.ts';
 
 const CHANNEL = 'order_final';
@@ -6,10 +7,33 @@ const CHANNEL = 'order_final';
 /** What the announcement carries: the final state, so a woken request needs no second read. */
 type Finality = Pick<Order, 'id' | 'status' | 'reason' | 'updatedAt'>;
 
-/** Announces, at commit, that an order became final: every replica's waiting requests wake up. */
+/** NOTIFY payloads must stay under 8000 bytes; an announcement is ~110. */
+const MAX_PAYLOAD = 7_000;
+
+/**
+ * Announces, at commit, that an order became final: every replica's waiting requests wake up. The orders made
+ * final by one consumer batch are announced together, a JSON array per NOTIFY.
+ */
 export async function announceFinal(tx: Tx, order: Order): Promise<void> {
   const finality: Finality = { id: order.id, status: order.status, reason: order.reason, updatedAt: order.updatedAt };
-  await tx`SELECT pg_notify(${CHANNEL}, ${JSON.stringify(finality)})`;
+  await writeInTransaction(tx, notifyFinal, [finality]);
+}
+
+async function notifyFinal(tx: Tx, finalities: Finality[]): Promise<void> {
+  const payloads: string[] = [];
+  let chunk: string[] = [];
+  let size = 2;
+  for (const json of finalities.map((f) => JSON.stringify(f))) {
+    if (chunk.length > 0 && size + json.length + 1 > MAX_PAYLOAD) {
+      payloads.push(`[${chunk.join(',')}]`);
+      chunk = [];
+      size = 2;
+    }
+    chunk.push(json);
+    size += json.length + 1;
+  }
+  if (chunk.length > 0) payloads.push(`[${chunk.join(',')}]`);
+  await Promise.all(payloads.map((payload) => tx`SELECT pg_notify(${CHANNEL}, ${payload})`));
 }
 
 export interface FinalityWatcher {
@@ -30,8 +54,7 @@ export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
   const listener = await sql.listen(
     CHANNEL,
     (payload) => {
-      const finality = parseFinality(payload);
-      if (finality) for (const wake of waiters.get(finality.id) ?? []) wake(finality);
+      for (const finality of parseFinalities(payload)) for (const wake of waiters.get(finality.id) ?? []) wake(finality);
     },
     // Called on every (re)connect of the listening connection: whoever waits reads again.
     () => {
@@ -66,12 +89,14 @@ export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
   };
 }
 
-function parseFinality(payload: string): Finality | undefined {
+function parseFinalities(payload: string): Finality[] {
   try {
-    const finality = JSON.parse(payload) as Finality;
-    return typeof finality?.id === 'string' && (finality.status === 'paid' || finality.status === 'rejected') ? finality : undefined;
+    const parsed = JSON.parse(payload) as unknown;
+    // A single object is what replicas of the previous version announce.
+    const finalities = (Array.isArray(parsed) ? parsed : [parsed]) as Finality[];
+    return finalities.filter((f) => typeof f?.id === 'string' && (f.status === 'paid' || f.status === 'rejected'));
   } catch {
-    return undefined;
+    return [];
   }
 }
 

@@ -1,0 +1,39 @@
+import type { Tx } from './db.ts';
+
+/** Writes many items in one statement: outbox rows in one INSERT, order announcements in one NOTIFY. */
+export type Writer<T> = (tx: Tx, items: T[]) => Promise<unknown>;
+
+/** Transactions inside `writingAtEnd`: per writer, the items waiting for the end of the work. */
+const waiting = new WeakMap<Tx, Map<Writer<never>, unknown[]>>();
+
+/**
+ * Writes `items` in `tx` with `writer`: at once, or, inside `writingAtEnd`, together with every other item of that
+ * writer when the work is done. Only for writes whose result the caller does not need.
+ */
+export async function writeInTransaction<T>(tx: Tx, writer: Writer<T>, items: T[]): Promise<void> {
+  const later = waiting.get(tx);
+  if (!later) {
+    await writer(tx, items);
+    return;
+  }
+  const list = later.get(writer as Writer<never>) ?? [];
+  later.set(writer as Writer<never>, list);
+  list.push(...items);
+}
+
+/**
+ * Runs `work` in `tx` with its `writeInTransaction`s held back to the end, in the order they were made: each
+ * writer is then called once, and all are sent together. Twenty handlers in one transaction (a consumer's batch)
+ * then cost one outbox INSERT and one NOTIFY, in one round trip.
+ */
+export async function writingAtEnd<T>(tx: Tx, work: () => Promise<T>): Promise<T> {
+  const later = new Map<Writer<never>, unknown[]>();
+  waiting.set(tx, later);
+  try {
+    const result = await work();
+    await Promise.all([...later].map(([writer, items]) => writer(tx, items as never[])));
+    return result;
+  } finally {
+    waiting.delete(tx);
+  }
+}
