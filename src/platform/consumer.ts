@@ -180,8 +180,14 @@ export function createSubscription(
       }
       const batch = [...together.values()];
       if (batch.length === 1) alone.unshift(...batch);
-      else if (batch.length > 1) await handleTogether(batch);
-      for (const q of alone) await handleAlone(q.event, q.attempt).then(q.resolve, q.reject);
+      else if (batch.length > 1) {
+        metrics.eventBatchSize.observe(batch.length);
+        await handleTogether(batch);
+      }
+      for (const q of alone) {
+        metrics.eventBatchSize.observe(1);
+        await handleAlone(q.event, q.attempt).then(q.resolve, q.reject);
+      }
     }
     pumping = false;
   }

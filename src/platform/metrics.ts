@@ -28,6 +28,12 @@ export function createMetrics(service: string) {
       labelNames: ['type', 'outcome'],
       registers: [registry],
     }),
+    eventBatchSize: new Histogram({
+      name: 'event_batch_size',
+      help: 'Events handled in one consumer transaction (events that arrive while one runs share the next)',
+      buckets: [1, 2, 4, 8, 16, 32, 64],
+      registers: [registry],
+    }),
     /** Set by the service from its database when scraped. */
     pendingGauge(name: string, help: string, read: () => Promise<number>) {
       return new Gauge({

@@ -1,0 +1,98 @@
+/**
+ * Events that reach a consumer together are handled in one transaction (src/platform/consumer.ts). These tests
+ * publish a burst straight onto the bus and check that sharing a transaction changes none of the guarantees.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { OrderCreatedV1, PaymentRejectedV1, PaymentSucceededV1 } from '../../src/contracts/events.ts';
+import { type EventEnvelope, newEvent } from '../../src/platform/events.ts';
+import { assertLedgerConsistent, eventually, handledCount } from '../support/api.ts';
+import type { TestSystem } from '../support/system.ts';
+import { topologies, useSystem } from '../support/topology.ts';
+
+for (const topology of topologies) {
+  describe(`events handled together (${topology})`, () => {
+    const t = useSystem(topology);
+
+    test('when 60 orders of three users reach billing at once, then they share transactions and each is paid or refused once', async () => {
+      const users = await Promise.all([1_000, 1_000, 250].map((deposit) => t.api.userWithAccount(deposit)));
+      const [rich, alsoRich, poor] = users as [User, User, User];
+      const batchesBefore = await sharedTransactions(t.system);
+      const handledBefore = await handledCount(t.system, 'billing', OrderCreatedV1.type, 'handled');
+
+      const events = users.flatMap((user) => Array.from({ length: 20 }, () => orderCreated(user.id, 100)));
+      await Promise.all(events.map((event) => t.system.bus.publish(event)));
+      await eventually(async () => assert.equal(await handledCount(t.system, 'billing', OrderCreatedV1.type, 'handled'), handledBefore + 60));
+
+      assert.ok((await sharedTransactions(t.system)) > batchesBefore, 'some of the events shared a transaction');
+      for (const [user, paid, balance] of [[rich, 10, 0], [alsoRich, 10, 0], [poor, 2, 50]] as const) {
+        const ledger = await t.api.transactions(user.id);
+        assert.equal(ledger.filter((line) => line.type === 'payment').length, paid);
+        assert.equal(await t.api.balance(user.id), balance);
+        assertLedgerConsistent(ledger, balance);
+      }
+      // Exactly one outcome per order: 22 payments and 38 refusals, none twice.
+      const outcomes = await t.system.database('billing')<{ event_type: string; n: number }[]>`
+        SELECT event_type, count(*)::int AS n FROM outbox
+        WHERE aggregate_id = ANY(${events.map((event) => event.subject)}) GROUP BY event_type ORDER BY event_type`;
+      assert.deepEqual(
+        outcomes.map((row) => [row.event_type, row.n]),
+        [[PaymentRejectedV1.type, 38], [PaymentSucceededV1.type, 22]],
+      );
+    });
+
+    test('when one event of a burst keeps failing, then the others are handled meanwhile and it is paid once on a redelivery', async () => {
+      const [unlucky, lucky] = (await Promise.all([t.api.userWithAccount(1_000), t.api.userWithAccount(1_000)])) as [User, User];
+      const billing = t.system.database('billing');
+      // Every payment of `unlucky` fails inside billing's transaction, after its balance update, until the trigger goes.
+      await billing.unsafe(`
+        CREATE FUNCTION fail_in_burst() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.user_id = '${unlucky.id}' THEN RAISE EXCEPTION 'injected fault in a burst'; END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER burst_fault BEFORE INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION fail_in_burst();`);
+      try {
+        const failedBefore = await handledCount(t.system, 'billing', OrderCreatedV1.type, 'failed');
+        const handledBefore = await handledCount(t.system, 'billing', OrderCreatedV1.type, 'handled');
+        const events = [orderCreated(unlucky.id, 100), ...Array.from({ length: 19 }, () => orderCreated(lucky.id, 10))];
+        // The in-process bus resolves a publish once the event is handled: the unlucky one resolves last.
+        const published = Promise.all(events.map((event) => t.system.bus.publish(event)));
+
+        await eventually(async () => assert.equal(await handledCount(t.system, 'billing', OrderCreatedV1.type, 'handled'), handledBefore + 19));
+        await eventually(async () => assert.ok((await handledCount(t.system, 'billing', OrderCreatedV1.type, 'failed')) > failedBefore));
+        assert.equal(await t.api.balance(lucky.id), 810);
+        assert.equal((await t.api.transactions(lucky.id)).filter((line) => line.type === 'payment').length, 19);
+        assert.equal(await t.api.balance(unlucky.id), 1_000, 'the failed attempts left no trace');
+
+        await billing.unsafe('DROP TRIGGER burst_fault ON ledger');
+        await eventually(async () => assert.equal(await handledCount(t.system, 'billing', OrderCreatedV1.type, 'handled'), handledBefore + 20));
+        await published;
+        assert.equal(await t.api.balance(unlucky.id), 900, 'charged once, on a redelivery');
+        assert.equal((await t.api.transactions(unlucky.id)).filter((line) => line.type === 'payment').length, 1);
+      } finally {
+        await billing.unsafe('DROP TRIGGER IF EXISTS burst_fault ON ledger; DROP FUNCTION fail_in_burst();');
+      }
+    });
+  });
+}
+
+type User = { id: string; email: string };
+
+/** An order as the orders service announces it; billing pays it (no order row is needed for that). */
+function orderCreated(userId: string, price: number): EventEnvelope {
+  const orderId = crypto.randomUUID();
+  return newEvent('orders', OrderCreatedV1, orderId, { orderId, userId, price, currency: 'RUB' }, { correlationId: `burst-${orderId}` });
+}
+
+/** Consumer transactions of billing that handled more than one event, over its replicas (event_batch_size). */
+async function sharedTransactions(system: TestSystem): Promise<number> {
+  let shared = 0;
+  for (const url of system.serviceUrls('billing')) {
+    const text = await (await fetch(`${url}/billing/metrics`)).text();
+    const count = Number(/^event_batch_size_count\{[^}]*\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    const single = Number(/^event_batch_size_bucket\{le="1"[^}]*\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    shared += count - single;
+  }
+  return shared;
+}
