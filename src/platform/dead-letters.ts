@@ -33,5 +33,7 @@ export async function replayDeadLetters(module: ServiceModule, sql: Sql, log: Lo
     }
     log.info({ eventId: envelope.id, eventType: envelope.type, replayed: Boolean(handled) }, 'dead letter replayed');
   }
+  // The running service's relay publishes what the replays appended to the outbox: tell it now, not at its next poll.
+  if (result.replayed > 0) await sql`SELECT pg_notify('outbox', '')`;
   return result;
 }

@@ -38,13 +38,53 @@ const MAX_IN_FLIGHT = 256;
 /** Marks wait this long for company (unless many are waiting): one UPDATE for many events, not one each. */
 const MARK_DELAY_MS = 10;
 const MARK_BATCH = 128;
-/** A safety net only: commits wake the relay through NOTIFY. A standby relay also tries the lock this often. */
+/** A safety net only: commits wake the relay (see wakeRelayOnCommit). A standby relay also tries the lock this often. */
 const SAFETY_POLL_MS = 2_000;
 /** Only one relay per service database publishes at a time (a session lock of its own connection), which keeps commit order. */
 const RELAY_LOCK = 7_270_002;
 
 export interface OutboxRelay {
+  /** New rows were committed: read them now. False when this relay is a standby (another process relays). */
+  wake(): boolean;
   stop(): Promise<void>;
+}
+
+/** The channel on which processes without the leading relay tell it that rows were committed. */
+const CHANNEL = 'outbox';
+
+/**
+ * Makes every transaction committed through `sql` wake the relay of its database: the process's own relay when it
+ * leads (no database work at all), otherwise the leader elsewhere, by a NOTIFY sent after the commit. Those are
+ * coalesced: while one is on its way, later commits share the one sent after it. A NOTIFY inside each transaction
+ * (a trigger) would do the same, but PostgreSQL serialises the commits of notifying transactions on one lock.
+ * A process that ends between a commit and its wake leaves the rows to the relay's safety poll.
+ */
+export function wakeRelayOnCommit(sql: Sql, localRelay: () => OutboxRelay | undefined): void {
+  let notifying = false;
+  let again = false;
+  const notify = () => {
+    if (notifying) {
+      again = true;
+      return;
+    }
+    notifying = true;
+    sql`SELECT pg_notify(${CHANNEL}, '')`
+      .catch(() => {}) // the database is away: the relay's safety poll reads the rows when it is back
+      .finally(() => {
+        notifying = false;
+        if (again) {
+          again = false;
+          notify();
+        }
+      });
+  };
+  const begin = sql.begin.bind(sql) as (...args: unknown[]) => Promise<unknown>;
+  // The driver's begin() resolves once COMMIT has succeeded: that is the moment the rows become readable.
+  sql.begin = (async (...args: unknown[]) => {
+    const result = await begin(...args);
+    if (!localRelay()?.wake()) notify();
+    return result;
+  }) as Sql['begin'];
 }
 
 /**
@@ -74,7 +114,7 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
   /** The loop waits for room: a mark that frees some wakes it. */
   let full = false;
 
-  const listener = await sql.listen('outbox', () => {
+  const listener = await sql.listen(CHANNEL, () => {
     if (leader !== undefined) signal();
   });
 
@@ -198,6 +238,11 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
   })();
 
   return {
+    wake() {
+      if (leader === undefined || stopped) return false;
+      signal();
+      return true;
+    },
     async stop() {
       stopped = true;
       wake();

@@ -5,7 +5,7 @@ import { connectDatabase, migrate, type Sql } from './db.ts';
 import { createSubscription, type EventHandler } from './consumer.ts';
 import { type App, createHttpApp } from './http.ts';
 import { createMetrics, type ServiceMetrics } from './metrics.ts';
-import { type OutboxRelay, startOutboxRelay } from './outbox.ts';
+import { type OutboxRelay, startOutboxRelay, wakeRelayOnCommit } from './outbox.ts';
 
 export interface ServiceDeps {
   sql: Sql;
@@ -42,6 +42,9 @@ export async function startService(
 ): Promise<RunningService> {
   const log = options.log.child({ service: module.name });
   const sql = connectDatabase(options.databaseUrl, `streamshop-${module.name}`, options.poolSize);
+  let relay: OutboxRelay | undefined;
+  // Use cases and consumers commit through `sql`; each commit wakes the relay (ours, or the leading one elsewhere).
+  wakeRelayOnCommit(sql, () => relay);
   const metrics = createMetrics(module.name);
   await migrate(sql, [platformMigrations, module.migrations], log);
 
@@ -66,7 +69,6 @@ export async function startService(
   const unsubscribe = module.handlers.length
     ? await options.bus.subscribe(createSubscription(module.name, sql, module.handlers, log, metrics))
     : async () => {};
-  let relay: OutboxRelay | undefined;
 
   return {
     name: module.name,
