@@ -37,12 +37,20 @@ async function notifyFinal(tx: Tx, finalities: Finality[]): Promise<void> {
 }
 
 export interface FinalityWatcher {
+  /** Starts listening for one order's announcement: before the order exists, nothing can be missed. */
+  listen(orderId: string): Listening;
   /**
-   * Reads the order (after subscribing, so an announcement cannot slip between the read and the wait); while it is
+   * Reads the order (after listening, so an announcement cannot slip between the read and the wait); while it is
    * pending, waits for its announcement or `seconds`, whichever comes first, and answers with the order as it is then.
    */
   whenFinal(orderId: string, seconds: number, read: () => Promise<Order>): Promise<Order>;
   close(): Promise<void>;
+}
+
+export interface Listening {
+  /** `known` (the order as read after listening began) once final, or as `read` finds it after `seconds`. */
+  final(known: Order, seconds: number, read: () => Promise<Order>): Promise<Order>;
+  stop(): void;
 }
 
 /** `undefined`: "read it again" (the listening connection was replaced and may have missed announcements). */
@@ -61,25 +69,35 @@ export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
       for (const set of waiters.values()) for (const wake of set) wake(undefined);
     },
   );
-  return {
-    async whenFinal(orderId, seconds, read) {
-      let wake: Wake = () => {};
-      const announced = new Promise<Finality | undefined>((resolve) => (wake = resolve));
-      const set = waiters.get(orderId) ?? new Set();
-      waiters.set(orderId, set.add(wake));
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        const order = await read();
-        if (order.status !== 'pending') return order;
+  const listen = (orderId: string): Listening => {
+    let wake: Wake = () => {};
+    const announced = new Promise<Finality | undefined>((resolve) => (wake = resolve));
+    const set = waiters.get(orderId) ?? new Set();
+    waiters.set(orderId, set.add(wake));
+    return {
+      async final(known, seconds, read) {
+        if (known.status !== 'pending') return known;
+        let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), seconds * 1000)));
-        const finality = await Promise.race([announced, timeout]);
+        const finality = await Promise.race([announced, timeout]).finally(() => clearTimeout(timer));
         if (!finality) return read();
-        const { reason, ...rest } = order;
+        const { reason, ...rest } = known;
         return { ...rest, status: finality.status, ...(finality.reason ? { reason: finality.reason } : {}), updatedAt: finality.updatedAt };
-      } finally {
-        clearTimeout(timer);
+      },
+      stop() {
         set.delete(wake);
-        if (set.size === 0) waiters.delete(orderId);
+        if (set.size === 0 && waiters.get(orderId) === set) waiters.delete(orderId);
+      },
+    };
+  };
+  return {
+    listen,
+    async whenFinal(orderId, seconds, read) {
+      const listening = listen(orderId);
+      try {
+        return await listening.final(await read(), seconds, read);
+      } finally {
+        listening.stop();
       }
     },
     async close() {

@@ -3,7 +3,7 @@ import { readIdempotencyKey } from '../../platform/idempotency.ts';
 import type { ServiceDeps } from '../../platform/service.ts';
 import { Order, OrderList, OrderListQuery, OrderParams, PlaceOrderBody, WaitHeaders } from './contract.ts';
 import { preferredWait, watchFinality } from './finality.ts';
-import { getOrderWhenFinal, listUserOrders, placeOrder } from './use-cases.ts';
+import { getOrderWhenFinal, listUserOrders, placeOrderAndWait } from './use-cases.ts';
 
 export async function orderRoutes(app: App, { sql }: ServiceDeps): Promise<void> {
   const watcher = await watchFinality(sql);
@@ -19,9 +19,9 @@ export async function orderRoutes(app: App, { sql }: ServiceDeps): Promise<void>
     { schema: { tags: ['orders'], summary: 'Place an order', headers, body: PlaceOrderBody, response: responses({ 201: Order }, 422) } },
     async (request, reply) => {
       const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key'] as string | undefined);
-      const placed = await placeOrder(sql, request.body, idempotencyKey, flowOf(request));
       const wait = preferredWait(request.headers.prefer as string | undefined);
-      const order = wait > 0 ? await getOrderWhenFinal(sql, watcher, placed.body.id, wait) : placed.body;
+      const placed = await placeOrderAndWait(sql, watcher, request.body, idempotencyKey, flowOf(request), wait);
+      const order = placed.body;
       if (wait > 0) reply.header('preference-applied', `wait=${wait}`);
       if (placed.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).header('location', `/orders/${order.id}`).send(order);

@@ -11,10 +11,9 @@ import { announceFinal, type FinalityWatcher } from './finality.ts';
 import { findOrder, finishOrder, insertOrder, listOrders } from './repository.ts';
 
 /** Places a pending order; billing will try to pay for it. */
-export async function placeOrder(sql: Sql, input: PlaceOrderBody, idempotencyKey: string | undefined, flow: FlowContext) {
+export async function placeOrder(sql: Sql, input: PlaceOrderBody, idempotencyKey: string | undefined, flow: FlowContext, id = uuidv7()) {
   return sql.begin((tx) =>
     once(tx, idempotencyKey, 'orders.place', input, async () => {
-      const id = uuidv7();
       const data = { orderId: id, userId: input.userId, price: input.price, currency: 'RUB' as const };
       // Sent together: one round trip for both statements of the transaction.
       const [order] = await Promise.all([
@@ -24,6 +23,30 @@ export async function placeOrder(sql: Sql, input: PlaceOrderBody, idempotencyKey
       return { status: 201, body: order };
     }),
   );
+}
+
+/** Places an order and, when `seconds` > 0, answers with it once final (or as it is after `seconds`). */
+export async function placeOrderAndWait(
+  sql: Sql,
+  watcher: FinalityWatcher,
+  input: PlaceOrderBody,
+  idempotencyKey: string | undefined,
+  flow: FlowContext,
+  seconds: number,
+) {
+  if (seconds <= 0) return placeOrder(sql, input, idempotencyKey, flow);
+  const id = uuidv7();
+  // Listening starts before the order exists, so its announcement cannot come too early, and needs no read.
+  const listening = watcher.listen(id);
+  try {
+    const placed = await placeOrder(sql, input, idempotencyKey, flow, id);
+    const read = () => getOrder(sql, placed.body.id);
+    // A replayed request answers with the first request's order, which this one did not listen for.
+    const body = placed.body.id === id ? await listening.final(placed.body, seconds, read) : await getOrderWhenFinal(sql, watcher, placed.body.id, seconds);
+    return { ...placed, body };
+  } finally {
+    listening.stop();
+  }
 }
 
 export async function getOrder(sql: Sql, orderId: string): Promise<Order> {
