@@ -102,12 +102,11 @@ export function machineBusySeconds(): number {
 /** Resident memory of each Node.js process below the root (the services of the stack), labelled by what it runs. */
 export function nodeProcessesRssKb(root: number): Map<string, number> {
   const out = new Map<string, number>();
-  // Node 24 names its main thread "MainThread", so a Node.js process is told by its command line, not its comm.
   for (const s of descendants(root, allStats())) {
     let label: string;
     try {
+      if (!isNodeProcess(s.pid)) continue;
       const args = readFileSync(`/proc/${s.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      if (!/(^|\/)node$/.test(args[0] ?? '')) continue;
       label = `${args.at(-1) ?? 'node'} (pid ${s.pid})`;
     } catch {
       continue;
@@ -118,24 +117,35 @@ export function nodeProcessesRssKb(root: number): Map<string, number> {
 }
 
 export interface TreeCpu {
-  /** the root process (our Node.js server) */
+  /** the root process (our Node.js server) and, in the stack, the service processes below it */
   node: number;
-  /** every descendant (PostgreSQL postmaster and backends), including reaped ones */
+  /** the PostgreSQL postmaster and its backends, including reaped ones */
   postgres: number;
+  /** anything else below the root: the NATS server of the stack */
+  broker: number;
+}
+
+function isNodeProcess(pid: number): boolean {
+  try {
+    // Node 24 names its main thread "MainThread", so a Node.js process is told by its command line, not its comm.
+    return /(^|\/)node$/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '');
+  } catch {
+    return false;
+  }
 }
 
 export function treeCpu(root: number): TreeCpu {
   const stats = allStats();
-  const self = stats.find((s) => s.pid === root);
-  const below = descendants(root, stats);
-  return {
-    node: self?.cpu ?? 0,
-    postgres: below.reduce((sum, s) => sum + s.cpu + s.reapedCpu, 0),
-  };
+  const cpu: TreeCpu = { node: stats.find((s) => s.pid === root)?.cpu ?? 0, postgres: 0, broker: 0 };
+  for (const s of descendants(root, stats)) {
+    const kind = s.comm === 'postgres' ? 'postgres' : isNodeProcess(s.pid) ? 'node' : 'broker';
+    cpu[kind] += s.cpu + s.reapedCpu;
+  }
+  return cpu;
 }
 
 export interface Usage {
-  cpuSeconds: { node: number; postgres: number; load: number; machine: number; other: number };
+  cpuSeconds: { node: number; postgres: number; broker: number; load: number; machine: number; other: number };
   wallSeconds: number;
   /** the machine's cores kept busy on average, by anyone */
   machineBusyCores: number;
@@ -157,8 +167,8 @@ export function startUsageSampler(target: number, intervalMs = 500) {
   const sample = () => {
     peak.node = Math.max(peak.node, statusKb(target, 'VmRSS'));
     for (const [label, kb] of nodeProcessesRssKb(target)) processes.set(label, Math.max(processes.get(label) ?? 0, kb));
-    const tree = descendants(target, allStats());
-    peak.postgres = Math.max(peak.postgres, tree.reduce((sum, s) => sum + pssKb(s.pid), 0));
+    const postgres = descendants(target, allStats()).filter((s) => s.comm === 'postgres');
+    peak.postgres = Math.max(peak.postgres, postgres.reduce((sum, s) => sum + pssKb(s.pid), 0));
   };
   sample();
   const timer = setInterval(sample, intervalMs);
@@ -170,13 +180,15 @@ export function startUsageSampler(target: number, intervalMs = 500) {
       const seconds = (performance.now() - startedAt) / 1000;
       const node = tree.node - first.tree.node;
       const postgres = tree.postgres - first.tree.postgres;
+      const broker = tree.broker - first.tree.broker;
       const machine = machineBusySeconds() - first.machine;
-      const other = Math.max(0, machine - node - postgres - load.cpuSeconds);
+      const other = Math.max(0, machine - node - postgres - broker - load.cpuSeconds);
       const mb = (kb: number) => Math.round(kb / 102.4) / 10;
       return {
         cpuSeconds: {
           node: round(node),
           postgres: round(postgres),
+          broker: round(broker),
           load: round(load.cpuSeconds),
           machine: round(machine),
           other: round(other),

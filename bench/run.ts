@@ -197,7 +197,7 @@ function summarise(phase: Phase, durationS: number, times?: Map<string, OrderTim
   // streamshop: until the letter's createdAt (read from the API); the floor stores its letter in the
   // order's own transaction, so the letter is there when the answer is.
   const letterLatency = times ? stage((r, t) => (t.letter === undefined ? undefined : t.letter - r.sentAt)) : distribution(measured.map((r) => r.latencyMs));
-  const cpu = phase.usage.cpuSeconds.node + phase.usage.cpuSeconds.postgres;
+  const cpu = phase.usage.cpuSeconds.node + phase.usage.cpuSeconds.postgres + phase.usage.cpuSeconds.broker;
   return {
     concurrency: phase.concurrency,
     orders: phase.records.length,
@@ -481,6 +481,8 @@ export async function main(argv: string[]): Promise<number> {
 
 function printReport(result: BenchResult, levels: Level[], checks: Check[]): void {
   const rows: string[][] = [];
+  // The stack has a NATS server too: its CPU gets a column of its own.
+  const withBroker = levels.some((level) => level.streamshop.usage.cpuSeconds.broker > 0);
   for (const level of levels) {
     for (const [name, s] of [
       ['streamshop', level.streamshop],
@@ -499,7 +501,7 @@ function printReport(result: BenchResult, levels: Level[], checks: Check[]): voi
         cell(s.latencyToLetterMs.p95),
         cell(s.latencyToLetterMs.p99),
         cell(s.latencyToLetterMs.max),
-        `${cell(u.cpuSeconds.node)}/${cell(u.cpuSeconds.postgres)}`,
+        `${cell(u.cpuSeconds.node)}/${cell(u.cpuSeconds.postgres)}${withBroker ? `/${cell(u.cpuSeconds.broker)}` : ''}`,
         cell(s.cpuMsPerOrder, 2),
         `${cell(u.peakRssMb.node, 0)}/${cell(u.peakRssMb.postgresPss, 0)}`,
         cell(u.cpuSeconds.load),
@@ -516,7 +518,7 @@ function printReport(result: BenchResult, levels: Level[], checks: Check[]): voi
   );
   console.log(
     table(
-      ['', 'orders/s', 'final p50', 'p95', 'p99', 'max', 'letter p50', 'p95', 'p99', 'max', 'cpu s node/pg', 'cpu ms/order', 'rss MB node/pg', 'load cpu s', 'other cpu s', 'err'],
+      ['', 'orders/s', 'final p50', 'p95', 'p99', 'max', 'letter p50', 'p95', 'p99', 'max', withBroker ? 'cpu s node/pg/nats' : 'cpu s node/pg', 'cpu ms/order', 'rss MB node/pg', 'load cpu s', 'other cpu s', 'err'],
       rows,
     ),
   );
