@@ -129,16 +129,22 @@ export function createSubscription(
     let fresh: Set<string>;
     try {
       fresh = await sql.begin((tx) => writingAtEnd(tx, async () => {
-        const ids = batch.map((q) => q.event.id);
-        const types = batch.map((q) => q.event.type);
+        // In id order, for the same reason as the keys below (two replicas given the same events, after a redelivery).
+        const byId = batch.map((q) => q.event).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        const ids = byId.map((event) => event.id);
+        const types = byId.map((event) => event.type);
         const inserted = await tx<{ event_id: string }[]>`
           INSERT INTO inbox (event_id, event_type) SELECT * FROM unnest(${ids}::uuid[], ${types}::text[])
           ON CONFLICT DO NOTHING RETURNING event_id`;
         const fresh = new Set(inserted.map((row) => row.event_id));
+        // Keys in sorted order (a stable sort keeps each key's events in order): every batch, in any replica, then
+        // locks what it shares with another in the same order, so two batches never wait for each other in a cycle.
+        const keyed = batch
+          .filter(({ event }) => fresh.has(event.id))
+          .map((q) => ({ ...q, key: handlerFor(q.event).keyOf(q.event.data, q.event) }))
+          .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
         const chains = new Map<string, Promise<void>>();
-        for (const { event, attempt } of batch) {
-          if (!fresh.has(event.id)) continue;
-          const key = handlerFor(event).keyOf(event.data, event);
+        for (const { event, attempt, key } of keyed) {
           const previous = chains.get(key) ?? Promise.resolve();
           chains.set(key, previous.then(() => run(tx, event, attempt)));
         }
@@ -155,7 +161,8 @@ export function createSubscription(
         }
         return;
       }
-      log.debug({ err: error, events: batch.length }, 'batch failed; handling its events one by one');
+      metrics.eventBatchesSplit.inc();
+      log.warn({ err: error, events: batch.length }, 'a batch of events failed; handling them one by one');
       await Promise.all(batch.map((q) => handleAlone(q.event, q.attempt).then(q.resolve, q.reject)));
       return;
     }

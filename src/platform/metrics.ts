@@ -34,6 +34,11 @@ export function createMetrics(service: string) {
       buckets: [1, 2, 4, 8, 16, 32, 64],
       registers: [registry],
     }),
+    eventBatchesSplit: new Counter({
+      name: 'event_batches_split_total',
+      help: 'Consumer transactions of several events that failed, whose events were then handled one by one',
+      registers: [registry],
+    }),
     /** Set by the service from its database when scraped. */
     pendingGauge(name: string, help: string, read: () => Promise<number>) {
       return new Gauge({
