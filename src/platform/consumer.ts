@@ -49,13 +49,16 @@ interface Queued {
   reject(error: unknown): void;
 }
 
+type Handler = EventHandler & { validator: ReturnType<typeof Compile> };
+
 /**
  * Turns a service's handlers into one durable subscription. Each event is handled in a transaction that first
  * records its id in the inbox: a redelivered event finds its id and changes nothing.
  *
  * Under load, events that arrive while a transaction is running are handled together in the next one: one inbox
- * INSERT, one outbox INSERT (see deferred-writes.ts), one commit, and handlers of different keys side by side, so their statements share round trips. If that
- * transaction fails, each of its events is handled again alone, so one bad event costs the others nothing.
+ * INSERT, one outbox INSERT (see deferred-writes.ts), one commit, and handlers of different keys side by side, so
+ * their statements share round trips. If that transaction fails, each of its events is handled again alone, so one
+ * bad event costs the others nothing.
  * After the last attempt an event goes to dead_letters (same database), so the ones behind it move on.
  */
 export function createSubscription(
@@ -65,12 +68,13 @@ export function createSubscription(
   log: Logger,
   metrics: ServiceMetrics,
 ): Subscription {
-  const byType = new Map(handlers.map((h) => [h.event.type, { ...h, validator: Compile(h.event.data) }]));
+  const byType = new Map<string, Handler>(handlers.map((h) => [h.event.type, { ...h, validator: Compile(h.event.data) }]));
   const count = (event: EventEnvelope, outcome: string) => metrics.eventsHandled.inc({ type: event.type, outcome });
   const logFor = (event: EventEnvelope, attempt: number) =>
     log.child({ correlationId: event.correlationid, eventId: event.id, eventType: event.type, attempt });
 
-  function handlerFor(event: EventEnvelope) {
+  /** The handler of a well-formed event; throws MalformedEvent for the others. */
+  function handlerFor(event: EventEnvelope): Handler {
     const handler = byType.get(event.type);
     if (!handler) throw new MalformedEvent(`no handler for ${event.type}`);
     if (!handler.validator.Check(event.data)) {
@@ -80,7 +84,7 @@ export function createSubscription(
     return handler;
   }
 
-  function run(tx: Tx, event: EventEnvelope, attempt: number): Promise<void> {
+  function run(tx: Tx, handler: Handler, event: EventEnvelope, attempt: number): Promise<void> {
     const flow = { correlationId: event.correlationid, ...(event.traceparent ? { traceparent: event.traceparent } : {}) };
     // The event's logger is made only if the handler logs: most never do, and a child logger is not free.
     let eventLog: Logger | undefined;
@@ -93,19 +97,19 @@ export function createSubscription(
         return eventLog;
       },
     };
-    return handlerFor(event).handle(event.data, context);
+    return handler.handle(event.data, context);
   }
 
   /** One event in its own transaction; throws to ask for a redelivery. */
   async function handleAlone(event: EventEnvelope, attempt: number): Promise<void> {
     try {
-      handlerFor(event);
+      const handler = handlerFor(event);
       const handled = await sql.begin(async (tx) => {
         const fresh = await tx`
           INSERT INTO inbox (event_id, event_type) VALUES (${event.id}, ${event.type})
           ON CONFLICT DO NOTHING RETURNING event_id`;
         if (fresh.length === 0) return false;
-        await run(tx, event, attempt);
+        await run(tx, handler, event, attempt);
         return true;
       });
       count(event, handled ? 'handled' : 'duplicate');
@@ -125,7 +129,7 @@ export function createSubscription(
   }
 
   /** Several events in one transaction: all are handled, or none is (then each goes alone). */
-  async function handleTogether(batch: Queued[]): Promise<void> {
+  async function handleTogether(batch: (Queued & { handler: Handler })[]): Promise<void> {
     let fresh: Set<string>;
     try {
       fresh = await sql.begin((tx) => writingAtEnd(tx, async () => {
@@ -141,12 +145,12 @@ export function createSubscription(
         // locks what it shares with another in the same order, so two batches never wait for each other in a cycle.
         const keyed = batch
           .filter(({ event }) => fresh.has(event.id))
-          .map((q) => ({ ...q, key: handlerFor(q.event).keyOf(q.event.data, q.event) }))
+          .map((q) => ({ ...q, key: q.handler.keyOf(q.event.data, q.event) }))
           .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
         const chains = new Map<string, Promise<void>>();
-        for (const { event, attempt, key } of keyed) {
+        for (const { handler, event, attempt, key } of keyed) {
           const previous = chains.get(key) ?? Promise.resolve();
-          chains.set(key, previous.then(() => run(tx, event, attempt)));
+          chains.set(key, previous.then(() => run(tx, handler, event, attempt)));
         }
         // Every handler settles before the transaction ends: none is left issuing statements into a rollback.
         const failure = (await Promise.allSettled(chains.values())).find((r) => r.status === 'rejected');
@@ -180,10 +184,11 @@ export function createSubscription(
       const taken = queue.splice(0, MAX_BATCH);
       // Malformed events and repeats of an id within the batch go alone (dead-lettered, or found in the inbox).
       const alone: Queued[] = [];
-      const together = new Map<string, Queued>();
+      const together = new Map<string, Queued & { handler: Handler }>();
       for (const q of taken) {
-        if (together.has(q.event.id) || !isWellFormed(q.event)) alone.push(q);
-        else together.set(q.event.id, q);
+        const handler = together.has(q.event.id) ? undefined : wellFormed(q.event);
+        if (handler) together.set(q.event.id, { ...q, handler });
+        else alone.push(q);
       }
       const batch = [...together.values()];
       if (batch.length === 1) alone.unshift(...batch);
@@ -199,12 +204,11 @@ export function createSubscription(
     pumping = false;
   }
 
-  function isWellFormed(event: EventEnvelope): boolean {
+  function wellFormed(event: EventEnvelope): Handler | undefined {
     try {
-      handlerFor(event);
-      return true;
+      return handlerFor(event);
     } catch {
-      return false;
+      return undefined;
     }
   }
 
