@@ -33,6 +33,29 @@ export const Problem = Type.Object(
 );
 
 const successDescriptions: Record<number, string> = { 200: 'OK', 201: 'Created' };
+/** Every answer carries the request's correlation id (the one given, or a new one). */
+const correlationHeader = {
+  'x-correlation-id': Type.String({ description: 'The correlation id of the request, also in the log lines and events it caused' }),
+};
+
+/** Response headers routes set, as the OpenAPI document describes them (see `withHeaders`). */
+export const ResponseHeaders = {
+  location: (what: string) => ({ location: Type.String({ description: `Where the new ${what} is` }) }),
+  idempotentReplayed: {
+    'idempotent-replayed': Type.Literal('true', {
+      description: 'Present when this is the stored answer to an earlier request with the same Idempotency-Key',
+    }),
+  },
+  preferenceApplied: {
+    'preference-applied': Type.String({ description: 'wait=N when Prefer: wait was honoured (N capped at 30)' }),
+  },
+};
+
+/** A success schema with the response headers of its route, for the OpenAPI document. */
+export const withHeaders = <S extends object>(schema: S, ...headers: Record<string, object>[]): S => ({
+  ...schema,
+  headers: Object.assign({}, ...headers),
+});
 const problemDescriptions: Record<number, string> = {
   400: 'Invalid request: the fields at fault are listed in `errors`',
   404: 'Not found',
@@ -46,13 +69,17 @@ const problemDescriptions: Record<number, string> = {
  * document (application/problem+json) for 400, 503 and each of the route's own error statuses.
  */
 export function responses<R extends Record<number, unknown>>(success: R, ...errorStatuses: number[]) {
-  const described = Object.entries(success).map(([status, schema]) => [
-    status,
-    { ...(schema as object), description: successDescriptions[Number(status)] ?? 'OK' },
-  ]);
+  const described = Object.entries(success).map(([status, schema]) => {
+    const own = (schema as { headers?: Record<string, unknown> }).headers;
+    return [status, { ...(schema as object), description: successDescriptions[Number(status)] ?? 'OK', headers: { ...correlationHeader, ...own } }];
+  });
   const problems = [400, 503, ...errorStatuses].map((status) => [
     status,
-    { description: problemDescriptions[status] ?? 'Problem', content: { 'application/problem+json': { schema: Problem } } },
+    {
+      description: problemDescriptions[status] ?? 'Problem',
+      headers: status === 503 ? { ...correlationHeader, 'retry-after': Type.String({ description: 'Seconds to wait before retrying' }) } : correlationHeader,
+      content: { 'application/problem+json': { schema: Problem } },
+    },
   ]);
   return Object.fromEntries([...described, ...problems]) as R;
 }

@@ -1,4 +1,4 @@
-import { type App, responses } from '../../platform/http.ts';
+import { type App, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
 import { readIdempotencyKey } from '../../platform/idempotency.ts';
 import type { ServiceDeps } from '../../platform/service.ts';
 import { Account, AccountParams, ListQuery, MoneyBody, Transaction, TransactionList } from './contract.ts';
@@ -29,7 +29,7 @@ export function billingRoutes(app: App, { sql }: ServiceDeps): void {
           params: AccountParams,
           headers: IdempotencyHeaders,
           body: MoneyBody,
-          response: responses({ 201: Transaction }, ...errors),
+          response: responses({ 201: withHeaders(Transaction, ResponseHeaders.idempotentReplayed) }, ...errors),
         },
       },
       async (request, reply) => {

@@ -1,4 +1,4 @@
-import { type App, flowOf, responses } from '../../platform/http.ts';
+import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
 import type { ServiceDeps } from '../../platform/service.ts';
 import { Letter, LetterList, LetterListQuery, LetterParams, SendMessageBody } from './contract.ts';
 import { getLetter, listLettersOf, sendMessage } from './use-cases.ts';
@@ -25,7 +25,7 @@ export function notificationRoutes(app: App, { sql }: ServiceDeps): void {
 
   app.post(
     '/',
-    { schema: { tags: ['notifications'], summary: 'Store a free-form message', body: SendMessageBody, response: responses({ 201: Letter }) } },
+    { schema: { tags: ['notifications'], summary: 'Store a free-form message', body: SendMessageBody, response: responses({ 201: withHeaders(Letter, ResponseHeaders.location('letter')) }) } },
     async (request, reply) => {
       const letter = await sendMessage(sql, request.body, flowOf(request));
       return reply.code(201).header('location', `/notifications/${letter.id}`).send(letter);

@@ -1,9 +1,11 @@
-import { type App, flowOf, responses } from '../../platform/http.ts';
+import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
 import { readIdempotencyKey } from '../../platform/idempotency.ts';
 import type { ServiceDeps } from '../../platform/service.ts';
 import { Order, OrderList, OrderListQuery, OrderParams, PlaceOrderBody, WaitHeaders } from './contract.ts';
 import { preferredWait, watchFinality } from './finality.ts';
 import { getOrderWhenFinal, listUserOrders, placeOrderAndWait } from './use-cases.ts';
+
+const { location, idempotentReplayed, preferenceApplied } = ResponseHeaders;
 
 export async function orderRoutes(app: App, { sql }: ServiceDeps): Promise<void> {
   const watcher = await watchFinality(sql);
@@ -16,7 +18,15 @@ export async function orderRoutes(app: App, { sql }: ServiceDeps): Promise<void>
 
   app.post(
     '/',
-    { schema: { tags: ['orders'], summary: 'Place an order', headers, body: PlaceOrderBody, response: responses({ 201: Order }, 422) } },
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Place an order',
+        headers,
+        body: PlaceOrderBody,
+        response: responses({ 201: withHeaders(Order, location('order'), idempotentReplayed, preferenceApplied) }, 422),
+      },
+    },
     async (request, reply) => {
       const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key'] as string | undefined);
       const wait = preferredWait(request.headers.prefer as string | undefined);
@@ -30,7 +40,7 @@ export async function orderRoutes(app: App, { sql }: ServiceDeps): Promise<void>
 
   app.get(
     '/:orderId',
-    { schema: { tags: ['orders'], summary: 'Get an order', params: OrderParams, headers: WaitHeaders, response: responses({ 200: Order }, 404) } },
+    { schema: { tags: ['orders'], summary: 'Get an order', params: OrderParams, headers: WaitHeaders, response: responses({ 200: withHeaders(Order, preferenceApplied) }, 404) } },
     async (request, reply) => {
       const wait = preferredWait(request.headers.prefer as string | undefined);
       if (wait > 0) reply.header('preference-applied', `wait=${wait}`);

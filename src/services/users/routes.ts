@@ -1,4 +1,4 @@
-import { type App, flowOf, responses } from '../../platform/http.ts';
+import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
 import type { ServiceDeps } from '../../platform/service.ts';
 import { CreateUserBody, User, UserParams } from './contract.ts';
 import { getUser, registerUser } from './use-cases.ts';
@@ -6,7 +6,7 @@ import { getUser, registerUser } from './use-cases.ts';
 export function userRoutes(app: App, { sql }: ServiceDeps): void {
   app.post(
     '/',
-    { schema: { tags: ['users'], summary: 'Register a user', body: CreateUserBody, response: responses({ 201: User }, 409) } },
+    { schema: { tags: ['users'], summary: 'Register a user', body: CreateUserBody, response: responses({ 201: withHeaders(User, ResponseHeaders.location('user')) }, 409) } },
     async (request, reply) => {
       const user = await registerUser(sql, request.body, flowOf(request));
       return reply.code(201).header('location', `/users/${user.id}`).send(user);
