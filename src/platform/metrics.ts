@@ -39,6 +39,13 @@ export function createMetrics(service: string) {
       help: 'Consumer transactions of several events that failed, whose events were then handled one by one',
       registers: [registry],
     }),
+    writeGroupSize: new Histogram({
+      name: 'write_group_size',
+      help: 'Requests written in one transaction by a group commit (platform/group-commit.ts), by write',
+      labelNames: ['write'],
+      buckets: [1, 2, 4, 8, 16, 32, 64],
+      registers: [registry],
+    }),
     /** Set by the service from its database when scraped. */
     pendingGauge(name: string, help: string, read: () => Promise<number>) {
       return new Gauge({

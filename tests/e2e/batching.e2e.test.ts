@@ -1,6 +1,7 @@
 /**
- * Events that reach a consumer together are handled in one transaction (src/platform/consumer.ts). These tests
- * publish a burst straight onto the bus and check that sharing a transaction changes none of the guarantees.
+ * Events that reach a consumer together are handled in one transaction (src/platform/consumer.ts), and orders
+ * placed together are written in one (src/platform/group-commit.ts). These tests send bursts and check that
+ * sharing a transaction changes none of the guarantees.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -78,6 +79,37 @@ for (const topology of topologies) {
         await billing.unsafe('DROP TRIGGER IF EXISTS burst_fault ON ledger; DROP FUNCTION fail_in_burst();');
       }
     });
+
+    test('when 20 orders are placed at once and one of them cannot be written, then the other 19 are placed and only it fails', async () => {
+      const [unlucky, lucky] = (await Promise.all([t.api.userWithAccount(1_000), t.api.userWithAccount(1_000)])) as [User, User];
+      const orders = t.system.database('orders');
+      await orders.unsafe(`
+        CREATE FUNCTION refuse_order() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.user_id = '${unlucky.id}' THEN RAISE EXCEPTION 'injected fault: order not written'; END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER refuse_order BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION refuse_order();`);
+      try {
+        const groupsBefore = await sharedWrites(t.system);
+        const prices = Array.from({ length: 20 }, (_, i) => i + 1);
+        const answers = await Promise.all(
+          prices.map((price) => t.api.post('/orders', { userId: price === 7 ? unlucky.id : lucky.id, price })),
+        );
+        assert.deepEqual(
+          answers.map((answer) => answer.status),
+          prices.map((price) => (price === 7 ? 500 : 201)),
+        );
+        assert.ok((await sharedWrites(t.system)) > groupsBefore, 'some of the orders shared a transaction');
+        const placed = await t.api.get(`/orders?userId=${lucky.id}&limit=100`);
+        assert.deepEqual(placed.body.items.map((order: { price: number }) => order.price).sort((a: number, b: number) => a - b), prices.filter((p) => p !== 7));
+        assert.equal((await t.api.get(`/orders?userId=${unlucky.id}`)).body.items.length, 0);
+        // Each placed order was announced once: billing pays all 19 (1 + ... + 20 - 7 = 203).
+        await eventually(async () => assert.equal(await t.api.balance(lucky.id), 1_000 - 203));
+      } finally {
+        await orders.unsafe('DROP TRIGGER IF EXISTS refuse_order ON orders; DROP FUNCTION refuse_order();');
+      }
+    });
   });
 }
 
@@ -103,6 +135,18 @@ async function billingMetric(system: TestSystem, pattern: RegExp): Promise<numbe
 async function sharedTransactions(system: TestSystem): Promise<number> {
   const all = await billingMetric(system, /^event_batch_size_count\{[^}]*\} (\d+)$/m);
   return all - (await billingMetric(system, /^event_batch_size_bucket\{le="1"[^}]*\} (\d+)$/m));
+}
+
+/** Transactions of the orders service that placed more than one order (write_group_size), over its replicas. */
+async function sharedWrites(system: TestSystem): Promise<number> {
+  let shared = 0;
+  for (const url of system.serviceUrls('orders')) {
+    const text = await (await fetch(`${url}/orders/metrics`)).text();
+    const all = Number(/^write_group_size_count\{[^}]*write="orders\.place"[^}]*\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    const single = Number(/^write_group_size_bucket\{le="1"[^}]*write="orders\.place"[^}]*\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    shared += all - single;
+  }
+  return shared;
 }
 
 /** Consumer transactions of billing that failed and were handled again event by event. */

@@ -24,11 +24,14 @@ const toOrder = (row: OrderRow): Order => ({
 
 const COLUMNS = 'id, user_id, price, status, reason, created_at, updated_at';
 
-export async function insertOrder(tx: Tx, order: { id: string; userId: string; price: number }): Promise<Order> {
-  const [row] = await tx<OrderRow[]>`
-    INSERT INTO orders (id, user_id, price) VALUES (${order.id}, ${order.userId}, ${order.price})
+/** Inserts pending orders; answers them in the order given. */
+export async function insertOrders(tx: Tx, orders: { id: string; userId: string; price: number }[]): Promise<Order[]> {
+  const rows = orders.map((o) => ({ id: o.id, user_id: o.userId, price: o.price }));
+  const inserted = await tx<OrderRow[]>`
+    INSERT INTO orders ${tx(rows as Record<string, string | number>[], 'id', 'user_id', 'price')}
     RETURNING ${tx.unsafe(COLUMNS)}`;
-  return toOrder(row as OrderRow);
+  const byId = new Map(inserted.map((row) => [row.id, toOrder(row)]));
+  return orders.map((o) => byId.get(o.id) as Order);
 }
 
 export async function findOrder(sql: Sql, id: string): Promise<Order | undefined> {

@@ -3,12 +3,13 @@ import { readIdempotencyKey } from '../../platform/idempotency.ts';
 import type { ServiceDeps } from '../../platform/service.ts';
 import { Order, OrderList, OrderListQuery, OrderParams, PlaceOrderBody, WaitHeaders } from './contract.ts';
 import { preferredWait, watchFinality } from './finality.ts';
-import { getOrderWhenFinal, listUserOrders, placeOrderAndWait } from './use-cases.ts';
+import { getOrderWhenFinal, listUserOrders, orderPlacement, placeOrderAndWait } from './use-cases.ts';
 
 const { location, idempotentReplayed, preferenceApplied } = ResponseHeaders;
 
-export async function orderRoutes(app: App, { sql }: ServiceDeps): Promise<void> {
+export async function orderRoutes(app: App, { sql, metrics }: ServiceDeps): Promise<void> {
   const watcher = await watchFinality(sql);
+  const placeOrder = orderPlacement(sql, metrics);
   app.addHook('onClose', () => watcher.close());
 
   const headers = {
@@ -30,7 +31,7 @@ export async function orderRoutes(app: App, { sql }: ServiceDeps): Promise<void>
     async (request, reply) => {
       const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key'] as string | undefined);
       const wait = preferredWait(request.headers.prefer as string | undefined);
-      const placed = await placeOrderAndWait(sql, watcher, request.body, idempotencyKey, flowOf(request), wait);
+      const placed = await placeOrderAndWait(placeOrder, sql, watcher, request.body, idempotencyKey, flowOf(request), wait);
       const order = placed.body;
       if (wait > 0) reply.header('preference-applied', `wait=${wait}`);
       if (placed.replayed) reply.header('idempotent-replayed', 'true');

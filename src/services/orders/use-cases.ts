@@ -2,31 +2,58 @@ import { uuidv7 } from 'uuidv7';
 import { OrderCreatedV1, OrderPaidV1, OrderRejectedV1, type PaymentRejected, type PaymentSucceeded } from '../../contracts/events.ts';
 import type { Sql, Tx } from '../../platform/db.ts';
 import { type FlowContext, newEvent } from '../../platform/events.ts';
+import { groupCommit } from '../../platform/group-commit.ts';
 import { once } from '../../platform/idempotency.ts';
+import type { ServiceMetrics } from '../../platform/metrics.ts';
 import { appendToOutbox } from '../../platform/outbox.ts';
 import type { Logger } from 'pino';
 import type { Order, PlaceOrderBody } from './contract.ts';
 import { orderNotFound } from './errors.ts';
 import { announceFinal, type FinalityWatcher } from './finality.ts';
-import { findOrder, finishOrder, insertOrder, listOrders } from './repository.ts';
+import { findOrder, finishOrder, insertOrders, listOrders } from './repository.ts';
 
-/** Places a pending order; billing will try to pay for it. */
-export async function placeOrder(sql: Sql, input: PlaceOrderBody, idempotencyKey: string | undefined, flow: FlowContext, id = uuidv7()) {
-  return sql.begin((tx) =>
-    once(tx, idempotencyKey, 'orders.place', input, async () => {
-      const data = { orderId: id, userId: input.userId, price: input.price, currency: 'RUB' as const };
-      // Sent together: one round trip for both statements of the transaction.
-      const [order] = await Promise.all([
-        insertOrder(tx, { id, ...input }),
-        appendToOutbox(tx, [newEvent('orders', OrderCreatedV1, id, data, flow)]),
-      ]);
-      return { status: 201, body: order };
-    }),
-  );
+interface Placement {
+  id: string;
+  input: PlaceOrderBody;
+  flow: FlowContext;
 }
+
+/** Writes pending orders and their orders.order.created events. */
+async function writeOrders(tx: Tx, placements: Placement[]): Promise<Order[]> {
+  const events = placements.map(({ id, input, flow }) =>
+    newEvent('orders', OrderCreatedV1, id, { orderId: id, userId: input.userId, price: input.price, currency: 'RUB' }, flow),
+  );
+  // Sent together: one round trip for both statements.
+  const [orders] = await Promise.all([
+    insertOrders(tx, placements.map(({ id, input }) => ({ id, ...input }))),
+    appendToOutbox(tx, events),
+  ]);
+  return orders;
+}
+
+/**
+ * How a service places orders. Orders placed at about the same time share one transaction (group commit, see
+ * platform/group-commit.ts); one with an Idempotency-Key gets its own, which also claims the key.
+ */
+export function orderPlacement(sql: Sql, metrics: ServiceMetrics) {
+  const placeTogether = groupCommit('orders.place', sql, metrics, writeOrders);
+  /** Places a pending order; billing will try to pay for it. */
+  return async function placeOrder(input: PlaceOrderBody, idempotencyKey: string | undefined, flow: FlowContext, id = uuidv7()) {
+    if (idempotencyKey === undefined) return { status: 201, body: await placeTogether({ id, input, flow }), replayed: false };
+    return sql.begin((tx) =>
+      once(tx, idempotencyKey, 'orders.place', input, async () => {
+        const [order] = await writeOrders(tx, [{ id, input, flow }]);
+        return { status: 201, body: order as Order };
+      }),
+    );
+  };
+}
+
+export type PlaceOrder = ReturnType<typeof orderPlacement>;
 
 /** Places an order and, when `seconds` > 0, answers with it once final (or as it is after `seconds`). */
 export async function placeOrderAndWait(
+  placeOrder: PlaceOrder,
   sql: Sql,
   watcher: FinalityWatcher,
   input: PlaceOrderBody,
@@ -34,12 +61,12 @@ export async function placeOrderAndWait(
   flow: FlowContext,
   seconds: number,
 ) {
-  if (seconds <= 0) return placeOrder(sql, input, idempotencyKey, flow);
+  if (seconds <= 0) return placeOrder(input, idempotencyKey, flow);
   const id = uuidv7();
   // Listening starts before the order exists, so its announcement cannot come too early, and needs no read.
   const listening = watcher.listen(id);
   try {
-    const placed = await placeOrder(sql, input, idempotencyKey, flow, id);
+    const placed = await placeOrder(input, idempotencyKey, flow, id);
     const read = () => getOrder(sql, placed.body.id);
     // A replayed request answers with the first request's order, which this one did not listen for.
     const body = placed.body.id === id ? await listening.final(placed.body, seconds, read) : await getOrderWhenFinal(sql, watcher, placed.body.id, seconds);
