@@ -44,7 +44,7 @@ export function groupCommit<I, O>(
       }
       try {
         const results = await sql.begin((tx) => write(tx, group.map((waiting) => waiting.item)));
-        group.forEach((waiting, i) => waiting.resolve(results[i] as O));
+        for (const [i, waiting] of group.entries()) waiting.resolve(results[i] as O);
       } catch (error) {
         if (isDatabaseUnavailable(error)) for (const waiting of group) waiting.reject(error);
         else await Promise.all(group.map(writeAlone));
