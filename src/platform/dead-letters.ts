@@ -4,6 +4,7 @@ import { createSubscription } from './consumer.ts';
 import type { Sql } from './db.ts';
 import type { EventEnvelope } from './events.ts';
 import { createMetrics } from './metrics.ts';
+import { wakeRelay } from './outbox.ts';
 import type { ServiceModule } from './service.ts';
 
 export interface ReplayResult {
@@ -34,6 +35,6 @@ export async function replayDeadLetters(module: ServiceModule, sql: Sql, log: Lo
     log.info({ eventId: envelope.id, eventType: envelope.type, replayed: Boolean(handled) }, 'dead letter replayed');
   }
   // The running service's relay publishes what the replays appended to the outbox: tell it now, not at its next poll.
-  if (result.replayed > 0) await sql`SELECT pg_notify('outbox', '')`;
+  if (result.replayed > 0) await wakeRelay(sql);
   return result;
 }

@@ -52,6 +52,11 @@ export interface OutboxRelay {
 /** The channel on which processes without the leading relay tell it that rows were committed. */
 const CHANNEL = 'outbox';
 
+/** Tells the relay of the database, wherever it runs, that rows were committed. */
+export async function wakeRelay(sql: Sql): Promise<void> {
+  await sql`SELECT pg_notify(${CHANNEL}, '')`;
+}
+
 /**
  * Makes every transaction committed through `sql` wake the relay of its database: the process's own relay when it
  * leads (no database work at all), otherwise the leader elsewhere, by a NOTIFY sent after the commit. Those are
@@ -68,7 +73,7 @@ export function wakeRelayOnCommit(sql: Sql, localRelay: () => OutboxRelay | unde
       return;
     }
     notifying = true;
-    sql`SELECT pg_notify(${CHANNEL}, '')`
+    wakeRelay(sql)
       .catch(() => {}) // the database is away: the relay's safety poll reads the rows when it is back
       .finally(() => {
         notifying = false;
