@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { redelivery, type Subscription } from './bus.ts';
 import { isDatabaseUnavailable, type Sql, type Tx } from './db.ts';
 import { writingAtEnd } from './deferred-writes.ts';
+import { batched, type Waiting } from './batches.ts';
 import type { EventDefinition, EventEnvelope, FlowContext } from './events.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
@@ -42,12 +43,8 @@ class MalformedEvent extends Error {}
 /** Events that arrive while a batch is handled wait for the next one; a batch has at most this many. */
 const MAX_BATCH = 64;
 
-interface Queued {
-  event: EventEnvelope;
-  attempt: number;
-  resolve(): void;
-  reject(error: unknown): void;
-}
+/** A delivery waiting for its batch (see batches.ts). */
+type Queued = Waiting<{ event: EventEnvelope; attempt: number }, void>;
 
 type Handler = EventHandler & { validator: ReturnType<typeof Compile> };
 
@@ -134,7 +131,7 @@ export function createSubscription(
     try {
       fresh = await sql.begin((tx) => writingAtEnd(tx, async () => {
         // In id order, for the same reason as the keys below (two replicas given the same events, after a redelivery).
-        const byId = batch.map((q) => q.event).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        const byId = batch.map((q) => q.item.event).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
         const ids = byId.map((event) => event.id);
         const types = byId.map((event) => event.type);
         const inserted = await tx<{ event_id: string }[]>`
@@ -144,8 +141,8 @@ export function createSubscription(
         // Keys in sorted order (a stable sort keeps each key's events in order): every batch, in any replica, then
         // locks what it shares with another in the same order, so two batches never wait for each other in a cycle.
         const keyed = batch
-          .filter(({ event }) => fresh.has(event.id))
-          .map((q) => ({ ...q, key: q.handler.keyOf(q.event.data, q.event) }))
+          .filter(({ item }) => fresh.has(item.event.id))
+          .map((q) => ({ ...q.item, handler: q.handler, key: q.handler.keyOf(q.item.event.data, q.item.event) }))
           .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
         const chains = new Map<string, Promise<void>>();
         for (const { handler, event, attempt, key } of keyed) {
@@ -160,49 +157,44 @@ export function createSubscription(
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         for (const q of batch) {
-          count(q.event, 'failed');
+          count(q.item.event, 'failed');
           q.reject(error);
         }
         return;
       }
       metrics.eventBatchesSplit.inc();
       log.warn({ err: error, events: batch.length }, 'a batch of events failed; handling them one by one');
-      await Promise.all(batch.map((q) => handleAlone(q.event, q.attempt).then(q.resolve, q.reject)));
+      await Promise.all(batch.map(answerAlone));
       return;
     }
     for (const q of batch) {
-      count(q.event, fresh.has(q.event.id) ? 'handled' : 'duplicate');
+      count(q.item.event, fresh.has(q.item.event.id) ? 'handled' : 'duplicate');
       q.resolve();
     }
   }
 
-  const queue: Queued[] = [];
-  let pumping = false;
+  const answerAlone = (q: Queued) => handleAlone(q.item.event, q.item.attempt).then(q.resolve, q.reject);
 
-  async function pump(): Promise<void> {
-    while (queue.length > 0) {
-      const taken = queue.splice(0, MAX_BATCH);
-      // Malformed events and repeats of an id within the batch go alone (dead-lettered, or found in the inbox).
-      const alone: Queued[] = [];
-      const together = new Map<string, Queued & { handler: Handler }>();
-      for (const q of taken) {
-        const handler = together.has(q.event.id) ? undefined : wellFormed(q.event);
-        if (handler) together.set(q.event.id, { ...q, handler });
-        else alone.push(q);
-      }
-      const batch = [...together.values()];
-      if (batch.length === 1) alone.unshift(...batch);
-      else if (batch.length > 1) {
-        metrics.eventBatchSize.observe(batch.length);
-        await handleTogether(batch);
-      }
-      for (const q of alone) {
-        metrics.eventBatchSize.observe(1);
-        await handleAlone(q.event, q.attempt).then(q.resolve, q.reject);
-      }
+  const deliver = batched<Queued['item'], void>(MAX_BATCH, async (taken) => {
+    // Malformed events and repeats of an id within the batch go alone (dead-lettered, or found in the inbox).
+    const alone: Queued[] = [];
+    const together = new Map<string, Queued & { handler: Handler }>();
+    for (const q of taken) {
+      const handler = together.has(q.item.event.id) ? undefined : wellFormed(q.item.event);
+      if (handler) together.set(q.item.event.id, { ...q, handler });
+      else alone.push(q);
     }
-    pumping = false;
-  }
+    const batch = [...together.values()];
+    if (batch.length === 1) alone.unshift(...batch);
+    else if (batch.length > 1) {
+      metrics.eventBatchSize.observe(batch.length);
+      await handleTogether(batch);
+    }
+    for (const q of alone) {
+      metrics.eventBatchSize.observe(1);
+      await answerAlone(q);
+    }
+  });
 
   function wellFormed(event: EventEnvelope): Handler | undefined {
     try {
@@ -215,15 +207,7 @@ export function createSubscription(
   return {
     consumer: service,
     eventTypes: [...byType.keys()],
-    handle(event, { attempt }) {
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ event, attempt, resolve, reject });
-        if (pumping) return;
-        pumping = true;
-        // Starts after the current tick, so events delivered together are handled together.
-        queueMicrotask(() => void pump());
-      });
-    },
+    handle: (event, { attempt }) => deliver({ event, attempt }),
   };
 }
 
