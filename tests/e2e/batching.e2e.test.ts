@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OrderCreatedV1, PaymentRejectedV1, PaymentSucceededV1 } from '../../src/contracts/events.ts';
 import { type EventEnvelope, newEvent } from '../../src/platform/events.ts';
-import { assertLedgerConsistent, eventually, handledCount } from '../support/api.ts';
+import { assertLedgerConsistent, eventually, handledCount, metricSum } from '../support/api.ts';
+import { failInserts } from '../support/faults.ts';
 import type { TestSystem } from '../support/system.ts';
 import { topologies, useSystem } from '../support/topology.ts';
 
@@ -48,15 +49,8 @@ for (const topology of topologies) {
 
     test('when one event of a burst keeps failing, then the others are handled meanwhile and it is paid once on a redelivery', async () => {
       const [unlucky, lucky] = (await Promise.all([t.api.userWithAccount(1_000), t.api.userWithAccount(1_000)])) as [User, User];
-      const billing = t.system.database('billing');
-      // Every payment of `unlucky` fails inside billing's transaction, after its balance update, until the trigger goes.
-      await billing.unsafe(`
-        CREATE FUNCTION fail_in_burst() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF NEW.user_id = '${unlucky.id}' THEN RAISE EXCEPTION 'injected fault in a burst'; END IF;
-          RETURN NEW;
-        END $$;
-        CREATE TRIGGER burst_fault BEFORE INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION fail_in_burst();`);
+      // Every payment of `unlucky` fails inside billing's transaction, after its balance update, until the fault is lifted.
+      const fault = await failInserts(t.system.database('billing'), 'ledger', unlucky.id, 'injected fault in a burst');
       try {
         const failedBefore = await handledCount(t.system, 'billing', OrderCreatedV1.type, 'failed');
         const handledBefore = await handledCount(t.system, 'billing', OrderCreatedV1.type, 'handled');
@@ -70,26 +64,19 @@ for (const topology of topologies) {
         assert.equal((await t.api.transactions(lucky.id)).filter((line) => line.type === 'payment').length, 19);
         assert.equal(await t.api.balance(unlucky.id), 1_000, 'the failed attempts left no trace');
 
-        await billing.unsafe('DROP TRIGGER burst_fault ON ledger');
+        await fault.lift();
         await eventually(async () => assert.equal(await handledCount(t.system, 'billing', OrderCreatedV1.type, 'handled'), handledBefore + 20));
         await published;
         assert.equal(await t.api.balance(unlucky.id), 900, 'charged once, on a redelivery');
         assert.equal((await t.api.transactions(unlucky.id)).filter((line) => line.type === 'payment').length, 1);
       } finally {
-        await billing.unsafe('DROP TRIGGER IF EXISTS burst_fault ON ledger; DROP FUNCTION fail_in_burst();');
+        await fault.lift();
       }
     });
 
     test('when 20 orders are placed at once and one of them cannot be written, then the other 19 are placed and only it fails', async () => {
       const [unlucky, lucky] = (await Promise.all([t.api.userWithAccount(1_000), t.api.userWithAccount(1_000)])) as [User, User];
-      const orders = t.system.database('orders');
-      await orders.unsafe(`
-        CREATE FUNCTION refuse_order() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF NEW.user_id = '${unlucky.id}' THEN RAISE EXCEPTION 'injected fault: order not written'; END IF;
-          RETURN NEW;
-        END $$;
-        CREATE TRIGGER refuse_order BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION refuse_order();`);
+      const fault = await failInserts(t.system.database('orders'), 'orders', unlucky.id, 'injected fault: order not written');
       try {
         const groupsBefore = await sharedWrites(t.system);
         const prices = Array.from({ length: 20 }, (_, i) => i + 1);
@@ -107,7 +94,7 @@ for (const topology of topologies) {
         // Each placed order was announced once: billing pays all 19 (1 + ... + 20 - 7 = 203).
         await eventually(async () => assert.equal(await t.api.balance(lucky.id), 1_000 - 203));
       } finally {
-        await orders.unsafe('DROP TRIGGER IF EXISTS refuse_order ON orders; DROP FUNCTION refuse_order();');
+        await fault.lift();
       }
     });
   });
@@ -121,33 +108,17 @@ function orderCreated(userId: string, price: number): EventEnvelope {
   return newEvent('orders', OrderCreatedV1, orderId, { orderId, userId, price, currency: 'RUB' }, { correlationId: `burst-${orderId}` });
 }
 
-/** A number from billing's /metrics, summed over its replicas. */
-async function billingMetric(system: TestSystem, pattern: RegExp): Promise<number> {
-  let sum = 0;
-  for (const url of system.serviceUrls('billing')) {
-    const text = await (await fetch(`${url}/billing/metrics`)).text();
-    sum += Number(pattern.exec(text)?.[1] ?? 0);
-  }
-  return sum;
-}
-
-/** Consumer transactions of billing that handled more than one event (event_batch_size). */
+/** Consumer transactions of billing that handled more than one event (event_batch_size), over its replicas. */
 async function sharedTransactions(system: TestSystem): Promise<number> {
-  const all = await billingMetric(system, /^event_batch_size_count\{[^}]*\} (\d+)$/m);
-  return all - (await billingMetric(system, /^event_batch_size_bucket\{le="1"[^}]*\} (\d+)$/m));
+  const all = await metricSum(system, 'billing', /^event_batch_size_count\{[^}]*\} (\d+)$/);
+  return all - (await metricSum(system, 'billing', /^event_batch_size_bucket\{le="1"[^}]*\} (\d+)$/));
 }
 
 /** Transactions of the orders service that placed more than one order (write_group_size), over its replicas. */
 async function sharedWrites(system: TestSystem): Promise<number> {
-  let shared = 0;
-  for (const url of system.serviceUrls('orders')) {
-    const text = await (await fetch(`${url}/orders/metrics`)).text();
-    const all = Number(/^write_group_size_count\{[^}]*write="orders\.place"[^}]*\} (\d+)$/m.exec(text)?.[1] ?? 0);
-    const single = Number(/^write_group_size_bucket\{le="1"[^}]*write="orders\.place"[^}]*\} (\d+)$/m.exec(text)?.[1] ?? 0);
-    shared += all - single;
-  }
-  return shared;
+  const all = await metricSum(system, 'orders', /^write_group_size_count\{[^}]*write="orders\.place"[^}]*\} (\d+)$/);
+  return all - (await metricSum(system, 'orders', /^write_group_size_bucket\{le="1"[^}]*write="orders\.place"[^}]*\} (\d+)$/));
 }
 
 /** Consumer transactions of billing that failed and were handled again event by event. */
-const splitBatches = (system: TestSystem) => billingMetric(system, /^event_batches_split_total\{[^}]*\} (\d+)$/m);
+const splitBatches = (system: TestSystem) => metricSum(system, 'billing', /^event_batches_split_total\{[^}]*\} (\d+)$/);

@@ -9,6 +9,7 @@ import { replayDeadLetters } from '../../src/platform/dead-letters.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { services } from '../../src/services/index.ts';
 import { client, eventually, handledCount } from '../support/api.ts';
+import { failInserts } from '../support/faults.ts';
 import { startTestSystem } from '../support/system.ts';
 import { topologies, useSystem } from '../support/topology.ts';
 
@@ -48,13 +49,7 @@ for (const topology of topologies) {
       const poisoned = await t.api.userWithAccount(1_000);
       const healthy = await t.api.userWithAccount(1_000);
       const billing = t.system.database('billing');
-      await billing.unsafe(`
-        CREATE FUNCTION always_fail() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF NEW.user_id = '${poisoned.id}' THEN RAISE EXCEPTION 'injected poison'; END IF;
-          RETURN NEW;
-        END $$;
-        CREATE TRIGGER poison BEFORE INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION always_fail();`);
+      const poisonFault = await failInserts(billing, 'ledger', poisoned.id, 'injected poison');
       try {
         const poison = await t.api.post('/orders', { userId: poisoned.id, price: 100 });
         const behind = await t.api.post('/orders', { userId: healthy.id, price: 100 }, { prefer: 'wait=15' });
@@ -77,14 +72,14 @@ for (const topology of topologies) {
         assert.match(metrics.body, /dead_letters_waiting\{service="billing"\} [1-9]/);
 
         // Once the cause is fixed, a replay completes the flow.
-        await billing.unsafe('DROP TRIGGER poison ON ledger');
+        await poisonFault.lift();
         const replay = await replayDeadLetters(services.billing, billing, createLogger('silent', 'test'));
         assert.deepEqual(replay, { replayed: 1, failedAgain: 0 });
         const settled = await t.api.get(`/orders/${poison.body.id}`, { prefer: 'wait=15' });
         assert.equal(settled.body.status, 'paid');
         assert.equal(await t.api.balance(poisoned.id), 900);
       } finally {
-        await billing.unsafe('DROP TRIGGER IF EXISTS poison ON ledger; DROP FUNCTION always_fail();');
+        await poisonFault.lift();
       }
     });
   });

@@ -55,15 +55,21 @@ export function client(baseUrl: string) {
   return api;
 }
 
-/** events_handled_total of one service for one event type and outcome, summed over its replicas' /metrics. */
-export async function handledCount(system: TestSystem, service: ServiceName, type: string, outcome: string): Promise<number> {
-  const pattern = new RegExp(`^events_handled_total\\{[^}]*type="${type.replaceAll('.', '\\.')}"[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`, 'gm');
+/** A number from one service's /metrics, summed over every line `pattern` matches (its group 1), over its replicas. */
+export async function metricSum(system: TestSystem, service: ServiceName, pattern: RegExp): Promise<number> {
+  const lines = new RegExp(pattern.source, 'gm');
   let sum = 0;
   for (const url of system.serviceUrls(service)) {
     const text = await (await fetch(`${url}/${service}/metrics`)).text();
-    for (const match of text.matchAll(pattern)) sum += Number(match[1]);
+    for (const match of text.matchAll(lines)) sum += Number(match[1]);
   }
   return sum;
+}
+
+/** events_handled_total of one service for one event type and outcome, summed over its replicas' /metrics. */
+export function handledCount(system: TestSystem, service: ServiceName, type: string, outcome: string): Promise<number> {
+  const pattern = `^events_handled_total\\{[^}]*type="${type.replaceAll('.', '\\.')}"[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`;
+  return metricSum(system, service, new RegExp(pattern));
 }
 
 /** Retries an assertion until it passes or the deadline comes: waiting for a condition, not for a time. */
