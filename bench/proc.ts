@@ -103,15 +103,8 @@ export function machineBusySeconds(): number {
 export function nodeProcessesRssKb(root: number): Map<string, number> {
   const out = new Map<string, number>();
   for (const s of descendants(root, allStats())) {
-    let label: string;
-    try {
-      if (!isNodeProcess(s.pid)) continue;
-      const args = readFileSync(`/proc/${s.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      label = `${args.at(-1) ?? 'node'} (pid ${s.pid})`;
-    } catch {
-      continue;
-    }
-    out.set(label, statusKb(s.pid, 'VmRSS'));
+    const args = nodeArgs(s.pid);
+    if (args) out.set(`${args.at(-1) ?? 'node'} (pid ${s.pid})`, statusKb(s.pid, 'VmRSS'));
   }
   return out;
 }
@@ -125,12 +118,14 @@ export interface TreeCpu {
   broker: number;
 }
 
-function isNodeProcess(pid: number): boolean {
+/** The command line of a Node.js process, or undefined for any other (or one that is gone). */
+function nodeArgs(pid: number): string[] | undefined {
   try {
     // Node 24 names its main thread "MainThread", so a Node.js process is told by its command line, not its comm.
-    return /(^|\/)node$/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '');
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    return /(^|\/)node$/.test(args[0] ?? '') ? args : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -138,7 +133,7 @@ export function treeCpu(root: number): TreeCpu {
   const stats = allStats();
   const cpu: TreeCpu = { node: stats.find((s) => s.pid === root)?.cpu ?? 0, postgres: 0, broker: 0 };
   for (const s of descendants(root, stats)) {
-    const kind = s.comm === 'postgres' ? 'postgres' : isNodeProcess(s.pid) ? 'node' : 'broker';
+    const kind = s.comm === 'postgres' ? 'postgres' : nodeArgs(s.pid) ? 'node' : 'broker';
     cpu[kind] += s.cpu + s.reapedCpu;
   }
   return cpu;
