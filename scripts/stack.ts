@@ -25,7 +25,7 @@ const ENTRIES = {
   dist: fileURLToPath(new URL('../dist/main.js', import.meta.url)),
 };
 /** As the image starts a service (see the Dockerfile's ENTRYPOINT): heap limits that keep it under 150 MB. */
-const SERVICE_NODE_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=96'];
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=96'];
 const DEFAULT_REPLICAS: Record<ServiceName, number> = { users: 1, billing: 2, orders: 2, notifications: 1 };
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;

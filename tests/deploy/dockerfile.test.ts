@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { SERVICE_NODE_FLAGS } from '../../scripts/stack.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -107,6 +108,10 @@ test('Dockerfile: no HEALTHCHECK, ENTRYPOINT node dist/main.js', () => {
   const entrypoint = JSON.parse(entrypoints[0]!.args) as string[];
   assert.equal(entrypoint[0], 'node', 'exec form');
   assert.equal(entrypoint.at(-1), 'dist/main.js');
+  // The heap limits are set in three places: the image, the stack and `npm run service` run a service the same way.
+  assert.deepEqual(entrypoint.slice(1, -1), SERVICE_NODE_FLAGS, 'the same Node.js flags as scripts/stack.ts');
+  const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  assert.equal(scripts.service, ['node', ...SERVICE_NODE_FLAGS, 'src/main.ts'].join(' '), 'the same flags for npm run service');
   assert.ok(existsSync(join(root, 'src', 'main.ts')), 'dist/main.js is built from src/main.ts');
   assert.equal(all('CMD', final).length, 0, 'the service name comes from the container args');
 });
