@@ -14,10 +14,11 @@ import { delimiter, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import Type from 'typebox';
-import { ConfigError, loadConfig, type ServiceName, serviceNames } from '../src/platform/config.ts';
+import { ConfigError, EmbeddedConfig, loadConfig, operatorAccount, type ServiceName, serviceNames } from '../src/platform/config.ts';
 import { type EmbeddedPostgres, freePort, startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { startGateway, type Upstream } from '../src/platform/gateway.ts';
 import { createLogger, type Logger } from '../src/platform/logger.ts';
+import { signingKeysIn } from '../src/platform/tokens.ts';
 
 /** What a service process runs: the TypeScript sources (what you edit), or their build (what the image runs). */
 const ENTRIES = {
@@ -52,6 +53,8 @@ export interface StackOptions {
   servicesFrom?: keyof typeof ENTRIES;
   /** Called with a line for each step, for a human watching. */
   progress?: (line: string) => void;
+  /** The operator's account (ADMIN_EMAIL and ADMIN_PASSWORD of users). */
+  admin?: { email: string; password: string };
 }
 
 export interface Stack {
@@ -200,6 +203,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     return pg.urlFor(service);
   };
 
+  // As in Kubernetes: users holds the private keys (a Secret there, a file made on first start here); the others read
+  // the public keys from users.
+  const signingKeysFile = join(dataDir, 'auth', 'signing-keys.json');
+  const identityEnv = (service: ServiceName): Record<string, string> => {
+    if (service !== 'users') return { AUTH_JWKS_URL: `http://127.0.0.1:${replicaOf('users', 0).port}/users/.well-known/jwks.json` };
+    const admin: Record<string, string> = options.admin ? { ADMIN_EMAIL: options.admin.email, ADMIN_PASSWORD: options.admin.password } : {};
+    return { AUTH_SIGNING_KEYS_FILE: signingKeysFile, ...admin };
+  };
+
   function spawnReplica(replica: Replica): void {
     const logFd = openSync(replica.logFile, 'a');
     try {
@@ -210,6 +222,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           NATS_URL: natsUrl,
           PORT: String(replica.port),
           LOG_LEVEL: options.logLevel ?? 'info',
+          ...identityEnv(replica.service),
         },
         detached: true, // own process group: Ctrl-C reaches the stack, which stops the services in order
         stdio: ['ignore', logFd, logFd],
@@ -277,6 +290,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await pg.createDatabases(serviceNames);
     progress(`PostgreSQL             127.0.0.1:${pgPort}, databases ${serviceNames.join(', ')} (data in ${join(dataDir, 'postgres')})`);
 
+    await signingKeysIn(signingKeysFile);
     for (const service of serviceNames) {
       for (let index = 0; index < replicasPerService[service]; index++) {
         const logFile = join(logsDir, `${service}-${index + 1}.log`);
@@ -491,6 +505,8 @@ export const StackConfig = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info', description: 'log level of the services (their logs go to DATA_DIR/logs/)' },
   ),
+  ADMIN_EMAIL: EmbeddedConfig.properties.ADMIN_EMAIL,
+  ADMIN_PASSWORD: EmbeddedConfig.properties.ADMIN_PASSWORD,
   SERVICES_FROM: Type.Union([Type.Literal('src'), Type.Literal('dist')], {
     default: 'src',
     description: 'what the service processes run: the TypeScript sources, or the build of npm run build (what the image runs)',
@@ -499,6 +515,7 @@ export const StackConfig = Type.Object({
 
 async function main(): Promise<void> {
   const config = loadConfig(StackConfig);
+  const admin = operatorAccount(config);
   if (!config.NATS_URL) findNatsServer();
   const log = createLogger('warn', 'stack');
   console.log(`starting the streamshop stack (data in ${config.DATA_DIR}/) ...`);
@@ -512,6 +529,7 @@ async function main(): Promise<void> {
     log,
     progress: (line) => console.log(`  ${line}`),
     ...(config.NATS_URL ? { natsUrl: config.NATS_URL } : {}),
+    ...(admin ? { admin } : {}),
   });
   console.log(`\nstreamshop stack is running: ${serviceNames.map((s) => `${s} ×${stack.replicas[s]}`).join(', ')}`);
   console.log(`  API      ${stack.url}/users  /billing  /orders  /notifications`);

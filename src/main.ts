@@ -3,6 +3,7 @@
  * streamshop [all]            the embedded default: everything in one process (npm start)
  * streamshop <service>        one service alone: users | billing | orders | notifications
  * streamshop replay-dead-letters <service>   hands a service's dead letters to its handlers again
+ * streamshop keygen [--add <file>]            prints a JWK Set with a new signing key (in front of the file's keys)
  */
 import { ConfigError, EmbeddedConfig, loadConfig, type ServiceName, serviceNames } from './platform/config.ts';
 import { createLogger } from './platform/logger.ts';
@@ -25,13 +26,18 @@ async function main(): Promise<() => Promise<void>> {
     const { startServiceProcess } = await import('./service-process.ts');
     return startServiceProcess(command as ServiceName);
   }
+  if (command === 'keygen') {
+    const { keygenCommand } = await import('./keygen-command.ts');
+    await keygenCommand(process.argv.slice(3));
+    process.exit(0);
+  }
   if (command === 'replay-dead-letters' && (serviceNames as readonly string[]).includes(argument ?? '')) {
     const { replayDeadLettersCommand } = await import('./replay-command.ts');
     await replayDeadLettersCommand(argument as ServiceName);
     process.exit(0);
   }
   throw new ConfigError(
-    `Unknown command "${[command, argument].filter(Boolean).join(' ')}". Use: all | ${serviceNames.join(' | ')} | replay-dead-letters <service>`,
+    `Unknown command "${[command, argument].filter(Boolean).join(' ')}". Use: all | ${serviceNames.join(' | ')} | replay-dead-letters <service> | keygen [--add <file>]`,
   );
 }
 

@@ -1,8 +1,9 @@
-import { loadConfig, type ServiceName, ServiceProcessConfig } from './platform/config.ts';
+import { ConfigError, loadConfig, operatorAccount, type ServiceName, serviceProcessConfig } from './platform/config.ts';
 import { isDatabaseUnavailable } from './platform/db.ts';
 import { createLogger } from './platform/logger.ts';
 import { connectNatsBus } from './platform/nats-bus.ts';
-import { startService } from './platform/service.ts';
+import { type IdentitySettings, startService } from './platform/service.ts';
+import { createTokenIssuer, localTokenVerifier, readSigningKeys, remoteTokenVerifier, type TokenVerifier } from './platform/tokens.ts';
 import { services } from './services/index.ts';
 
 /**
@@ -10,15 +11,18 @@ import { services } from './services/index.ts';
  * Returns the stop function: HTTP first, then the consumers and the relay, the pool, and the bus last.
  */
 export async function startServiceProcess(name: ServiceName): Promise<() => Promise<void>> {
-  const config = loadConfig(ServiceProcessConfig);
+  const config = loadConfig(serviceProcessConfig(name));
   const log = createLogger(config.LOG_LEVEL, name);
+  const { verifier, identity } = await accessFor(name, config);
   const bus = await connectNatsBus({ servers: config.NATS_URL, name, log });
   try {
-    const service = await startService(services[name], { databaseUrl: config.DATABASE_URL, bus, log }).catch((error: unknown) => {
-      if (!isDatabaseUnavailable(error)) throw error;
-      const host = new URL(config.DATABASE_URL).host;
-      throw new Error(`${name} cannot start: its database at ${host} does not answer (${(error as Error).message})`, { cause: error });
-    });
+    const service = await startService(services[name], { databaseUrl: config.DATABASE_URL, bus, log, verifier, ...(identity ? { identity } : {}) }).catch(
+      (error: unknown) => {
+        if (!isDatabaseUnavailable(error)) throw error;
+        const host = new URL(config.DATABASE_URL).host;
+        throw new Error(`${name} cannot start: its database at ${host} does not answer (${(error as Error).message})`, { cause: error });
+      },
+    );
     try {
       await service.startRelay();
       await service.app.listen({ port: config.PORT, host: '0.0.0.0' });
@@ -38,4 +42,19 @@ export async function startServiceProcess(name: ServiceName): Promise<() => Prom
     await bus.close().catch(() => {});
     throw error;
   }
+}
+
+/** users signs tokens with its private keys and checks them with their public half; the others ask users for those once. */
+async function accessFor(
+  name: ServiceName,
+  config: { AUTH_SIGNING_KEYS_FILE?: string; AUTH_JWKS_URL?: string; ADMIN_EMAIL?: string; ADMIN_PASSWORD?: string },
+): Promise<{ verifier: TokenVerifier; identity?: IdentitySettings }> {
+  if (name !== 'users') {
+    if (!config.AUTH_JWKS_URL) throw new ConfigError('Invalid configuration:\n  AUTH_JWKS_URL: is required');
+    return { verifier: remoteTokenVerifier(config.AUTH_JWKS_URL) };
+  }
+  if (!config.AUTH_SIGNING_KEYS_FILE) throw new ConfigError('Invalid configuration:\n  AUTH_SIGNING_KEYS_FILE: is required');
+  const issuer = await createTokenIssuer(await readSigningKeys(config.AUTH_SIGNING_KEYS_FILE));
+  const operator = operatorAccount(config);
+  return { verifier: localTokenVerifier(issuer.publicKeys()), identity: { issuer, ...(operator ? { operator } : {}) } };
 }

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import type { Bus } from './platform/bus.ts';
-import { type EmbeddedConfig, type ServiceName, serviceNames } from './platform/config.ts';
+import { join } from 'node:path';
+import { type EmbeddedConfig, operatorAccount, type ServiceName, serviceNames } from './platform/config.ts';
 import { startEmbeddedPostgres } from './platform/embedded-postgres.ts';
 import { startGateway } from './platform/gateway.ts';
 import { createMemoryBus } from './platform/memory-bus.ts';
-import { type RunningService, startService } from './platform/service.ts';
+import { type IdentitySettings, type RunningService, startService } from './platform/service.ts';
+import { createTokenIssuer, localTokenVerifier, signingKeysIn } from './platform/tokens.ts';
 import { services } from './services/index.ts';
 
 export interface EmbeddedSystem {
@@ -16,13 +18,16 @@ export interface EmbeddedSystem {
 
 /** The embedded default: PostgreSQL from npm, the four services and an in-process bus, behind one port. */
 export async function startEmbeddedSystem(config: EmbeddedConfig, log: Logger): Promise<EmbeddedSystem> {
+  const identity = await identityFrom(config);
+  const verifier = localTokenVerifier(identity.issuer.publicKeys());
   const pg = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.PG_PORT, log });
   const running: RunningService[] = [];
   try {
     await pg.createDatabases(serviceNames);
     const bus = createMemoryBus();
     for (const name of serviceNames) {
-      running.push(await startService(services[name], { databaseUrl: pg.urlFor(name), bus, log }));
+      const own = name === 'users' ? { identity } : {};
+      running.push(await startService(services[name], { databaseUrl: pg.urlFor(name), bus, log, verifier, ...own }));
     }
     // Relays start once every consumer is subscribed, so no event is published to an empty room.
     if (config.OUTBOX_RELAY === 'on') for (const service of running) await service.startRelay();
@@ -46,3 +51,11 @@ export async function startEmbeddedSystem(config: EmbeddedConfig, log: Logger): 
     throw error;
   }
 }
+
+/** The signing keys live in the data folder (made on first start); the operator comes from ADMIN_EMAIL and ADMIN_PASSWORD. */
+async function identityFrom(config: EmbeddedConfig): Promise<IdentitySettings> {
+  const issuer = await createTokenIssuer(await signingKeysIn(join(config.DATA_DIR, 'auth', 'signing-keys.json')));
+  const operator = operatorAccount(config);
+  return { issuer, ...(operator ? { operator } : {}) };
+}
+

@@ -52,12 +52,17 @@ export const TokenVerifierConfig = Type.Object({
   }),
 });
 
+/** Every setting a service process may have; which of the role's are required depends on the service. */
+const AnyServiceProcessConfig = Type.Object({
+  ...ServiceProcessConfig.properties,
+  ...Type.Partial(TokenIssuerConfig).properties,
+  ...Type.Partial(TokenVerifierConfig).properties,
+});
+
 /** The whole configuration of one service's process: the common settings and those of its role. */
-export function serviceProcessConfig(service: ServiceName) {
+export function serviceProcessConfig(service: ServiceName): typeof AnyServiceProcessConfig {
   const role = service === 'users' ? TokenIssuerConfig : TokenVerifierConfig;
-  return Type.Object({ ...ServiceProcessConfig.properties, ...role.properties } as typeof ServiceProcessConfig.properties &
-    Partial<typeof TokenIssuerConfig.properties> &
-    Partial<typeof TokenVerifierConfig.properties>);
+  return Type.Object({ ...ServiceProcessConfig.properties, ...role.properties }) as unknown as typeof AnyServiceProcessConfig;
 }
 
 /** Maintenance commands that only need the service's database. */
@@ -116,4 +121,14 @@ export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv 
     return [describe(error.instancePath.replace(/^\//, ''), error.message)];
   });
   throw new ConfigError(`Invalid configuration:\n${[...new Set(problems)].join('\n')}`);
+}
+
+/** The operator's account from ADMIN_EMAIL and ADMIN_PASSWORD: both, or neither (then there is no admin). */
+export function operatorAccount(config: { ADMIN_EMAIL?: string | undefined; ADMIN_PASSWORD?: string | undefined }) {
+  const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = config;
+  if (email === undefined && password === undefined) return undefined;
+  if (email === undefined || password === undefined) {
+    throw new ConfigError('Invalid configuration:\n  ADMIN_EMAIL and ADMIN_PASSWORD: set both, or neither (no operator account)');
+  }
+  return { email, password };
 }

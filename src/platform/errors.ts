@@ -7,13 +7,23 @@ export class AppError extends Error {
   readonly code: string;
   readonly title: string;
   readonly extensions: Record<string, unknown>;
+  /** Response headers the problem needs, such as WWW-Authenticate or Retry-After. */
+  readonly headers: Record<string, string>;
 
-  constructor(status: number, code: string, title: string, detail: string, extensions: Record<string, unknown> = {}) {
+  constructor(
+    status: number,
+    code: string,
+    title: string,
+    detail: string,
+    extensions: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) {
     super(detail);
     this.status = status;
     this.code = code;
     this.title = title;
     this.extensions = extensions;
+    this.headers = headers;
   }
 }
 
@@ -24,3 +34,5 @@ export const idempotencyKeyReused = () =>
     'Idempotency-Key reused with a different request',
     'This Idempotency-Key was already used with another body or path; use a new key for a new request.',
   );
+
+export const forbidden = (detail: string) => new AppError(403, 'forbidden', 'Forbidden', detail);

@@ -7,10 +7,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import Type from 'typebox';
 import { uuidv7 } from 'uuidv7';
+import { type Access, bearerAuth, installAccessControl } from './access.ts';
 import { isDatabaseUnavailable } from './db.ts';
 import { AppError } from './errors.ts';
 import type { FlowContext } from './events.ts';
 import type { ServiceMetrics } from './metrics.ts';
+import type { TokenVerifier } from './tokens.ts';
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -58,6 +60,8 @@ export const withHeaders = <S extends object>(schema: S, ...headers: Record<stri
 });
 const problemDescriptions: Record<number, string> = {
   400: 'Invalid request: the fields at fault are listed in `errors`',
+  401: 'No valid bearer token: missing, malformed, expired or not signed by users (WWW-Authenticate: Bearer)',
+  403: 'The token is valid, but this caller may not do this (another user\'s data, or an operator\'s action)',
   404: 'Not found',
   409: 'Conflict with the current state',
   422: 'Well-formed but refused',
@@ -73,16 +77,25 @@ export function responses<R extends Record<number, unknown>>(success: R, ...erro
     const own = (schema as { headers?: Record<string, unknown> }).headers;
     return [status, { ...(schema as object), description: successDescriptions[Number(status)] ?? 'OK', headers: { ...correlationHeader, ...own } }];
   });
-  const problems = [400, 503, ...errorStatuses].map((status) => [
-    status,
-    {
-      description: problemDescriptions[status] ?? 'Problem',
-      headers: status === 503 ? { ...correlationHeader, 'retry-after': Type.String({ description: 'Seconds to wait before retrying' }) } : correlationHeader,
-      content: { 'application/problem+json': { schema: Problem } },
-    },
-  ]);
-  return Object.fromEntries([...described, ...problems]) as R;
+  return Object.fromEntries([...described, ...Object.entries(problemResponses([400, 503, ...errorStatuses]))]) as R;
 }
+
+function problemResponses(statuses: number[]): Record<number, object> {
+  const headersOf = (status: number) => {
+    if (status === 401) return { ...correlationHeader, 'www-authenticate': Type.String({ description: 'Bearer, with error="invalid_token" for a refused token' }) };
+    if (status === 503 || status === 429) return { ...correlationHeader, 'retry-after': Type.String({ description: 'Seconds to wait before retrying' }) };
+    return correlationHeader;
+  };
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: problemDescriptions[status] ?? 'Problem', headers: headersOf(status), content: { 'application/problem+json': { schema: Problem } } },
+    ]),
+  );
+}
+
+/** Route options of the operational routes every service serves to anyone. */
+const open = { access: 'anyone' as Access };
 
 export interface HttpAppOptions {
   service: string;
@@ -90,6 +103,8 @@ export interface HttpAppOptions {
   log: Logger;
   metrics: ServiceMetrics;
   isReady: () => Promise<boolean>;
+  /** Checks the bearer tokens of the routes that need one. */
+  verifier: TokenVerifier;
 }
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -121,6 +136,7 @@ export async function createHttpApp(options: HttpAppOptions, routes: (app: App) 
     const problem = toProblem(error, request.url);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     if (problem.status === 503) reply.header('retry-after', '1');
+    if (error instanceof AppError) reply.headers(error.headers);
     return reply.code(problem.status).type('application/problem+json').send(problem);
   });
   app.setNotFoundHandler((request, reply) =>
@@ -141,24 +157,30 @@ export async function createHttpApp(options: HttpAppOptions, routes: (app: App) 
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
+  // Before the OpenAPI plugin, so the operations it collects already carry their security and 401/403 answers.
+  installAccessControl(app, options.verifier, (route, statuses) => {
+    const schema = (route.schema ?? {}) as { security?: unknown; response?: Record<number, unknown> };
+    route.schema = { ...schema, security: [{ bearerAuth: [] }], response: { ...schema.response, ...problemResponses(statuses) } };
+  });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
       info: { title: `streamshop ${service}`, version: '1.0.0', description: options.description },
+      components: { securitySchemes: bearerAuth },
     },
   });
 
   await app.register(
     async (scoped: App) => {
-      scoped.get('/health/live', { schema: { tags: ['operations'], response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
-      scoped.get('/health/ready', { schema: { tags: ['operations'], response: { 200: Health, 503: Problem } } }, async () => {
+      scoped.get('/health/live', { config: open, schema: { tags: ['operations'], response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
+      scoped.get('/health/ready', { config: open, schema: { tags: ['operations'], response: { 200: Health, 503: Problem } } }, async () => {
         if (await options.isReady()) return { status: 'ok' as const };
         throw new AppError(503, 'not-ready', 'Not ready', 'The database or the broker does not answer.');
       });
-      scoped.get('/metrics', { schema: { tags: ['operations'], hide: true } }, async (_request, reply) =>
+      scoped.get('/metrics', { config: open, schema: { tags: ['operations'], hide: true } }, async (_request, reply) =>
         reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
       );
-      scoped.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      scoped.get('/openapi.json', { config: open, schema: { hide: true } }, async () => app.swagger());
       await routes(scoped);
     },
     { prefix },
@@ -221,6 +243,7 @@ function titleOf(status: number): string {
     406: 'Not acceptable',
     413: 'Request body too large',
     415: 'Unsupported media type',
+    429: 'Too many requests',
   };
   return titles[status] ?? 'Client error';
 }

@@ -25,6 +25,7 @@ export function readIdempotencyKey(header: string | string[] | undefined): strin
 export async function once<T>(
   tx: Tx,
   key: string | undefined,
+  /** The operation and whose it is (e.g. `orders.place:<userId>`): one user's keys never meet another's. */
   scope: string,
   request: unknown,
   execute: () => Promise<StoredResponse<T>>,

@@ -6,11 +6,26 @@ import { createSubscription, type EventHandler } from './consumer.ts';
 import { type App, createHttpApp } from './http.ts';
 import { createMetrics, type ServiceMetrics } from './metrics.ts';
 import { type OutboxRelay, startOutboxRelay, wakeRelayOnCommit } from './outbox.ts';
+import type { TokenIssuer, TokenVerifier } from './tokens.ts';
+
+/** What users needs to sign tokens and to create the operator's account; the other services only check tokens. */
+export interface IdentitySettings {
+  issuer: TokenIssuer;
+  operator?: { email: string; password: string };
+}
 
 export interface ServiceDeps {
   sql: Sql;
   log: Logger;
   metrics: ServiceMetrics;
+  /** Given to users only. */
+  identity?: IdentitySettings;
+}
+
+/** A service once its long-lived parts run: its HTTP routes, and how to close those parts at stop. */
+export interface StartedService {
+  routes(app: App): Promise<void> | void;
+  close?(): Promise<void>;
 }
 
 /** Everything a service is, as data: the runtime below starts every service the same way. */
@@ -18,7 +33,8 @@ export interface ServiceModule {
   name: ServiceName;
   description: string;
   migrations: URL;
-  routes(app: App, deps: ServiceDeps): Promise<void> | void;
+  /** Runs once the database is migrated: creates the long-lived parts (listeners, pipelines) and the routes that use them. */
+  start(deps: ServiceDeps): Promise<StartedService> | StartedService;
   handlers: EventHandler[];
 }
 
@@ -38,7 +54,7 @@ const platformMigrations = new URL('./migrations/', import.meta.url);
  */
 export async function startService(
   module: ServiceModule,
-  options: { databaseUrl: string; bus: Bus; log: Logger; poolSize?: number },
+  options: { databaseUrl: string; bus: Bus; log: Logger; verifier: TokenVerifier; identity?: IdentitySettings; poolSize?: number },
 ): Promise<RunningService> {
   const log = options.log.child({ service: module.name });
   const sql = connectDatabase(options.databaseUrl, `streamshop-${module.name}`, options.poolSize);
@@ -61,9 +77,12 @@ export async function startService(
     if (!options.bus.isReady()) return false;
     return sql`SELECT 1`.then(() => true, () => false);
   };
-  const app = await createHttpApp({ service: module.name, description: module.description, log, metrics, isReady }, (scoped) =>
-    module.routes(scoped, { sql, log, metrics }),
+  const started = await module.start({ sql, log, metrics, ...(options.identity ? { identity: options.identity } : {}) });
+  const app = await createHttpApp(
+    { service: module.name, description: module.description, log, metrics, isReady, verifier: options.verifier },
+    (scoped) => started.routes(scoped),
   );
+  if (started.close) app.addHook('onClose', started.close);
   await app.ready();
 
   const unsubscribe = module.handlers.length

@@ -7,7 +7,6 @@ import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { Parser } from '@asyncapi/parser';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -15,10 +14,10 @@ import addFormats from 'ajv-formats';
 import YAML from 'yaml';
 import { docsDir, ENVELOPE_SCHEMA_FILE, eventSchemaFile, fieldsWithoutDescription, generateDocs } from '../../scripts/docs.ts';
 import { eventCatalogue } from '../../src/contracts/events.ts';
-import { EmbeddedConfig, loadConfig, serviceNames } from '../../src/platform/config.ts';
+import { serviceNames } from '../../src/platform/config.ts';
 import type { EventEnvelope } from '../../src/platform/events.ts';
-import { createLogger } from '../../src/platform/logger.ts';
-import { type EmbeddedSystem, startEmbeddedSystem } from '../../src/system.ts';
+import { client, eventually } from '../support/api.ts';
+import { startTestSystem, type TestSystem } from '../support/system.ts';
 
 const GENERATED_FOLDERS = ['openapi', 'events'];
 const asyncApiPath = join(docsDir, 'asyncapi.yaml');
@@ -81,14 +80,11 @@ describe('docs', () => {
   });
 
   describe('when a real flow runs, then every published event matches its schemas', () => {
-    let system: EmbeddedSystem;
-    let dataDir: string;
+    let system: TestSystem;
     const captured: EventEnvelope[] = [];
 
     before(async () => {
-      dataDir = await tempDir();
-      const config = loadConfig(EmbeddedConfig, { PORT: '0', PG_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-      system = await startEmbeddedSystem(config, createLogger('warn', 'docs-test'));
+      system = await startTestSystem();
       await system.bus.subscribe({
         consumer: 'docs-tap',
         eventTypes: eventCatalogue.map((e) => e.type),
@@ -96,51 +92,32 @@ describe('docs', () => {
       });
     });
 
-    after(async () => {
-      await system?.stop();
-      if (dataDir) await rm(dataDir, { recursive: true, force: true });
-    });
+    after(() => system?.stop());
 
     test('users, deposits, a paid, a rejected and an unpayable order, and two messages', { timeout: 30_000 }, async () => {
-      const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-        const response = await fetch(system.url + path, {
-          method,
-          headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-      };
-      const deadline = Date.now() + 20_000;
-      const until = async (what: string, done: () => Promise<boolean> | boolean) => {
-        while (!(await done())) {
-          if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-          await sleep(20);
-        }
-      };
-
-      const email = `docs-${crypto.randomUUID()}@example.com`;
-      const user = await call('POST', '/users', { email, name: 'Docs Reader' });
-      assert.equal(user.status, 201);
-      const userId = user.body.id as string;
-      await until('the billing account', async () => (await call('GET', `/billing/accounts/${userId}`)).status === 200);
-      assert.equal((await call('POST', `/billing/accounts/${userId}/deposits`, { amount: 10_000 })).status, 201);
-
+      const api = client(system.url);
+      const user = await api.userWithAccount(10_000);
       const wait = { prefer: 'wait=10' };
-      const paid = await call('POST', '/orders', { userId, price: 3_000 }, wait);
+      const paid = await user.post('/orders', { userId: user.id, price: 3_000 }, wait);
       assert.equal(paid.body.status, 'paid');
-      const rejected = await call('POST', '/orders', { userId, price: 1_000_000 }, wait);
+      const rejected = await user.post('/orders', { userId: user.id, price: 1_000_000 }, wait);
       assert.deepEqual([rejected.body.status, rejected.body.reason], ['rejected', 'insufficient_funds']);
-      const unpayable = await call('POST', '/orders', { userId: crypto.randomUUID(), price: 100 }, wait);
+      const accountless = await api.userWithAccount();
+      await system.database('billing')`DELETE FROM accounts WHERE user_id = ${accountless.id}`;
+      const unpayable = await accountless.post('/orders', { userId: accountless.id, price: 100 }, wait);
       assert.deepEqual([unpayable.body.status, unpayable.body.reason], ['rejected', 'account_not_found']);
-      for (const to of [email, `nobody-${crypto.randomUUID()}@example.com`]) {
-        assert.equal((await call('POST', '/notifications', { email: to, subject: 'Hello', body: 'A message' })).status, 201);
+      const admin = await api.admin();
+      for (const to of [user.email, `nobody-${crypto.randomUUID()}@example.com`]) {
+        assert.equal((await admin.post('/notifications', { email: to, subject: 'Hello', body: 'A message' })).status, 201);
       }
 
       // Two letters for the orders of the known user and two messages; two refusals from billing.
       const expected: Record<string, number> = Object.fromEntries(eventCatalogue.map((e) => [e.type, 1]));
-      Object.assign(expected, { 'notifications.letter.stored.v1': 4, 'billing.payment.rejected.v1': 2, 'orders.order.rejected.v1': 2 });
+      Object.assign(expected, { 'notifications.letter.stored.v1': 5, 'billing.payment.rejected.v1': 2, 'orders.order.rejected.v1': 2 });
       const count = (type: string) => captured.filter((e) => e.type === type).length;
-      await until('one event of each type', () => Object.entries(expected).every(([type, n]) => count(type) >= n));
+      await eventually(async () => {
+        for (const [type, n] of Object.entries(expected)) assert.ok(count(type) >= n, `${count(type)} of ${n} ${type}`);
+      }, { timeoutMs: 20_000 });
 
       const ajv = new Ajv2020.default({ allErrors: true, strict: true });
       addFormats.default(ajv);

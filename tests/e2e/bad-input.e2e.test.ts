@@ -1,58 +1,69 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
+import type { Api, Member } from '../support/api.ts';
 import { topologies, useSystem } from '../support/topology.ts';
 
 interface BadRequest {
   name: string;
   method: 'GET' | 'POST';
-  path: (userId: string) => string;
-  body?: unknown | ((userId: string) => unknown);
+  path: (user: Member) => string;
+  body?: unknown | ((user: Member) => unknown);
   headers?: Record<string, string>;
+  /** Who sends it: a signed-in user (the default), nobody, or the operator (for the operators' routes). */
+  caller?: 'user' | 'anonymous' | 'admin';
   status: number;
+  /** For a validation failure: the fields its `errors` list must name. */
+  fields?: string[];
 }
 
 const huge = 'x'.repeat(20_000);
 const json = { 'content-type': 'application/json' };
+const password = 'a-good-password';
 
 /** Each row: a malformed request a client might send, and the 4xx it must get. */
 const table: BadRequest[] = [
-  { name: 'user without email', method: 'POST', path: () => '/users', body: { name: 'A' }, status: 400 },
-  { name: 'user with a malformed email', method: 'POST', path: () => '/users', body: { email: 'not-an-email', name: 'A' }, status: 400 },
-  { name: 'user with an unknown field', method: 'POST', path: () => '/users', body: { email: 'x@example.com', name: 'A', admin: true }, status: 400 },
-  { name: 'user with a number for a name', method: 'POST', path: () => '/users', body: { email: 'y@example.com', name: 5 }, status: 400 },
-  { name: 'user with an empty name', method: 'POST', path: () => '/users', body: { email: 'z@example.com', name: '' }, status: 400 },
-  { name: 'body that is not JSON', method: 'POST', path: () => '/users', body: '{"email":', status: 400 },
-  { name: 'body that is a JSON array', method: 'POST', path: () => '/users', body: [], status: 400 },
-  { name: 'body of 20 kB', method: 'POST', path: () => '/users', body: { email: 'h@example.com', name: huge }, status: 413 },
-  { name: 'form-encoded body', method: 'POST', path: () => '/users', body: 'email=a', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415 },
-  { name: 'user id that is not a UUID', method: 'GET', path: () => '/users/42', status: 400 },
-  { name: 'deposit of a negative amount', method: 'POST', path: (u) => `/billing/accounts/${u}/deposits`, body: { amount: -100 }, status: 400 },
-  { name: 'deposit of zero', method: 'POST', path: (u) => `/billing/accounts/${u}/deposits`, body: { amount: 0 }, status: 400 },
-  { name: 'deposit of a fraction', method: 'POST', path: (u) => `/billing/accounts/${u}/deposits`, body: { amount: 10.5 }, status: 400 },
-  { name: 'deposit of an amount as a string', method: 'POST', path: (u) => `/billing/accounts/${u}/deposits`, body: { amount: '100' }, status: 400 },
-  { name: 'deposit above 10^12', method: 'POST', path: (u) => `/billing/accounts/${u}/deposits`, body: { amount: 1_000_000_000_001 }, status: 400 },
-  { name: 'deposit of 1e400', method: 'POST', path: (u) => `/billing/accounts/${u}/deposits`, body: '{"amount":1e400}', status: 400 },
-  { name: 'deposit with an unknown field', method: 'POST', path: (u) => `/billing/accounts/${u}/deposits`, body: { amount: 1, currency: 'USD' }, status: 400 },
-  { name: 'deposit with an invalid Idempotency-Key', method: 'POST', path: (u) => `/billing/accounts/${u}/deposits`, body: { amount: 1 }, headers: { 'idempotency-key': 'x'.repeat(300) }, status: 400 },
-  { name: 'withdrawal of a negative amount', method: 'POST', path: (u) => `/billing/accounts/${u}/withdrawals`, body: { amount: -1 }, status: 400 },
-  { name: 'withdrawal of more than the balance', method: 'POST', path: (u) => `/billing/accounts/${u}/withdrawals`, body: { amount: 1_000_000 }, status: 409 },
-  { name: 'deposit to nobody', method: 'POST', path: () => `/billing/accounts/${crypto.randomUUID()}/deposits`, body: { amount: 1 }, status: 404 },
-  { name: 'transactions with limit 0', method: 'GET', path: (u) => `/billing/accounts/${u}/transactions?limit=0`, status: 400 },
-  { name: 'transactions with limit 101', method: 'GET', path: (u) => `/billing/accounts/${u}/transactions?limit=101`, status: 400 },
-  { name: 'order without price', method: 'POST', path: () => '/orders', body: { userId: crypto.randomUUID() }, status: 400 },
-  { name: 'order with a negative price', method: 'POST', path: () => '/orders', body: (u: string) => ({ userId: u, price: -5 }), status: 400 },
-  { name: 'order with a fractional price', method: 'POST', path: () => '/orders', body: (u: string) => ({ userId: u, price: 0.5 }), status: 400 },
-  { name: 'order with a price as a string', method: 'POST', path: () => '/orders', body: (u: string) => ({ userId: u, price: '10' }), status: 400 },
-  { name: 'order with an absurd price', method: 'POST', path: () => '/orders', body: (u: string) => ({ userId: u, price: 1e15 }), status: 400 },
-  { name: 'order with a user id that is not a UUID', method: 'POST', path: () => '/orders', body: { userId: 'bob', price: 5 }, status: 400 },
-  { name: 'order with an unknown field', method: 'POST', path: () => '/orders', body: (u: string) => ({ userId: u, price: 5, status: 'paid' }), status: 400 },
-  { name: 'order list without userId', method: 'GET', path: () => '/orders', status: 400 },
-  { name: 'order list with an unknown filter', method: 'GET', path: (u) => `/orders?userId=${u}&status=paid`, status: 400 },
+  { name: 'user without email', method: 'POST', path: () => '/users', body: { name: 'A', password }, caller: 'anonymous', status: 400, fields: ['body.email'] },
+  { name: 'user with a malformed email', method: 'POST', path: () => '/users', body: { email: 'not-an-email', name: 'A', password }, caller: 'anonymous', status: 400, fields: ['body.email'] },
+  { name: 'user with an unknown field', method: 'POST', path: () => '/users', body: { email: 'x@example.com', name: 'A', password, admin: true }, caller: 'anonymous', status: 400, fields: ['body.admin'] },
+  { name: 'user with a number for a name', method: 'POST', path: () => '/users', body: { email: 'y@example.com', name: 5, password }, caller: 'anonymous', status: 400, fields: ['body.name'] },
+  { name: 'user with an empty name', method: 'POST', path: () => '/users', body: { email: 'z@example.com', name: '', password }, caller: 'anonymous', status: 400, fields: ['body.name'] },
+  { name: 'user without a password', method: 'POST', path: () => '/users', body: { email: 'p@example.com', name: 'P' }, caller: 'anonymous', status: 400, fields: ['body.password'] },
+  { name: 'user with a 7-character password', method: 'POST', path: () => '/users', body: { email: 'q@example.com', name: 'Q', password: '1234567' }, caller: 'anonymous', status: 400, fields: ['body.password'] },
+  { name: 'user with a 129-character password', method: 'POST', path: () => '/users', body: { email: 'r@example.com', name: 'R', password: 'x'.repeat(129) }, caller: 'anonymous', status: 400, fields: ['body.password'] },
+  { name: 'login without a password', method: 'POST', path: () => '/users/login', body: { email: 'a@example.com' }, caller: 'anonymous', status: 400, fields: ['body.password'] },
+  { name: 'body that is not JSON', method: 'POST', path: () => '/users', body: '{"email":', caller: 'anonymous', status: 400 },
+  { name: 'body that is a JSON array', method: 'POST', path: () => '/users', body: [], caller: 'anonymous', status: 400 },
+  { name: 'body of 20 kB', method: 'POST', path: () => '/users', body: { email: 'h@example.com', name: huge, password }, caller: 'anonymous', status: 413 },
+  { name: 'form-encoded body', method: 'POST', path: () => '/users', body: 'email=a', headers: { 'content-type': 'application/x-www-form-urlencoded' }, caller: 'anonymous', status: 415 },
+  { name: 'user id that is not a UUID', method: 'GET', path: () => '/users/42', status: 400, fields: ['params.userId'] },
+  { name: 'deposit of a negative amount', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: { amount: -100 }, status: 400, fields: ['body.amount'] },
+  { name: 'deposit of zero', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: { amount: 0 }, status: 400, fields: ['body.amount'] },
+  { name: 'deposit of a fraction', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: { amount: 10.5 }, status: 400, fields: ['body.amount'] },
+  { name: 'deposit of an amount as a string', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: { amount: '100' }, status: 400, fields: ['body.amount'] },
+  { name: 'deposit above 10^12', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: { amount: 1_000_000_000_001 }, status: 400, fields: ['body.amount'] },
+  { name: 'deposit of 1e400', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: '{"amount":1e400}', status: 400, fields: ['body.amount'] },
+  { name: 'deposit with an unknown field', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: { amount: 1, currency: 'USD' }, status: 400, fields: ['body.currency'] },
+  { name: 'deposit with an invalid Idempotency-Key', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: { amount: 1 }, headers: { 'idempotency-key': 'x'.repeat(300) }, status: 400 },
+  { name: 'withdrawal of a negative amount', method: 'POST', path: (u) => `/billing/accounts/${u.id}/withdrawals`, body: { amount: -1 }, status: 400, fields: ['body.amount'] },
+  { name: 'withdrawal of more than the balance', method: 'POST', path: (u) => `/billing/accounts/${u.id}/withdrawals`, body: { amount: 1_000_000 }, status: 409 },
+  { name: "deposit to someone else's account", method: 'POST', path: () => `/billing/accounts/${crypto.randomUUID()}/deposits`, body: { amount: 1 }, status: 403 },
+  { name: 'transactions with limit 0', method: 'GET', path: (u) => `/billing/accounts/${u.id}/transactions?limit=0`, status: 400, fields: ['querystring.limit'] },
+  { name: 'transactions with limit 101', method: 'GET', path: (u) => `/billing/accounts/${u.id}/transactions?limit=101`, status: 400, fields: ['querystring.limit'] },
+  { name: 'order without price', method: 'POST', path: () => '/orders', body: (u: Member) => ({ userId: u.id }), status: 400, fields: ['body.price'] },
+  { name: 'order with a negative price', method: 'POST', path: () => '/orders', body: (u: Member) => ({ userId: u.id, price: -5 }), status: 400, fields: ['body.price'] },
+  { name: 'order with a fractional price', method: 'POST', path: () => '/orders', body: (u: Member) => ({ userId: u.id, price: 0.5 }), status: 400, fields: ['body.price'] },
+  { name: 'order with a price as a string', method: 'POST', path: () => '/orders', body: (u: Member) => ({ userId: u.id, price: '10' }), status: 400, fields: ['body.price'] },
+  { name: 'order with an absurd price', method: 'POST', path: () => '/orders', body: (u: Member) => ({ userId: u.id, price: 1e15 }), status: 400, fields: ['body.price'] },
+  { name: 'order with a user id that is not a UUID', method: 'POST', path: () => '/orders', body: { userId: 'bob', price: 5 }, status: 400, fields: ['body.userId'] },
+  { name: 'order with an unknown field', method: 'POST', path: () => '/orders', body: (u: Member) => ({ userId: u.id, price: 5, status: 'paid' }), status: 400, fields: ['body.status'] },
+  { name: 'order for someone else', method: 'POST', path: () => '/orders', body: { userId: crypto.randomUUID(), price: 5 }, status: 403 },
+  { name: 'order list without userId', method: 'GET', path: () => '/orders', status: 400, fields: ['querystring.userId'] },
+  { name: 'order list with an unknown filter', method: 'GET', path: (u) => `/orders?userId=${u.id}&status=paid`, status: 400, fields: ['querystring.status'] },
   { name: 'unknown order', method: 'GET', path: () => `/orders/${crypto.randomUUID()}`, status: 404 },
-  { name: 'letters without a filter', method: 'GET', path: () => '/notifications', status: 400 },
-  { name: 'letters with both filters', method: 'GET', path: (u) => `/notifications?userId=${u}&email=a@example.com`, status: 400 },
-  { name: 'message without subject', method: 'POST', path: () => '/notifications', body: { email: 'a@example.com', body: 'hi' }, status: 400 },
-  { name: 'message to a malformed address', method: 'POST', path: () => '/notifications', body: { email: 'nope', subject: 's', body: 'b' }, status: 400 },
+  { name: 'letters without a filter', method: 'GET', path: () => '/notifications', status: 400, fields: ['querystring.userId'] },
+  { name: 'letters with both filters', method: 'GET', path: (u) => `/notifications?userId=${u.id}&email=${encodeURIComponent(u.email)}`, status: 400, fields: ['querystring.userId'] },
+  { name: 'message without subject', method: 'POST', path: () => '/notifications', body: { email: 'a@example.com', body: 'hi' }, caller: 'admin', status: 400, fields: ['body.subject'] },
+  { name: 'message to a malformed address', method: 'POST', path: () => '/notifications', body: { email: 'nope', subject: 's', body: 'b' }, caller: 'admin', status: 400, fields: ['body.email'] },
   { name: 'unknown letter', method: 'GET', path: () => `/notifications/${crypto.randomUUID()}`, status: 404 },
   { name: 'unknown path', method: 'GET', path: () => '/billing/nothing-here', status: 404 },
 ];
@@ -60,23 +71,25 @@ const table: BadRequest[] = [
 for (const topology of topologies) {
   describe(`bad input (${topology})`, () => {
     const t = useSystem(topology);
-    let userId: string;
+    let user: Member;
+    let admin: Api;
     before(async () => {
-      userId = (await t.api.userWithAccount(500)).id;
+      user = await t.api.userWithAccount(500);
+      admin = await t.api.admin();
     });
 
     for (const row of table) {
       test(`when a client sends ${row.name}, then it gets ${row.status} with a problem document and nothing changes`, async () => {
         const before = await snapshot();
-        const body = typeof row.body === 'function' ? row.body(userId) : row.body;
-        const response = await t.api.call(row.method, row.path(userId), body, { ...(row.body !== undefined ? json : {}), ...row.headers });
+        const body = typeof row.body === 'function' ? row.body(user) : row.body;
+        const caller = { user, admin, anonymous: t.api }[row.caller ?? 'user'];
+        const response = await caller.call(row.method, row.path(user), body, { ...(row.body !== undefined ? json : {}), ...row.headers });
         assert.equal(response.status, row.status, JSON.stringify(response.body));
         assert.equal(response.headers.get('content-type')?.split(';')[0], 'application/problem+json');
         assert.equal(response.body.status, row.status);
         for (const member of ['type', 'title', 'detail']) assert.equal(typeof response.body[member], 'string', member);
-        if (row.status === 400 && row.name.includes('field')) {
-          assert.ok(response.body.errors?.length > 0, 'validation errors list the fields at fault');
-        }
+        const named = (response.body.errors ?? []).map((error: { field: string }) => error.field);
+        for (const field of row.fields ?? []) assert.ok(named.includes(field), `errors name ${field}: ${JSON.stringify(named)}`);
         assert.deepEqual(await snapshot(), before);
       });
     }
@@ -92,7 +105,7 @@ for (const topology of topologies) {
         orders: await count('orders', 'orders'),
         letters: await count('notifications', 'letters'),
         ledger: await count('billing', 'ledger'),
-        balance: await t.api.balance(userId),
+        balance: await user.balance(),
       };
     }
   });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OrderCreatedV1, PaymentRejectedV1, PaymentSucceededV1 } from '../../src/contracts/events.ts';
 import { type EventEnvelope, newEvent } from '../../src/platform/events.ts';
-import { assertLedgerConsistent, eventually, handledCount, metricSum } from '../support/api.ts';
+import { assertLedgerConsistent, eventually, handledCount, type Member, metricSum } from '../support/api.ts';
 import { failInserts } from '../support/faults.ts';
 import type { TestSystem } from '../support/system.ts';
 import { topologies, useSystem } from '../support/topology.ts';
@@ -32,9 +32,9 @@ for (const topology of topologies) {
       // waits for the other in a cycle (PostgreSQL would end one as a deadlock).
       assert.equal(await splitBatches(t.system), splitBefore, 'no batch failed');
       for (const [user, paid, balance] of [[rich, 10, 0], [alsoRich, 10, 0], [poor, 2, 50]] as const) {
-        const ledger = await t.api.transactions(user.id);
+        const ledger = await user.transactions();
         assert.equal(ledger.filter((line) => line.type === 'payment').length, paid);
-        assert.equal(await t.api.balance(user.id), balance);
+        assert.equal(await user.balance(), balance);
         assertLedgerConsistent(ledger, balance);
       }
       // Exactly one outcome per order: 22 payments and 38 refusals, none twice.
@@ -60,15 +60,15 @@ for (const topology of topologies) {
 
         await eventually(async () => assert.equal(await handledCount(t.system, 'billing', OrderCreatedV1.type, 'handled'), handledBefore + 19));
         await eventually(async () => assert.ok((await handledCount(t.system, 'billing', OrderCreatedV1.type, 'failed')) > failedBefore));
-        assert.equal(await t.api.balance(lucky.id), 810);
-        assert.equal((await t.api.transactions(lucky.id)).filter((line) => line.type === 'payment').length, 19);
-        assert.equal(await t.api.balance(unlucky.id), 1_000, 'the failed attempts left no trace');
+        assert.equal(await lucky.balance(), 810);
+        assert.equal((await lucky.transactions()).filter((line) => line.type === 'payment').length, 19);
+        assert.equal(await unlucky.balance(), 1_000, 'the failed attempts left no trace');
 
         await fault.lift();
         await eventually(async () => assert.equal(await handledCount(t.system, 'billing', OrderCreatedV1.type, 'handled'), handledBefore + 20));
         await published;
-        assert.equal(await t.api.balance(unlucky.id), 900, 'charged once, on a redelivery');
-        assert.equal((await t.api.transactions(unlucky.id)).filter((line) => line.type === 'payment').length, 1);
+        assert.equal(await unlucky.balance(), 900, 'charged once, on a redelivery');
+        assert.equal((await unlucky.transactions()).filter((line) => line.type === 'payment').length, 1);
       } finally {
         await fault.lift();
       }
@@ -81,18 +81,21 @@ for (const topology of topologies) {
         const groupsBefore = await sharedWrites(t.system);
         const prices = Array.from({ length: 20 }, (_, i) => i + 1);
         const answers = await Promise.all(
-          prices.map((price) => t.api.post('/orders', { userId: price === 7 ? unlucky.id : lucky.id, price })),
+          prices.map((price) => {
+            const user = price === 7 ? unlucky : lucky;
+            return user.post('/orders', { userId: user.id, price });
+          }),
         );
         assert.deepEqual(
           answers.map((answer) => answer.status),
           prices.map((price) => (price === 7 ? 500 : 201)),
         );
         assert.ok((await sharedWrites(t.system)) > groupsBefore, 'some of the orders shared a transaction');
-        const placed = await t.api.get(`/orders?userId=${lucky.id}&limit=100`);
+        const placed = await lucky.get(`/orders?userId=${lucky.id}&limit=100`);
         assert.deepEqual(placed.body.items.map((order: { price: number }) => order.price).sort((a: number, b: number) => a - b), prices.filter((p) => p !== 7));
-        assert.equal((await t.api.get(`/orders?userId=${unlucky.id}`)).body.items.length, 0);
+        assert.equal((await unlucky.get(`/orders?userId=${unlucky.id}`)).body.items.length, 0);
         // Each placed order was announced once: billing pays all 19 (1 + ... + 20 - 7 = 203).
-        await eventually(async () => assert.equal(await t.api.balance(lucky.id), 1_000 - 203));
+        await eventually(async () => assert.equal(await lucky.balance(), 1_000 - 203));
       } finally {
         await fault.lift();
       }
@@ -100,7 +103,7 @@ for (const topology of topologies) {
   });
 }
 
-type User = { id: string; email: string };
+type User = Member;
 
 /** An order as the orders service announces it; billing pays it (no order row is needed for that). */
 function orderCreated(userId: string, price: number): EventEnvelope {

@@ -11,16 +11,16 @@ for (const topology of topologies) {
       const { api } = t;
       const user = await api.userWithAccount(100);
       const orders = await Promise.all(
-        Array.from({ length: 10 }, () => api.post('/orders', { userId: user.id, price: 30 }, { prefer: 'wait=20' })),
+        Array.from({ length: 10 }, () => user.post('/orders', { userId: user.id, price: 30 }, { prefer: 'wait=20' })),
       );
       const statuses = orders.map((o) => o.body.status);
       assert.equal(statuses.filter((s) => s === 'paid').length, 3, `statuses: ${statuses}`);
       assert.equal(statuses.filter((s) => s === 'rejected').length, 7, `statuses: ${statuses}`);
       assert.ok(orders.filter((o) => o.body.status === 'rejected').every((o) => o.body.reason === 'insufficient_funds'));
 
-      const balance = await api.balance(user.id);
+      const balance = await user.balance();
       assert.equal(balance, 10);
-      const ledger = await api.transactions(user.id);
+      const ledger = await user.transactions();
       assert.equal(ledger.filter((l) => l.type === 'payment').length, 3);
       assertLedgerConsistent(ledger, balance);
     });

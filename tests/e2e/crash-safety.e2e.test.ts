@@ -34,12 +34,12 @@ for (const topology of topologies) {
         CREATE TRIGGER fault_injection BEFORE INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION fail_first_payment();`);
       try {
         const failedBefore = await handledCount(t.system, 'billing', OrderCreatedV1.type, 'failed');
-        const order = await t.api.post('/orders', { userId: user.id, price: 300 }, { prefer: 'wait=15' });
+        const order = await user.post('/orders', { userId: user.id, price: 300 }, { prefer: 'wait=15' });
         assert.equal(order.body.status, 'paid');
         assert.equal(await handledCount(t.system, 'billing', OrderCreatedV1.type, 'failed'), failedBefore + 1, 'the fault did fire');
-        assert.equal(await t.api.balance(user.id), 700);
-        assert.equal((await t.api.transactions(user.id)).filter((l) => l.type === 'payment').length, 1);
-        await eventually(async () => assert.equal((await t.api.letters(user.id)).length, 1));
+        assert.equal(await user.balance(), 700);
+        assert.equal((await user.transactions()).filter((l) => l.type === 'payment').length, 1);
+        await eventually(async () => assert.equal((await user.letters()).length, 1));
       } finally {
         await billing.unsafe('DROP TRIGGER fault_injection ON ledger; DROP FUNCTION fail_first_payment(); DROP SEQUENCE fault_once;');
       }
@@ -51,8 +51,8 @@ for (const topology of topologies) {
       const billing = t.system.database('billing');
       const poisonFault = await failInserts(billing, 'ledger', poisoned.id, 'injected poison');
       try {
-        const poison = await t.api.post('/orders', { userId: poisoned.id, price: 100 });
-        const behind = await t.api.post('/orders', { userId: healthy.id, price: 100 }, { prefer: 'wait=15' });
+        const poison = await poisoned.post('/orders', { userId: poisoned.id, price: 100 });
+        const behind = await healthy.post('/orders', { userId: healthy.id, price: 100 }, { prefer: 'wait=15' });
         assert.equal(behind.body.status, 'paid', 'the order behind the poison is not blocked');
 
         const [letter] = await eventually(
@@ -66,8 +66,8 @@ for (const topology of topologies) {
         );
         assert.equal(letter?.attempts, redelivery.maxAttempts);
         assert.match(letter?.error ?? '', /injected poison/);
-        assert.equal((await t.api.get(`/orders/${poison.body.id}`)).body.status, 'pending', 'a dead letter waits for a replay');
-        assert.equal(await t.api.balance(poisoned.id), 1_000, 'the failed attempts left no trace');
+        assert.equal((await poisoned.get(`/orders/${poison.body.id}`)).body.status, 'pending', 'a dead letter waits for a replay');
+        assert.equal(await poisoned.balance(), 1_000, 'the failed attempts left no trace');
         const metrics = await t.api.get('/billing/metrics');
         assert.match(metrics.body, /dead_letters_waiting\{service="billing"\} [1-9]/);
 
@@ -75,9 +75,9 @@ for (const topology of topologies) {
         await poisonFault.lift();
         const replay = await replayDeadLetters(services.billing, billing, createLogger('silent', 'test'));
         assert.deepEqual(replay, { replayed: 1, failedAgain: 0 });
-        const settled = await t.api.get(`/orders/${poison.body.id}`, { prefer: 'wait=15' });
+        const settled = await poisoned.get(`/orders/${poison.body.id}`, { prefer: 'wait=15' });
         assert.equal(settled.body.status, 'paid');
-        assert.equal(await t.api.balance(poisoned.id), 900);
+        assert.equal(await poisoned.balance(), 900);
       } finally {
         await poisonFault.lift();
       }
@@ -94,14 +94,13 @@ describe('stopping between commit and publish (embedded)', () => {
 
   test('when the system stops with events still in the outbox, then after a restart the order is paid and the letter stored', async () => {
     let system = await startTestSystem({ dataDir });
-    let api = client(system.url);
-    const user = await api.userWithAccount(1_000);
+    let user = await client(system.url).userWithAccount(1_000);
     await system.stop();
 
     // The relays are paused: the order commits with its event, which nobody publishes before the stop.
     system = await startTestSystem({ dataDir, relay: 'paused' });
-    api = client(system.url);
-    const order = await api.post('/orders', { userId: user.id, price: 250 }, { prefer: 'wait=1' });
+    user = await client(system.url).signIn(user);
+    const order = await user.post('/orders', { userId: user.id, price: 250 }, { prefer: 'wait=1' });
     assert.equal(order.body.status, 'pending');
     const [waiting] = await system.database('orders')`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`;
     assert.equal(waiting?.n, 1);
@@ -109,11 +108,11 @@ describe('stopping between commit and publish (embedded)', () => {
 
     system = await startTestSystem({ dataDir });
     try {
-      api = client(system.url);
-      const final = await api.get(`/orders/${order.body.id}`, { prefer: 'wait=15' });
+      user = await client(system.url).signIn(user);
+      const final = await user.get(`/orders/${order.body.id}`, { prefer: 'wait=15' });
       assert.equal(final.body.status, 'paid');
-      assert.equal(await api.balance(user.id), 750);
-      await eventually(async () => assert.equal((await api.letters(user.id)).length, 1));
+      assert.equal(await user.balance(), 750);
+      await eventually(async () => assert.equal((await user.letters()).length, 1));
     } finally {
       await system.stop();
     }

@@ -16,7 +16,7 @@ test(
   'when a billing replica is killed -9 in the middle of a burst of orders, holding events it has not acknowledged, and restarted, then every order ends final, is charged at most once, money is conserved and each order has one letter',
   { skip: skipWithoutNats(), timeout: 150_000 },
   async (t) => {
-    const { system, stack, api, users, orders } = await startBurstScenario(t);
+    const { system, stack, users, orders } = await startBurstScenario(t);
     const billingHandled = async () => {
       const [row] = await system.database('billing')<{ n: number }[]>`
         SELECT count(*)::int AS n FROM inbox WHERE event_type = 'orders.order.created.v1'`;
@@ -28,11 +28,11 @@ test(
 
     // The burst starts; then billing-1 freezes (SIGSTOP) while the rest of it arrives, so the events it takes
     // stay unacknowledged in its memory, and is killed with them: a crash in the middle of handling.
-    await placeOrders(api, orders.slice(0, split));
+    await placeOrders(orders.slice(0, split));
     const pid = stack.pid('billing', 0);
     assert.ok(pid);
     process.kill(pid, 'SIGSTOP');
-    await placeOrders(api, orders.slice(split));
+    await placeOrders(orders.slice(split));
     const held = await eventually(
       async () => {
         const [handled, consumer] = await Promise.all([billingHandled(), consumerState(stack.natsUrl, 'ORDERS', 'billing')]);
@@ -49,7 +49,7 @@ test(
     await stack.restart('billing', 0);
 
     // The killed replica's events come back after the ack wait (30 s), to whichever replica pulls first.
-    const outcome = await settleAndCheck(api, system, users, orders.length, 90_000);
+    const outcome = await settleAndCheck(system, users, orders.length, 90_000);
     assert.equal(outcome.paid, burst.paid);
     assert.equal(outcome.rejected, burst.rejected);
     assert.equal(outcome.charges, outcome.paid);

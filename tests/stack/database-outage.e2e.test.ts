@@ -20,31 +20,31 @@ test(
   'when the databases stop for a few seconds during a burst of orders, then requests get 503 problem documents meanwhile, no replica is ready, and everything completes once they are back',
   { skip: skipWithoutNats(), timeout: 150_000 },
   async (t) => {
-    const { system, stack, api, users, orders } = await startBurstScenario(t);
+    const { system, stack, users, orders } = await startBurstScenario(t);
 
-    const someone = users[0]!.id;
+    const someone = users[0]!;
     const split = Math.floor(orders.length * 0.4);
     const started = Date.now();
 
     // The first part of the burst; the databases go away while its events are still being handled.
-    const before = await placeOrders(api, orders.slice(0, split));
+    const before = await placeOrders(orders.slice(0, split));
     await stack.stopDatabase();
     const stoppedAt = Date.now();
 
     // The rest of the burst keeps trying (same Idempotency-Key) through the outage.
-    const rest = placeOrders(api, orders.slice(split), { deadlineMs: 60_000 });
+    const rest = placeOrders(orders.slice(split), { deadlineMs: 60_000 });
 
     // Every service answers with a 503 problem document, and no replica says it is ready.
     const answers: Record<string, number> = {};
     for (const [method, path, body] of [
-      ['GET', `/users/${someone}`],
-      ['POST', '/users', { email: `late-${crypto.randomUUID()}@example.com`, name: 'Late' }],
-      ['GET', `/billing/accounts/${someone}`],
-      ['POST', `/billing/accounts/${someone}/deposits`, { amount: 100 }],
-      ['GET', `/orders?userId=${someone}`],
-      ['GET', `/notifications?userId=${someone}`],
+      ['GET', `/users/${someone.id}`],
+      ['POST', '/users', { email: `late-${crypto.randomUUID()}@example.com`, name: 'Late', password: 'late-password' }],
+      ['GET', `/billing/accounts/${someone.id}`],
+      ['POST', `/billing/accounts/${someone.id}/deposits`, { amount: 100 }],
+      ['GET', `/orders?userId=${someone.id}`],
+      ['GET', `/notifications?userId=${someone.id}`],
     ] as const) {
-      const response = await api.call(method, path, body);
+      const response = await someone.call(method, path, body);
       const kind = `${response.status} ${response.headers.get('content-type')?.split(';')[0]}`;
       answers[`${method} ${path.split('/')[1]?.split('?')[0]}`] = response.status;
       assert.equal(kind, '503 application/problem+json', `${method} ${path}: ${JSON.stringify(response.body)}`);
@@ -72,7 +72,7 @@ test(
     assert.ok((after.failures['503 application/problem+json'] ?? 0) > 0, `the burst met no 503 problem document: ${JSON.stringify(after.failures)}`);
     assert.ok(!statuses.includes('500'), `500s during the outage: ${JSON.stringify(after.failures)}`);
 
-    const outcome = await settleAndCheck(api, system, users, orders.length, 90_000);
+    const outcome = await settleAndCheck(system, users, orders.length, 90_000);
     assert.equal(outcome.paid, burst.paid);
     assert.equal(outcome.rejected, burst.rejected);
     assert.equal(outcome.charges, outcome.paid);

@@ -26,12 +26,12 @@ test(
     const started = Date.now();
 
     // The first part of the burst, then the broker goes away while its events are still on their way.
-    const before = await placeOrders(api, orders.slice(0, split));
+    const before = await placeOrders(orders.slice(0, split));
     await stack.stopNats();
     const stoppedAt = Date.now();
 
     // Orders are still taken (the outbox keeps their events); no replica says it is ready.
-    const during = await placeOrders(api, orders.slice(split));
+    const during = await placeOrders(orders.slice(split));
     await eventually(
       async () => {
         for (const [service, index] of allReplicas(stack)) assert.equal(await replicaReady(stack, service, index), false, `${service}-${index + 1} ready`);
@@ -54,7 +54,7 @@ test(
     );
     const recoveredMs = Date.now() - stoppedAt;
 
-    const outcome = await settleAndCheck(api, system, users, orders.length, 90_000);
+    const outcome = await settleAndCheck(system, users, orders.length, 90_000);
     assert.equal(outcome.paid, burst.paid);
     assert.equal(outcome.rejected, burst.rejected);
     assert.equal(outcome.charges, outcome.paid);

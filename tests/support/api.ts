@@ -9,50 +9,114 @@ export interface Response<T = any> {
   body: T;
 }
 
-/** A thin HTTP client over the system's public API, as a user's code would call it. */
-export function client(baseUrl: string) {
+/** The operator account every test system is started with. */
+export const TEST_ADMIN = { email: 'operator@streamshop.test', password: 'operator-password-for-tests' };
+
+/**
+ * A thin HTTP client over the system's public API, as a user's code would call it: anonymous, or signed in with a
+ * bearer token. An `authorization` header given to a call replaces the token (to send a forged one, say).
+ */
+export function client(baseUrl: string, token?: string): Api {
   async function call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response<T>> {
     const response = await fetch(baseUrl + path, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
     return { status: response.status, headers: response.headers, body: type.includes('json') && text ? JSON.parse(text) : text };
   }
-  const api = {
+  const api: Api = {
+    baseUrl,
+    ...(token ? { token } : {}),
     call,
     get: <T = any>(path: string, headers?: Record<string, string>) => call<T>('GET', path, undefined, headers),
     post: <T = any>(path: string, body: unknown, headers?: Record<string, string>) => call<T>('POST', path, body, headers),
+    /** The same client, signed in with another token. */
+    as: (other: string) => client(baseUrl, other),
 
-    /** A new user whose billing account is open; optionally with money on it. */
-    async userWithAccount(deposit = 0): Promise<{ id: string; email: string }> {
-      const email = `u-${crypto.randomUUID()}@example.com`;
-      const created = await api.post('/users', { email, name: 'Test User' });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const userId: string = created.body.id;
-      await eventually(async () => assert.equal((await api.get(`/billing/accounts/${userId}`)).status, 200));
-      if (deposit > 0) assert.equal((await api.post(`/billing/accounts/${userId}/deposits`, { amount: deposit })).status, 201);
-      return { id: userId, email };
+    /** An access token for the address and password, or a failed assertion saying why not. */
+    async logIn(email: string, password: string): Promise<string> {
+      const login = await call('POST', '/users/login', { email, password });
+      assert.equal(login.status, 200, `login of ${email}: ${JSON.stringify(login.body)}`);
+      return login.body.accessToken;
     },
-    async balance(userId: string): Promise<number> {
-      const account = await api.get(`/billing/accounts/${userId}`);
+
+    /** The operator of the test system, signed in. */
+    async admin() {
+      return client(baseUrl, await api.logIn(TEST_ADMIN.email, TEST_ADMIN.password));
+    },
+
+    /** The user, signed in on this system (again, after a restart, say). */
+    async signIn(user) {
+      return signedIn(client(baseUrl, await api.logIn(user.email, user.password)), user);
+    },
+
+    /** A new user, signed in, whose billing account is open; optionally with money on it. */
+    async userWithAccount(deposit = 0): Promise<Member> {
+      const email = `u-${crypto.randomUUID()}@example.com`;
+      const password = `pw-${crypto.randomUUID()}`;
+      const created = await call('POST', '/users', { email, name: 'Test User', password });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const member = await api.signIn({ id: created.body.id as string, email, password });
+      await eventually(async () => assert.equal((await member.get(`/billing/accounts/${member.id}`)).status, 200));
+      if (deposit > 0) assert.equal((await member.post(`/billing/accounts/${member.id}/deposits`, { amount: deposit })).status, 201);
+      return member;
+    },
+  };
+  return api;
+}
+
+export interface Api {
+  baseUrl: string;
+  token?: string;
+  call<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response<T>>;
+  get<T = any>(path: string, headers?: Record<string, string>): Promise<Response<T>>;
+  post<T = any>(path: string, body: unknown, headers?: Record<string, string>): Promise<Response<T>>;
+  as(token: string): Api;
+  logIn(email: string, password: string): Promise<string>;
+  admin(): Promise<Api>;
+  signIn(user: { id: string; email: string; password: string }): Promise<Member>;
+  userWithAccount(deposit?: number): Promise<Member>;
+}
+
+/** A signed-in user: their client, who they are, and reads of their own account. */
+export interface Member extends Api {
+  id: string;
+  email: string;
+  password: string;
+  balance(): Promise<number>;
+  letters(): Promise<any[]>;
+  transactions(): Promise<any[]>;
+}
+
+function signedIn(api: Api, user: { id: string; email: string; password: string }): Member {
+  return {
+    ...api,
+    id: user.id,
+    email: user.email,
+    password: user.password,
+    async balance(): Promise<number> {
+      const account = await api.get(`/billing/accounts/${user.id}`);
       assert.equal(account.status, 200);
       return account.body.balance;
     },
-    async letters(userId: string): Promise<any[]> {
-      const list = await api.get(`/notifications?userId=${userId}&limit=100`);
+    async letters(): Promise<any[]> {
+      const list = await api.get(`/notifications?userId=${user.id}&limit=100`);
       assert.equal(list.status, 200);
       return list.body.items;
     },
-    async transactions(userId: string): Promise<any[]> {
-      const list = await api.get(`/billing/accounts/${userId}/transactions?limit=100`);
+    async transactions(): Promise<any[]> {
+      const list = await api.get(`/billing/accounts/${user.id}/transactions?limit=100`);
       assert.equal(list.status, 200);
       return list.body.items;
     },
   };
-  return api;
 }
 
 /** A number from one service's /metrics, summed over every line `pattern` matches (its group 1), over its replicas. */

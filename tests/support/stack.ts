@@ -13,7 +13,7 @@ import { type ServiceName, serviceNames } from '../../src/platform/config.ts';
 import type { Sql } from '../../src/platform/db.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { connectNatsBus } from '../../src/platform/nats-bus.ts';
-import { assertLedgerConsistent, client, eventually } from './api.ts';
+import { type Api, assertLedgerConsistent, client, eventually, type Member, TEST_ADMIN } from './api.ts';
 import type { TestSystem } from './system.ts';
 
 /** Why the stack cannot run here, or undefined when it can: nats-server on PATH, or NATS_URL set. */
@@ -88,6 +88,7 @@ export async function startStackSystem(options: StackTestSystemOptions = {}): Pr
     pgPort: 0,
     log,
     logLevel: process.env.STACK_LOG_LEVEL ?? 'warn',
+    admin: TEST_ADMIN,
     ...(process.env.NATS_URL ? { natsUrl: process.env.NATS_URL } : {}),
     ...(options.replicas ? { replicas: options.replicas } : {}),
   });
@@ -104,6 +105,7 @@ export async function startStackSystem(options: StackTestSystemOptions = {}): Pr
       url: stack.url,
       bus,
       dataDir,
+      signingKeysFile: join(dataDir, 'auth', 'signing-keys.json'),
       stack,
       serviceUrls: (service) => Array.from({ length: stack.replicas[service] }, (_, i) => stack.replicaUrl(service, i)),
       database(service) {
@@ -126,7 +128,8 @@ export async function startStackSystem(options: StackTestSystemOptions = {}): Pr
   }
 }
 
-type Api = ReturnType<typeof client>;
+/** A signed-in user and the money they put on their account. */
+export type FundedUser = Member & { deposit: number };
 
 interface Order {
   id: string;
@@ -157,8 +160,7 @@ export interface BurstReport {
  * Idempotency-Key and is retried with it on 502/503 until it is placed. `onPlaced(n)` sees the running count.
  */
 export async function placeOrders(
-  api: Api,
-  orders: { userId: string; price: number }[],
+  orders: { user: Member; price: number }[],
   options: { concurrency?: number; onPlaced?: (placed: number) => Promise<void> | void; deadlineMs?: number } = {},
 ): Promise<BurstReport> {
   const queue = orders.map((order) => ({ ...order, key: randomUUID() }));
@@ -167,8 +169,8 @@ export async function placeOrders(
   async function worker(): Promise<void> {
     for (let order = queue.shift(); order; order = queue.shift()) {
       for (;;) {
-        const response = await api
-          .post('/orders', { userId: order.userId, price: order.price }, { 'idempotency-key': order.key })
+        const response = await order.user
+          .post('/orders', { userId: order.user.id, price: order.price }, { 'idempotency-key': order.key })
           .catch((error: Error) => ({ status: 0, headers: new Headers(), body: error.message }));
         if (response.status === 201) {
           report.placed.push(response.body.id);
@@ -206,9 +208,8 @@ export interface Outcome {
  * money before = money after + what was paid, one letter per order of the right kind. Returns the counts.
  */
 export async function settleAndCheck(
-  api: Api,
   system: TestSystem,
-  users: { id: string; deposit: number }[],
+  users: FundedUser[],
   expectedOrders: number,
   timeoutMs = 60_000,
 ): Promise<Outcome> {
@@ -216,11 +217,11 @@ export async function settleAndCheck(
     () =>
       Promise.all(
         users.map(async (user) => {
-          const orders = await api.get(`/orders?userId=${user.id}&limit=100`);
+          const orders = await user.get(`/orders?userId=${user.id}&limit=100`);
           assert.equal(orders.status, 200);
           const items: Order[] = orders.body.items;
           assert.ok(items.every((o) => o.status !== 'pending'), `user ${user.id} still has pending orders`);
-          const letters = (await api.letters(user.id)).filter((l) => l.orderId);
+          const letters = (await user.letters()).filter((l) => l.orderId);
           assert.equal(letters.length, items.length, `user ${user.id}: ${letters.length} letters for ${items.length} orders`);
           return { user, orders: items, letters };
         }),
@@ -233,8 +234,8 @@ export async function settleAndCheck(
 
   const outcome: Outcome = { users: users.length, orders: 0, paid: 0, rejected: 0, charges: 0, letters: 0, moneyBefore: 0, moneyAfter: 0, paidTotal: 0 };
   for (const { user, orders, letters } of perUser) {
-    const lines = await api.transactions(user.id);
-    const balance = await api.balance(user.id);
+    const lines = await user.transactions();
+    const balance = await user.balance();
     assertLedgerConsistent(lines, balance);
     const payments = lines.filter((l) => l.type === 'payment');
     const paid = orders.filter((o) => o.status === 'paid');
@@ -278,8 +279,8 @@ export async function settleAndCheck(
 }
 
 /** Users with an open account and `deposit` on it, created a few at a time. */
-export function usersWithMoney(api: Api, count: number, deposit: number): Promise<{ id: string; deposit: number }[]> {
-  return inPool(Array.from({ length: count }), 5, async () => ({ id: (await api.userWithAccount(deposit)).id, deposit }));
+export function usersWithMoney(api: Api, count: number, deposit: number): Promise<FundedUser[]> {
+  return inPool(Array.from({ length: count }), 5, async () => ({ ...(await api.userWithAccount(deposit)), deposit }));
 }
 
 /** Whether one replica says it is ready, asked directly (not through the gateway). */
@@ -319,6 +320,6 @@ export async function startBurstScenario(t: TestContext) {
   t.after(() => system.stop());
   const api = client(system.url);
   const users = await usersWithMoney(api, burst.users, burst.deposit);
-  const orders = users.flatMap((user) => Array.from({ length: burst.ordersPerUser }, () => ({ userId: user.id, price: burst.price })));
+  const orders = users.flatMap((user) => Array.from({ length: burst.ordersPerUser }, () => ({ user, price: burst.price })));
   return { system, stack: system.stack, api, users, orders };
 }

@@ -1,12 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import postgres from 'postgres';
 import type { Bus } from '../../src/platform/bus.ts';
 import { EmbeddedConfig, loadConfig, type ServiceName } from '../../src/platform/config.ts';
 import type { Sql } from '../../src/platform/db.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { startEmbeddedSystem } from '../../src/system.ts';
+import { TEST_ADMIN } from './api.ts';
 
 /** The system under test, whatever its topology: an HTTP entry point, the bus, and each service's database. */
 export interface TestSystem {
@@ -19,24 +21,38 @@ export interface TestSystem {
   /** Stops the system; the data stays when the caller chose the dataDir (for a restart), else it is removed. */
   stop(): Promise<void>;
   dataDir: string;
+  /** The private keys users signs tokens with (to forge tokens the way an attacker who had them could). */
+  signingKeysFile: string;
 }
 
 export interface TestSystemOptions {
   dataDir?: string;
   relay?: 'on' | 'paused';
+  /** Every log line of the system (level trace), to this file instead of nowhere. */
+  logFile?: string;
 }
 
 /** Starts the embedded default on free ports with its own data folder. */
 export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'streamshop-test-')));
-  const level = process.env.TEST_LOG_LEVEL ?? 'silent';
-  const config = loadConfig(EmbeddedConfig, { PORT: '0', PG_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: level, OUTBOX_RELAY: options.relay ?? 'on' });
-  const system = await startEmbeddedSystem(config, createLogger(level, 'test'));
+  const level = options.logFile ? 'trace' : (process.env.TEST_LOG_LEVEL ?? 'silent');
+  const config = loadConfig(EmbeddedConfig, {
+    PORT: '0',
+    PG_PORT: '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: level,
+    OUTBOX_RELAY: options.relay ?? 'on',
+    ADMIN_EMAIL: TEST_ADMIN.email,
+    ADMIN_PASSWORD: TEST_ADMIN.password,
+  });
+  const destination = options.logFile ? pino.destination({ dest: options.logFile, sync: true }) : undefined;
+  const system = await startEmbeddedSystem(config, createLogger(level, 'test', destination));
   const connections = new Map<ServiceName, Sql>();
   return {
     url: system.url,
     bus: system.bus,
     dataDir,
+    signingKeysFile: join(dataDir, 'auth', 'signing-keys.json'),
     serviceUrls: () => [system.url],
     database(service) {
       const sql = connections.get(service) ?? postgres(system.databaseUrl(service), { max: 2, onnotice: () => {} });

@@ -6,6 +6,6 @@ export const billingService: ServiceModule = {
   name: 'billing',
   description: 'Accounts and their ledger. Opens an account per new user and pays for orders.',
   migrations: new URL('./migrations/', import.meta.url),
-  routes: billingRoutes,
+  start: ({ sql }) => ({ routes: (app) => billingRoutes(app, sql) }),
   handlers: billingHandlers,
 };

@@ -1,6 +1,6 @@
 import { type App, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
 import { readIdempotencyKey } from '../../platform/idempotency.ts';
-import type { ServiceDeps } from '../../platform/service.ts';
+import type { Sql } from '../../platform/db.ts';
 import { Account, AccountParams, ListQuery, MoneyBody, Transaction, TransactionList } from './contract.ts';
 import { deposit, getAccount, listTransactions, withdraw } from './use-cases.ts';
 
@@ -9,10 +9,10 @@ const IdempotencyHeaders = {
   properties: { 'idempotency-key': { type: 'string', description: 'Retry-safe key: the same key and body replay the first result' } },
 } as const;
 
-export function billingRoutes(app: App, { sql }: ServiceDeps): void {
+export function billingRoutes(app: App, sql: Sql): void {
   app.get(
     '/accounts/:userId',
-    { schema: { tags: ['billing'], summary: "A user's account", params: AccountParams, response: responses({ 200: Account }, 404) } },
+    { config: { access: 'owner-or-admin' }, schema: { tags: ['billing'], summary: "A user's account", params: AccountParams, response: responses({ 200: Account }, 404) } },
     async (request) => getAccount(sql, request.params.userId),
   );
 
@@ -23,6 +23,8 @@ export function billingRoutes(app: App, { sql }: ServiceDeps): void {
     app.post(
       `/accounts/:userId/${path}`,
       {
+        // Only the owner moves their money: not even an operator moves someone else's.
+        config: { access: 'owner' },
         schema: {
           tags: ['billing'],
           summary,
@@ -44,6 +46,7 @@ export function billingRoutes(app: App, { sql }: ServiceDeps): void {
   app.get(
     '/accounts/:userId/transactions',
     {
+      config: { access: 'owner-or-admin' },
       schema: {
         tags: ['billing'],
         summary: 'The ledger of an account, newest first',

@@ -51,7 +51,7 @@ export interface MoneyMovement {
 
 export async function deposit(sql: Sql, { userId, amount, idempotencyKey }: MoneyMovement) {
   return sql.begin((tx) =>
-    once(tx, idempotencyKey, 'billing.deposit', { userId, amount }, async (): Promise<StoredResponse<Transaction>> => {
+    once(tx, idempotencyKey, `billing.deposit:${userId}`, { userId, amount }, async (): Promise<StoredResponse<Transaction>> => {
       const balance = await addToBalance(tx, userId, amount).catch((error) => {
         throw (error as { constraint_name?: string }).constraint_name === 'balance_in_range' ? balanceLimit() : error;
       });
@@ -64,7 +64,7 @@ export async function deposit(sql: Sql, { userId, amount, idempotencyKey }: Mone
 
 export async function withdraw(sql: Sql, { userId, amount, idempotencyKey }: MoneyMovement) {
   return sql.begin((tx) =>
-    once(tx, idempotencyKey, 'billing.withdrawal', { userId, amount }, async (): Promise<StoredResponse<Transaction>> => {
+    once(tx, idempotencyKey, `billing.withdrawal:${userId}`, { userId, amount }, async (): Promise<StoredResponse<Transaction>> => {
       const balance = await takeFromBalance(tx, userId, amount);
       if (balance === undefined) {
         const account = await findAccount(tx, userId);

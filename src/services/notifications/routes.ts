@@ -1,12 +1,14 @@
 import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
-import type { ServiceDeps } from '../../platform/service.ts';
+import { callerOf } from '../../platform/access.ts';
+import type { Sql } from '../../platform/db.ts';
 import { Letter, LetterList, LetterListQuery, LetterParams, SendMessageBody } from './contract.ts';
 import { getLetter, listLettersOf, sendMessage } from './use-cases.ts';
 
-export function notificationRoutes(app: App, { sql }: ServiceDeps): void {
+export function notificationRoutes(app: App, sql: Sql): void {
   app.get(
     '/',
     {
+      config: { access: 'owner-or-admin' },
       schema: {
         tags: ['notifications'],
         summary: 'Letters of a user (?userId=) or to an address (?email=), newest first',
@@ -19,13 +21,17 @@ export function notificationRoutes(app: App, { sql }: ServiceDeps): void {
 
   app.get(
     '/:letterId',
-    { schema: { tags: ['notifications'], summary: 'Get a letter', params: LetterParams, response: responses({ 200: Letter }, 404) } },
-    async (request) => getLetter(sql, request.params.letterId),
+    {
+      // Someone else's letter is a 404, as if it did not exist.
+      config: { access: 'user' },
+      schema: { tags: ['notifications'], summary: 'Get a letter', params: LetterParams, response: responses({ 200: Letter }, 404) },
+    },
+    async (request) => getLetter(sql, callerOf(request), request.params.letterId),
   );
 
   app.post(
     '/',
-    { schema: { tags: ['notifications'], summary: 'Store a free-form message', body: SendMessageBody, response: responses({ 201: withHeaders(Letter, ResponseHeaders.location('letter')) }) } },
+    { config: { access: 'admin' }, schema: { tags: ['notifications'], summary: 'Store a free-form message (operators only)', body: SendMessageBody, response: responses({ 201: withHeaders(Letter, ResponseHeaders.location('letter')) }) } },
     async (request, reply) => {
       const letter = await sendMessage(sql, request.body, flowOf(request));
       return reply.code(201).header('location', `/notifications/${letter.id}`).send(letter);

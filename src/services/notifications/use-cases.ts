@@ -1,8 +1,10 @@
 import { uuidv7 } from 'uuidv7';
 import { LetterStoredV1, type OrderPaid, type OrderRejected, type UserCreated } from '../../contracts/events.ts';
+import { mayRead } from '../../platform/access.ts';
 import type { Sql, Tx } from '../../platform/db.ts';
 import { type FlowContext, newEvent } from '../../platform/events.ts';
 import { appendToOutbox } from '../../platform/outbox.ts';
+import type { Caller } from '../../platform/tokens.ts';
 import type { Letter, SendMessageBody } from './contract.ts';
 import { letterNotFound, recipientFilterRequired } from './errors.ts';
 import { composeOrderLetter, type OrderOutcome } from './letters.ts';
@@ -67,8 +69,11 @@ export async function sendMessage(sql: Sql, message: SendMessageBody, flow: Flow
   });
 }
 
-export async function getLetter(sql: Sql, letterId: string): Promise<Letter> {
-  return (await findLetter(sql, letterId)) ?? Promise.reject(letterNotFound(letterId));
+/** The caller's letter (an admin's: anyone's); someone else's is not found, as if it did not exist. */
+export async function getLetter(sql: Sql, caller: Caller, letterId: string): Promise<Letter> {
+  const letter = await findLetter(sql, letterId);
+  if (!letter || !mayRead(caller, letter.userId)) throw letterNotFound(letterId);
+  return letter;
 }
 
 export async function listLettersOf(sql: Sql, query: { userId?: string; email?: string; limit: number; cursor?: string }) {

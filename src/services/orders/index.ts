@@ -1,11 +1,18 @@
 import type { ServiceModule } from '../../platform/service.ts';
 import { ordersHandlers } from './handlers.ts';
+import { watchFinality } from './finality.ts';
 import { orderRoutes } from './routes.ts';
+import { orderPlacement } from './use-cases.ts';
 
 export const ordersService: ServiceModule = {
   name: 'orders',
   description: 'Orders and their status. Publishes orders.order.created.v1; settles orders on billing outcomes.',
   migrations: new URL('./migrations/', import.meta.url),
-  routes: orderRoutes,
+  async start({ sql, metrics }) {
+    // Requests with Prefer: wait sleep until the NOTIFY for their order; orders placed together share a transaction.
+    const watcher = await watchFinality(sql);
+    const placeOrder = orderPlacement(sql, metrics);
+    return { routes: (app) => orderRoutes(app, { sql, watcher, placeOrder }), close: () => watcher.close() };
+  },
   handlers: ordersHandlers,
 };

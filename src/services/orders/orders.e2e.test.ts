@@ -8,28 +8,28 @@ describe('orders', () => {
   test('when POST /orders is retried with the same Idempotency-Key, then there is one order and one charge', async () => {
     const user = await t.api.userWithAccount(1_000);
     const key = { 'idempotency-key': `order-${crypto.randomUUID()}`, prefer: 'wait=10' };
-    const attempts = await Promise.all([1, 2, 3, 4].map(() => t.api.post('/orders', { userId: user.id, price: 300 }, key)));
+    const attempts = await Promise.all([1, 2, 3, 4].map(() => user.post('/orders', { userId: user.id, price: 300 }, key)));
     assert.equal(new Set(attempts.map((a) => a.body.id)).size, 1);
     assert.ok(attempts.every((a) => a.status === 201 && a.body.status === 'paid'));
     assert.equal(attempts.filter((a) => a.headers.get('idempotent-replayed') === 'true').length, 3);
-    assert.equal((await t.api.get(`/orders?userId=${user.id}`)).body.items.length, 1);
-    assert.equal(await t.api.balance(user.id), 700);
+    assert.equal((await user.get(`/orders?userId=${user.id}`)).body.items.length, 1);
+    assert.equal(await user.balance(), 700);
   });
 
   test('when the same Idempotency-Key comes with another price, then it is a 422 and no order is placed', async () => {
     const user = await t.api.userWithAccount(1_000);
     const key = { 'idempotency-key': `order-${crypto.randomUUID()}` };
-    await t.api.post('/orders', { userId: user.id, price: 100 }, key);
-    const conflict = await t.api.post('/orders', { userId: user.id, price: 999 }, key);
+    await user.post('/orders', { userId: user.id, price: 100 }, key);
+    const conflict = await user.post('/orders', { userId: user.id, price: 999 }, key);
     assert.equal(conflict.status, 422);
     assert.equal(conflict.headers.get('content-type')?.split(';')[0], 'application/problem+json');
-    assert.equal((await t.api.get(`/orders?userId=${user.id}`)).body.items.length, 1);
+    assert.equal((await user.get(`/orders?userId=${user.id}`)).body.items.length, 1);
   });
 
   test('Prefer: wait is capped at 30 seconds and answers as soon as the order is final', async () => {
     const user = await t.api.userWithAccount(1_000);
     const started = Date.now();
-    const placed = await t.api.post('/orders', { userId: user.id, price: 1 }, { prefer: 'wait=3600' });
+    const placed = await user.post('/orders', { userId: user.id, price: 1 }, { prefer: 'wait=3600' });
     assert.equal(placed.headers.get('preference-applied'), 'wait=30');
     assert.equal(placed.body.status, 'paid');
     assert.ok(Date.now() - started < 5_000, 'woken by the outcome, not by the timeout');

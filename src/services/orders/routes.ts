@@ -1,17 +1,20 @@
 import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
 import { readIdempotencyKey } from '../../platform/idempotency.ts';
-import type { ServiceDeps } from '../../platform/service.ts';
+import { callerOf } from '../../platform/access.ts';
+import type { Sql } from '../../platform/db.ts';
 import { Order, OrderList, OrderListQuery, OrderParams, PlaceOrderBody, WaitHeaders } from './contract.ts';
-import { preferredWait, watchFinality } from './finality.ts';
-import { getOrderWhenFinal, listUserOrders, orderPlacement, placeOrderAndWait } from './use-cases.ts';
+import { type FinalityWatcher, preferredWait } from './finality.ts';
+import { getOrderWhenFinal, listUserOrders, type PlaceOrder, placeOrderAndWait } from './use-cases.ts';
 
 const { location, idempotentReplayed, preferenceApplied } = ResponseHeaders;
 
-export async function orderRoutes(app: App, { sql, metrics }: ServiceDeps): Promise<void> {
-  const watcher = await watchFinality(sql);
-  const placeOrder = orderPlacement(sql, metrics);
-  app.addHook('onClose', () => watcher.close());
+export interface OrderRoutesDeps {
+  sql: Sql;
+  watcher: FinalityWatcher;
+  placeOrder: PlaceOrder;
+}
 
+export function orderRoutes(app: App, { sql, watcher, placeOrder }: OrderRoutesDeps): void {
   const headers = {
     ...WaitHeaders,
     properties: { ...WaitHeaders.properties, 'idempotency-key': { type: 'string', description: 'Retry-safe key' } },
@@ -20,6 +23,7 @@ export async function orderRoutes(app: App, { sql, metrics }: ServiceDeps): Prom
   app.post(
     '/',
     {
+      config: { access: 'owner' },
       schema: {
         tags: ['orders'],
         summary: 'Place an order',
@@ -41,17 +45,21 @@ export async function orderRoutes(app: App, { sql, metrics }: ServiceDeps): Prom
 
   app.get(
     '/:orderId',
-    { schema: { tags: ['orders'], summary: 'Get an order', params: OrderParams, headers: WaitHeaders, response: responses({ 200: withHeaders(Order, preferenceApplied) }, 404) } },
+    {
+      // Someone else's order is a 404, as if it did not exist.
+      config: { access: 'user' },
+      schema: { tags: ['orders'], summary: 'Get an order', params: OrderParams, headers: WaitHeaders, response: responses({ 200: withHeaders(Order, preferenceApplied) }, 404) },
+    },
     async (request, reply) => {
       const wait = preferredWait(request.headers.prefer as string | undefined);
       if (wait > 0) reply.header('preference-applied', `wait=${wait}`);
-      return getOrderWhenFinal(sql, watcher, request.params.orderId, wait);
+      return getOrderWhenFinal(sql, watcher, callerOf(request), request.params.orderId, wait);
     },
   );
 
   app.get(
     '/',
-    { schema: { tags: ['orders'], summary: "A user's orders, newest first", querystring: OrderListQuery, response: responses({ 200: OrderList }) } },
+    { config: { access: 'owner-or-admin' }, schema: { tags: ['orders'], summary: "A user's orders, newest first", querystring: OrderListQuery, response: responses({ 200: OrderList }) } },
     async (request) => listUserOrders(sql, request.query.userId, request.query.limit, request.query.cursor),
   );
 }

@@ -7,6 +7,8 @@ import { once } from '../../platform/idempotency.ts';
 import type { ServiceMetrics } from '../../platform/metrics.ts';
 import { appendToOutbox } from '../../platform/outbox.ts';
 import type { Logger } from 'pino';
+import { mayRead } from '../../platform/access.ts';
+import type { Caller } from '../../platform/tokens.ts';
 import type { Order, PlaceOrderBody } from './contract.ts';
 import { orderNotFound } from './errors.ts';
 import { announceFinal, type FinalityWatcher } from './finality.ts';
@@ -41,7 +43,7 @@ export function orderPlacement(sql: Sql, metrics: ServiceMetrics) {
   return async function placeOrder(input: PlaceOrderBody, idempotencyKey: string | undefined, flow: FlowContext, id = uuidv7()) {
     if (idempotencyKey === undefined) return { status: 201, body: await placeTogether({ id, input, flow }), replayed: false };
     return sql.begin((tx) =>
-      once(tx, idempotencyKey, 'orders.place', input, async () => {
+      once(tx, idempotencyKey, `orders.place:${input.userId}`, input, async () => {
         const [order] = await writeOrders(tx, [{ id, input, flow }]);
         return { status: 201, body: order as Order };
       }),
@@ -69,7 +71,8 @@ export async function placeOrderAndWait(
     const placed = await placeOrder(input, idempotencyKey, flow, id);
     const read = () => getOrder(sql, placed.body.id);
     // A replayed request answers with the first request's order, which this one did not listen for.
-    const body = placed.body.id === id ? await listening.final(placed.body, seconds, read) : await getOrderWhenFinal(sql, watcher, placed.body.id, seconds);
+    const body =
+      placed.body.id === id ? await listening.final(placed.body, seconds, read) : await watcher.whenFinal(placed.body.id, seconds, read);
     return { ...placed, body };
   } finally {
     listening.stop();
@@ -80,10 +83,17 @@ export async function getOrder(sql: Sql, orderId: string): Promise<Order> {
   return (await findOrder(sql, orderId)) ?? Promise.reject(orderNotFound(orderId));
 }
 
-/** The order as it is once final, or as it is after `seconds`. */
-export async function getOrderWhenFinal(sql: Sql, watcher: FinalityWatcher, orderId: string, seconds: number): Promise<Order> {
-  if (seconds > 0) return watcher.whenFinal(orderId, seconds, () => getOrder(sql, orderId));
-  return getOrder(sql, orderId);
+/** The caller's order (an admin's: anyone's); someone else's is not found, as if it did not exist. */
+async function getOrderOf(sql: Sql, caller: Caller, orderId: string): Promise<Order> {
+  const order = await findOrder(sql, orderId);
+  if (!order || !mayRead(caller, order.userId)) throw orderNotFound(orderId);
+  return order;
+}
+
+/** The caller's order as it is once final, or as it is after `seconds`. */
+export async function getOrderWhenFinal(sql: Sql, watcher: FinalityWatcher, caller: Caller, orderId: string, seconds: number): Promise<Order> {
+  const read = () => getOrderOf(sql, caller, orderId);
+  return seconds > 0 ? watcher.whenFinal(orderId, seconds, read) : read();
 }
 
 export async function listUserOrders(sql: Sql, userId: string, limit: number, cursor?: string) {

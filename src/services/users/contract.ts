@@ -1,13 +1,16 @@
 import Type, { type Static } from 'typebox';
 
 export const UserId = Type.String({ format: 'uuid', description: 'User id (UUIDv7)' });
+const Email = Type.String({ format: 'email', maxLength: 254, description: 'The address given at registration, in any letter case' });
+const Password = Type.String({ minLength: 8, maxLength: 128, description: '8 to 128 characters; stored only as an Argon2id hash' });
 
 export const CreateUserBody = Type.Object(
   {
-    email: Type.String({ format: 'email', maxLength: 254, description: 'Where letters are sent; unique' }),
+    email: Type.String({ format: 'email', maxLength: 254, description: 'Where letters are sent; unique regardless of case' }),
     name: Type.String({ minLength: 1, maxLength: 200, description: 'Display name' }),
+    password: Password,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ email: 'ann@example.com', name: 'Ann', password: 'correct horse battery' }] },
 );
 export type CreateUserBody = Static<typeof CreateUserBody>;
 
@@ -20,3 +23,35 @@ export const User = Type.Object({
 export type User = Static<typeof User>;
 
 export const UserParams = Type.Object({ userId: UserId });
+
+export const LoginBody = Type.Object(
+  { email: Email, password: Type.String({ minLength: 1, maxLength: 128, description: 'The password given at registration' }) },
+  { additionalProperties: false, examples: [{ email: 'ann@example.com', password: 'correct horse battery' }] },
+);
+export type LoginBody = Static<typeof LoginBody>;
+
+export const AccessToken = Type.Object({
+  accessToken: Type.String({ description: 'A JWT (EdDSA): send it as Authorization: Bearer <accessToken>' }),
+  tokenType: Type.Literal('Bearer'),
+  expiresIn: Type.Integer({ description: 'Seconds until the token expires' }),
+});
+export type AccessToken = Static<typeof AccessToken>;
+
+export const PublicKeySet = Type.Object(
+  {
+    keys: Type.Array(
+      Type.Object(
+        {
+          kid: Type.String({ description: 'Key id, named by the kid header of the tokens it signed' }),
+          kty: Type.Literal('OKP'),
+          crv: Type.Literal('Ed25519'),
+          x: Type.String({ description: 'The public key (base64url)' }),
+          alg: Type.Literal('EdDSA'),
+          use: Type.Literal('sig'),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { description: 'RFC 7517 JWK Set of the keys that sign access tokens (during a rotation, two)' },
+);

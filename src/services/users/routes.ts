@@ -1,21 +1,59 @@
 import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
-import type { ServiceDeps } from '../../platform/service.ts';
-import { CreateUserBody, User, UserParams } from './contract.ts';
-import { getUser, registerUser } from './use-cases.ts';
+import type { Sql } from '../../platform/db.ts';
+import type { TokenIssuer } from '../../platform/tokens.ts';
+import { AccessToken, CreateUserBody, LoginBody, PublicKeySet, User, UserParams } from './contract.ts';
+import type { createPasswordChecker } from './passwords.ts';
+import { getUser, logIn, registerUser } from './use-cases.ts';
 
-export function userRoutes(app: App, { sql }: ServiceDeps): void {
+export interface UserRoutesDeps {
+  sql: Sql;
+  issuer: TokenIssuer;
+  checkPassword: ReturnType<typeof createPasswordChecker>;
+}
+
+export function userRoutes(app: App, { sql, issuer, checkPassword }: UserRoutesDeps): void {
   app.post(
     '/',
-    { schema: { tags: ['users'], summary: 'Register a user', body: CreateUserBody, response: responses({ 201: withHeaders(User, ResponseHeaders.location('user')) }, 409) } },
+    {
+      config: { access: 'anyone' },
+      schema: { tags: ['users'], summary: 'Register a user', body: CreateUserBody, response: responses({ 201: withHeaders(User, ResponseHeaders.location('user')) }, 409) },
+    },
     async (request, reply) => {
       const user = await registerUser(sql, request.body, flowOf(request));
       return reply.code(201).header('location', `/users/${user.id}`).send(user);
     },
   );
 
+  app.post(
+    '/login',
+    {
+      config: { access: 'anyone' },
+      schema: {
+        tags: ['users'],
+        summary: 'Log in: an access token for 15 minutes',
+        description: 'After 10 failures for one address within 15 minutes, further attempts are refused (429) until the oldest leaves the window.',
+        body: LoginBody,
+        response: responses({ 200: AccessToken }, 401, 429),
+      },
+    },
+    async (request) => logIn(sql, issuer, checkPassword, request.body),
+  );
+
+  app.get(
+    '/.well-known/jwks.json',
+    {
+      config: { access: 'anyone' },
+      schema: { tags: ['users'], summary: 'The public keys that sign access tokens', response: responses({ 200: PublicKeySet }) },
+    },
+    async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(issuer.publicKeys()),
+  );
+
   app.get(
     '/:userId',
-    { schema: { tags: ['users'], summary: 'Get a user', params: UserParams, response: responses({ 200: User }, 404) } },
+    {
+      config: { access: 'owner-or-admin' },
+      schema: { tags: ['users'], summary: 'Get a user', params: UserParams, response: responses({ 200: User }, 404) },
+    },
     async (request) => getUser(sql, request.params.userId),
   );
 }

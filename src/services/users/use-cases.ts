@@ -1,27 +1,89 @@
+import type { Logger } from 'pino';
+import { uuidv7 } from 'uuidv7';
 import { UserCreatedV1 } from '../../contracts/events.ts';
-import { isUniqueViolation, type Sql } from '../../platform/db.ts';
+import { isUniqueViolation, type Sql, type Tx } from '../../platform/db.ts';
 import { type FlowContext, newEvent } from '../../platform/events.ts';
 import { appendToOutbox } from '../../platform/outbox.ts';
-import { uuidv7 } from 'uuidv7';
-import type { CreateUserBody, User } from './contract.ts';
-import { emailTaken, userNotFound } from './errors.ts';
-import { findUser, insertUser } from './repository.ts';
+import { type Role, TOKEN_TTL_SECONDS, type TokenIssuer } from '../../platform/tokens.ts';
+import type { AccessToken, CreateUserBody, LoginBody, User } from './contract.ts';
+import { emailTaken, invalidCredentials, tooManyLoginFailures, userNotFound } from './errors.ts';
+import { hashPassword } from './passwords.ts';
+import {
+  findCredentials,
+  findUser,
+  forgetLoginFailures,
+  insertUser,
+  makeOperator,
+  recentLoginFailures,
+  recordLoginFailure,
+} from './repository.ts';
 
-/** Registers a user and announces it: billing opens an account, notifications learns the address. */
+/** Login throttling: this many failures for one address within the window, and the next attempt is a 429. */
+export const LOGIN_FAILURE_LIMIT = 10;
+export const LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60;
+
+async function insertAndAnnounce(tx: Tx, input: { email: string; name: string; passwordHash: string; role: Role }, flow: FlowContext) {
+  const user = await insertUser(tx, { id: uuidv7(), ...input });
+  const data = { userId: user.id, email: user.email, name: user.name };
+  await appendToOutbox(tx, [newEvent('users', UserCreatedV1, user.id, data, flow)]);
+  return user;
+}
+
+/** Registers a user and announces it (without the password): billing opens an account, notifications learns the address. */
 export async function registerUser(sql: Sql, input: CreateUserBody, flow: FlowContext): Promise<User> {
+  const { password, ...profile } = input;
+  const passwordHash = await hashPassword(password);
   try {
-    return await sql.begin(async (tx) => {
-      const user = await insertUser(tx, { id: uuidv7(), ...input });
-      const data = { userId: user.id, email: user.email, name: user.name };
-      await appendToOutbox(tx, [newEvent('users', UserCreatedV1, user.id, data, flow)]);
-      return user;
-    });
+    return await sql.begin((tx) => insertAndAnnounce(tx, { ...profile, passwordHash, role: 'user' }, flow));
   } catch (error) {
     if (isUniqueViolation(error, 'users_email_unique')) throw emailTaken(input.email);
     throw error;
   }
 }
 
+/**
+ * Exchanges an address and a password for an access token. Every attempt counts as a failure until the password
+ * is proven right, so parallel guesses cannot slip past the limit; a wrong address costs the same as a wrong password.
+ */
+export async function logIn(
+  sql: Sql,
+  issuer: TokenIssuer,
+  checkPassword: (password: string, stored: string | null | undefined) => Promise<boolean>,
+  input: LoginBody,
+): Promise<AccessToken> {
+  const email = input.email.toLowerCase();
+  await sql.begin(async (tx) => {
+    const recent = await recentLoginFailures(tx, email, LOGIN_FAILURE_WINDOW_SECONDS, LOGIN_FAILURE_LIMIT);
+    if (recent.count >= LOGIN_FAILURE_LIMIT) throw tooManyLoginFailures(recent.retryAfterSeconds);
+    await recordLoginFailure(tx, email, LOGIN_FAILURE_WINDOW_SECONDS);
+  });
+  const account = await findCredentials(sql, email);
+  if (!(await checkPassword(input.password, account?.passwordHash)) || !account) throw invalidCredentials();
+  await forgetLoginFailures(sql, email);
+  const accessToken = await issuer.sign({ userId: account.id, email: account.email, role: account.role });
+  return { accessToken, tokenType: 'Bearer', expiresIn: TOKEN_TTL_SECONDS };
+}
+
+/**
+ * The operator's account, from ADMIN_EMAIL and ADMIN_PASSWORD at start: created if missing (and announced like any
+ * user), otherwise given the admin role and that password, so the settings are always the truth.
+ */
+export async function ensureOperator(sql: Sql, operator: { email: string; password: string }, log: Logger): Promise<void> {
+  const passwordHash = await hashPassword(operator.password);
+  const flow = { correlationId: `start-${uuidv7()}` };
+  const outcome = await sql.begin(async (tx) => {
+    if (await makeOperator(tx, operator.email, passwordHash)) return 'updated';
+    await insertAndAnnounce(tx, { email: operator.email, name: 'Operator', passwordHash, role: 'admin' }, flow);
+    return 'created';
+  }).catch((error: unknown) => {
+    // Another replica created it at the same moment: it is there, with the same settings.
+    if (isUniqueViolation(error, 'users_email_unique')) return 'created by another replica';
+    throw error;
+  });
+  log.info({ email: operator.email, outcome }, 'operator account ready (role admin)');
+}
+
+/** A user's profile: their own, or anyone's for an admin (the route's access rule checked that). */
 export async function getUser(sql: Sql, userId: string): Promise<User> {
   return (await findUser(sql, userId)) ?? Promise.reject(userNotFound(userId));
 }
