@@ -215,18 +215,25 @@ export function compareArrows(a: Arrow, b: Arrow): number {
 
 export const formatArrow = (arrow: Arrow) => `${arrow.from} -> ${arrow.to} ${arrow.port}`;
 
+/** The cells of the rows of the first Markdown table after the heading that `heading` matches. */
+export function markdownTableAfter(markdown: string, heading: RegExp): string[][] {
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((line) => line.startsWith('#') && heading.test(line));
+  if (start < 0) throw new Error(`no heading ${heading}`);
+  const first = lines.findIndex((line, index) => index > start && line.startsWith('|'));
+  const rows: string[][] = [];
+  for (let index = first + 2; lines[index]?.startsWith('|'); index++) {
+    rows.push(lines[index]!.split('|').slice(1, -1).map((cell) => cell.trim()));
+  }
+  return rows;
+}
+
 /**
  * The arrows of the network table of an architecture document: the first Markdown table after the heading that
  * `heading` matches, columns from | to | port | install | why. Cells list names or ports separated by commas;
  * backticks and anything in parentheses are ignored. Returns each arrow with the installs it is in.
  */
 export function tableArrows(markdown: string, heading: RegExp): { arrow: Arrow; installs: string[] }[] {
-  const lines = markdown.split('\n');
-  const start = lines.findIndex((line) => line.startsWith('#') && heading.test(line));
-  if (start < 0) throw new Error(`no heading ${heading}`);
-  const first = lines.findIndex((line, index) => index > start && line.startsWith('|'));
-  const rows: string[] = [];
-  for (let index = first + 2; lines[index]?.startsWith('|'); index++) rows.push(lines[index]!);
   const list = (cell: string) =>
     cell
       .replace(/\([^)]*\)/g, '')
@@ -234,8 +241,7 @@ export function tableArrows(markdown: string, heading: RegExp): { arrow: Arrow; 
       .split(',')
       .map((item) => item.trim())
       .filter(Boolean);
-  return rows.flatMap((row) => {
-    const [from = '', to = '', port = '', install = ''] = row.split('|').slice(1, -1);
+  return markdownTableAfter(markdown, heading).flatMap(([from = '', to = '', port = '', install = '']) => {
     const installs = list(install);
     return list(from).flatMap((sender) =>
       list(to).flatMap((receiver) => list(port).map((p) => ({ arrow: { from: sender, to: receiver, port: p }, installs }))),
