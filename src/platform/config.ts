@@ -31,6 +31,12 @@ export const ServiceProcessConfig = Type.Object({
   PORT: Port(8080, 'HTTP port'),
   LOG_LEVEL: LogLevel,
   SHUTDOWN_TIMEOUT: Duration('10s', 'how long a stop waits for in-flight work before it closes anyway'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'OpenTelemetry collector (OTLP/HTTP) to export traces to, e.g. http://otel-collector:4318; unset: no export',
+    }),
+  ),
 });
 export type ServiceProcessConfig = Static<typeof ServiceProcessConfig>;
 

@@ -1,103 +1,48 @@
 /**
- * The Kubernetes manifests (deploy/k8s), as `kubectl kustomize` renders them: the self-contained install and
- * the external-infra overlay. Every object is checked against strict Kubernetes JSON Schemas (k8s-schemas.json,
- * see generate-k8s-schemas.ts) and against our own rules: probes, resources and a restricted security context
- * on every container, the Ingress routes, one namespace, and service env that is exactly ServiceProcessConfig.
- *
- * Needs kubectl 1.27+ (its built-in kustomize v5), on PATH or named by $KUBECTL; without it the tests that
- * render are skipped, saying so.
+ * The Kubernetes manifests (deploy/k8s), as `kubectl kustomize` renders each install: the self-contained one, its
+ * single-NATS and tracing overlays, and the external-infra overlay. Every object is checked against strict
+ * Kubernetes JSON Schemas and against our own rules: probes, resources and a restricted security context on every
+ * container, a ServiceAccount of its own for every workload and no API token in any pod, the Ingress routes, one
+ * namespace, service env that is exactly serviceProcessConfig(service), a grace period longer than the shutdown,
+ * and the signing keys only in users. Scaling: k8s-scaling.test.ts; overlays: k8s-overlays.test.ts; network:
+ * network-policy.test.ts.
  */
-import { formats } from '@kubernetes-models/validate';
-import Ajv from 'ajv';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test, type TestContext } from 'node:test';
-import { parseAllDocuments } from 'yaml';
-import { ConfigError, loadConfig, ServiceProcessConfig, serviceNames } from '../../src/platform/config.ts';
+import { describe, test } from 'node:test';
+import { ConfigError, durationMs, loadConfig, serviceNames, serviceProcessConfig } from '../../src/platform/config.ts';
+import {
+  envOf,
+  type Json,
+  type K8sObject,
+  kubectl,
+  NAMESPACE,
+  named,
+  objectsOf,
+  ofKind,
+  podLabelsOf,
+  podSpecOf,
+  preStopSeconds,
+  render,
+  root,
+  schemaErrors,
+  selects,
+  serviceDeployments,
+  TARGETS,
+  workloadsOf,
+} from './kustomize.ts';
 
-const root = join(import.meta.dirname, '..', '..');
-const NAMESPACE = 'streamshop';
 const HOST = 'arch.homework';
 const IMAGE = 'streamshop:latest';
-const REPLICAS: Record<string, number> = { users: 1, billing: 2, orders: 2, notifications: 1 };
-const WITH_PDB = ['billing', 'orders'];
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass']);
-const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
-
-// ---- the objects under test -------------------------------------------------------------------------------
-
-// biome-ignore lint/suspicious/noExplicitAny: rendered manifests are arbitrary JSON, checked field by field below
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [key: string]: any }; [key: string]: any };
-
-const KUBECTL = process.env.KUBECTL || 'kubectl';
-const kubectl = (() => {
-  const probe = spawnSync(KUBECTL, ['version', '--client'], { encoding: 'utf8' });
-  return probe.error || probe.status !== 0 ? undefined : probe.stdout.trim().split('\n').join('; ');
-})();
-
-const rendered = new Map<string, K8sObject[]>();
-function render(target: string): K8sObject[] {
-  const cached = rendered.get(target);
-  if (cached) return cached;
-  const result = spawnSync(KUBECTL, ['kustomize', target], { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-  assert.equal(result.status, 0, `kubectl kustomize ${target} failed:\n${result.stderr}`);
-  const objects = parseAllDocuments(result.stdout).map((document) => {
-    assert.deepEqual(document.errors, [], `kubectl kustomize ${target} printed invalid YAML`);
-    return document.toJS() as K8sObject;
-  });
-  assert.ok(objects.length > 0, `kubectl kustomize ${target} rendered nothing`);
-  rendered.set(target, objects);
-  return objects;
-}
-
-/** Renders `target`, or skips the test (with the reason) where kubectl is not installed. */
-function objectsOf(t: TestContext, target: string): K8sObject[] | undefined {
-  if (!kubectl) {
-    t.skip('kubectl not installed');
-    return undefined;
-  }
-  return render(target);
-}
-
-const named = (objects: K8sObject[], kind: string, name: string) => {
-  const found = objects.find((object) => object.kind === kind && object.metadata.name === name);
-  assert.ok(found, `no ${kind} ${name}`);
-  return found;
+/** Set only where an overlay turns the feature on. */
+const FEATURE_VARIABLES: Record<string, (target: string) => boolean> = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: (target) => target === TARGETS.tracing,
 };
-const ofKind = (objects: K8sObject[], kind: string) => objects.filter((object) => object.kind === kind);
+const SIGNING_KEYS = { secret: 'streamshop-signing-keys', key: 'signing-keys.json' };
 
-// ---- schemas ----------------------------------------------------------------------------------------------
-
-const schemas = JSON.parse(readFileSync(join(import.meta.dirname, 'k8s-schemas.json'), 'utf8')) as {
-  kinds: Record<string, string>;
-  definitions: Record<string, object>;
-};
-const ajv = new Ajv.default({ allErrors: true, strict: true, strictTypes: false });
-for (const [name, format] of Object.entries(formats)) ajv.addFormat(name, format);
-ajv.addSchema({ $id: 'k8s', definitions: schemas.definitions });
-
-function schemaErrors(object: K8sObject): string[] {
-  const kind = `${object.apiVersion}/${object.kind}`;
-  const definition = schemas.kinds[kind];
-  if (!definition) {
-    return [`no schema for ${kind}: add it to KINDS in tests/deploy/generate-k8s-schemas.ts and run that script`];
-  }
-  const validate = ajv.getSchema(`k8s#/definitions/${definition}`);
-  assert.ok(validate, `schema ${definition} missing from k8s-schemas.json`);
-  if (validate(object)) return [];
-  return (validate.errors ?? []).map((error) => {
-    const extra = (error.params as { additionalProperty?: string }).additionalProperty;
-    return `${error.instancePath || '/'} ${error.message}${extra ? `: ${extra}` : ''}`;
-  });
-}
-
-// ---- shared checks ----------------------------------------------------------------------------------------
-
-// biome-ignore lint/suspicious/noExplicitAny: parts of rendered objects, checked field by field
-type Json = Record<string, any>;
-const podSpecOf = (workload: K8sObject): Json => workload.spec.template.spec;
+// ---- checks every install passes --------------------------------------------------------------------------
 
 function checkSchemasAndNamespaces(objects: K8sObject[]) {
   const problems = objects.flatMap((object) =>
@@ -120,12 +65,11 @@ function checkSchemasAndNamespaces(objects: K8sObject[]) {
 }
 
 function checkContainers(objects: K8sObject[]) {
-  const workloads = objects.filter((object) => WORKLOADS.has(object.kind));
+  const workloads = workloadsOf(objects);
   assert.ok(workloads.length > 0);
   for (const workload of workloads) {
     const pod = podSpecOf(workload);
     const where = `${workload.kind} ${workload.metadata.name}`;
-    assert.equal(pod.automountServiceAccountToken, false, `${where}: no API token in the pod`);
     assert.equal(pod.securityContext?.runAsNonRoot, true, `${where}: pod runAsNonRoot`);
     assert.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault', `${where}: seccomp RuntimeDefault`);
     for (const container of [...(pod.initContainers ?? []), ...pod.containers]) {
@@ -147,6 +91,9 @@ function checkContainers(objects: K8sObject[]) {
       assert.equal(container.securityContext?.capabilities?.add, undefined, `${at}: no added capabilities`);
       assert.equal(container.securityContext?.privileged ?? false, false, `${at}: not privileged`);
       assert.ok(container.imagePullPolicy, `${at}: imagePullPolicy`);
+      // Third-party images by a fixed tag, so an install is what was tested (ours is built locally, see the docs).
+      const tag = /:([^/:@]+)$/.exec(container.image)?.[1];
+      assert.ok(container.image === IMAGE || (tag && tag !== 'latest'), `${at}: image ${container.image} has a fixed tag`);
     }
     for (const volume of pod.volumes ?? []) {
       assert.equal(volume.hostPath, undefined, `${where}: no hostPath volumes`);
@@ -154,45 +101,35 @@ function checkContainers(objects: K8sObject[]) {
   }
 }
 
-/** The env a service container would see, with every valueFrom resolved against the rendered objects. */
-function envOf(objects: K8sObject[], container: Json, where: string): Record<string, string> {
-  assert.equal(container.envFrom, undefined, `${where}: env is listed, not envFrom`);
-  const env: Record<string, string> = {};
-  for (const variable of container.env ?? []) {
-    const { configMapKeyRef, secretKeyRef } = variable.valueFrom ?? {};
-    if (configMapKeyRef) {
-      const data = named(objects, 'ConfigMap', configMapKeyRef.name).data ?? {};
-      assert.ok(configMapKeyRef.key in data, `${where}: ${variable.name} from ConfigMap ${configMapKeyRef.name}: no key ${configMapKeyRef.key}`);
-      env[variable.name] = data[configMapKeyRef.key];
-    } else if (secretKeyRef) {
-      const secret = named(objects, 'Secret', secretKeyRef.name);
-      const data: Record<string, string> = {
-        ...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString()])),
-        ...secret.stringData,
-      };
-      assert.ok(secretKeyRef.key in data, `${where}: ${variable.name} from Secret ${secretKeyRef.name}: no key ${secretKeyRef.key}`);
-      env[variable.name] = data[secretKeyRef.key]!;
-    } else {
-      assert.equal(typeof variable.value, 'string', `${where}: ${variable.name} has a value`);
-      env[variable.name] = variable.value;
-    }
+/** Each workload runs as a ServiceAccount of its own, and no pod gets an API token. */
+function checkServiceAccounts(objects: K8sObject[]) {
+  const accounts = new Map<string, string>();
+  for (const workload of workloadsOf(objects)) {
+    const pod = podSpecOf(workload);
+    const where = `${workload.kind} ${workload.metadata.name}`;
+    assert.equal(pod.automountServiceAccountToken, false, `${where}: no API token in the pod`);
+    const name = pod.serviceAccountName;
+    assert.ok(name && name !== 'default', `${where}: a ServiceAccount of its own, not "default"`);
+    assert.equal(accounts.get(name), undefined, `${where} shares ServiceAccount ${name} with ${accounts.get(name)}`);
+    accounts.set(name, where);
+    assert.equal(named(objects, 'ServiceAccount', name).automountServiceAccountToken, false, `ServiceAccount ${name}: no token`);
   }
-  return env;
+  const unused = ofKind(objects, 'ServiceAccount').filter((account) => !accounts.has(account.metadata.name));
+  assert.deepEqual(unused.map((account) => account.metadata.name), [], 'every ServiceAccount is used');
+  assert.deepEqual(ofKind(objects, 'RoleBinding').concat(ofKind(objects, 'ClusterRoleBinding')), [], 'no API rights');
 }
 
-function checkServices(objects: K8sObject[]): Record<string, Record<string, string>> {
+/** The four services: Deployment, env exactly serviceProcessConfig(service), probes, Service. */
+function checkServices(objects: K8sObject[], target: string): Record<string, Record<string, string>> {
   const envs: Record<string, Record<string, string>> = {};
-  const deployments = ofKind(objects, 'Deployment').map((deployment) => deployment.metadata.name).sort();
+  const deployments = serviceDeployments(objects).map((deployment) => deployment.metadata.name).sort();
   assert.deepEqual(deployments, [...serviceNames].sort(), 'one Deployment per service');
   for (const service of serviceNames) {
     const deployment = named(objects, 'Deployment', service);
     const where = `Deployment ${service}`;
-    assert.equal(deployment.spec.replicas, REPLICAS[service], `${where}: replicas`);
     const pod = podSpecOf(deployment);
-    const labels = deployment.spec.template.metadata.labels;
-    for (const [key, value] of Object.entries(deployment.spec.selector.matchLabels)) {
-      assert.equal(labels[key], value, `${where}: the selector selects its pods`);
-    }
+    const labels = podLabelsOf(deployment);
+    assert.ok(selects(deployment.spec.selector.matchLabels, labels), `${where}: the selector selects its pods`);
     assert.equal(pod.containers.length, 1, `${where}: one container`);
     const [container] = pod.containers;
     assert.equal(container.image, IMAGE, `${where}: image`);
@@ -208,13 +145,20 @@ function checkServices(objects: K8sObject[]): Record<string, Record<string, stri
     );
     assert.equal(pod.enableServiceLinks, false, `${where}: no Kubernetes service-link variables in the env`);
 
-    // Exactly the variables a service process reads, each resolvable, and together a valid configuration.
+    // Exactly the variables the service's process reads (those of an overlay's feature only there), each resolvable,
+    // the optional ones (the operator account) through optional Secret references, and together a valid configuration.
+    const schema = serviceProcessConfig(service);
+    const expected = Object.keys(schema.properties)
+      .filter((name) => FEATURE_VARIABLES[name]?.(target) ?? true)
+      .sort();
     const names = (container.env ?? []).map((variable: Json) => variable.name).sort();
-    assert.deepEqual(names, Object.keys(ServiceProcessConfig.properties).sort(), `${where}: env = ServiceProcessConfig`);
-    const env = envOf(objects, container, where);
-    let config: ReturnType<typeof loadConfig<typeof ServiceProcessConfig>>;
+    assert.deepEqual(names, expected, `${where}: env = serviceProcessConfig('${service}')`);
+    const { env, optional } = envOf(objects, container, where);
+    const required = new Set<string>(schema.required ?? []);
+    for (const name of optional) assert.ok(!required.has(name), `${where}: ${name} is required, yet from an optional Secret`);
+    let config: ReturnType<typeof loadConfig<typeof schema>>;
     try {
-      config = loadConfig(ServiceProcessConfig, env);
+      config = loadConfig(schema, env);
     } catch (error) {
       assert.fail(`${where}: ${error instanceof ConfigError ? error.message : error}`);
     }
@@ -233,21 +177,17 @@ function checkServices(objects: K8sObject[]): Record<string, Record<string, stri
     probe('readinessProbe', `/${service}/health/ready`);
     probe('startupProbe', `/${service}/health/live`);
 
+    // A stop may take preStop, then SHUTDOWN_TIMEOUT: the kubelet must not kill the process before both are over.
+    const shutdownSeconds = durationMs(config.SHUTDOWN_TIMEOUT) / 1000;
+    const grace = pod.terminationGracePeriodSeconds ?? 30;
+    assert.ok(
+      grace > preStopSeconds(container) + shutdownSeconds,
+      `${where}: terminationGracePeriodSeconds ${grace} > preStop ${preStopSeconds(container)} s + SHUTDOWN_TIMEOUT ${config.SHUTDOWN_TIMEOUT}`,
+    );
+
     const svc = named(objects, 'Service', service);
     assert.deepEqual(svc.spec.ports, [{ name: 'http', port: 80, targetPort: 'http' }], `Service ${service}: 80 -> http`);
-    for (const [key, value] of Object.entries(svc.spec.selector)) {
-      assert.equal(labels[key], value, `Service ${service} selects the pods of Deployment ${service}`);
-    }
-  }
-
-  const budgets = ofKind(objects, 'PodDisruptionBudget');
-  assert.deepEqual(budgets.map((budget) => budget.metadata.name).sort(), WITH_PDB, 'PodDisruptionBudgets');
-  for (const budget of budgets) {
-    assert.equal(budget.spec.minAvailable, 1, `PodDisruptionBudget ${budget.metadata.name}: minAvailable`);
-    const labels = named(objects, 'Deployment', budget.metadata.name).spec.template.metadata.labels;
-    for (const [key, value] of Object.entries(budget.spec.selector.matchLabels)) {
-      assert.equal(labels[key], value, `PodDisruptionBudget ${budget.metadata.name} selects its Deployment's pods`);
-    }
+    assert.ok(selects(svc.spec.selector, labels), `Service ${service} selects the pods of Deployment ${service}`);
   }
   return envs;
 }
@@ -277,56 +217,100 @@ function checkIngress(objects: K8sObject[]) {
   );
 }
 
-// ---- the install and the overlay --------------------------------------------------------------------------
+/** users alone reads the signing keys, from a Secret the operator creates: none is rendered, none is in the repository. */
+function checkSigningKeys(objects: K8sObject[]) {
+  assert.equal(
+    objects.find((object) => object.kind === 'Secret' && object.metadata.name === SIGNING_KEYS.secret),
+    undefined,
+    `Secret ${SIGNING_KEYS.secret} is the operator's to create: no key is shipped`,
+  );
+  for (const workload of workloadsOf(objects)) {
+    const pod = podSpecOf(workload);
+    const volume = (pod.volumes ?? []).find((v: Json) => v.secret?.secretName === SIGNING_KEYS.secret);
+    if (workload.metadata.name !== 'users') {
+      assert.equal(volume, undefined, `${workload.kind} ${workload.metadata.name} does not mount the signing keys`);
+      continue;
+    }
+    assert.ok(volume, 'users mounts the signing keys');
+    assert.deepEqual(volume.secret.items, [{ key: SIGNING_KEYS.key, path: SIGNING_KEYS.key }]);
+    assert.equal(volume.secret.optional ?? false, false, 'users does not start without its keys');
+    assert.equal(volume.secret.defaultMode & 0o007, 0, 'the key file is not readable by others');
+    const [container] = pod.containers;
+    const mount = container.volumeMounts.find((m: Json) => m.name === volume.name);
+    assert.equal(mount.readOnly, true, 'the keys are mounted read-only');
+    assert.equal(mount.subPath, undefined, 'a directory mount, so that a rotation reaches the running pod');
+    const file = container.env.find((v: Json) => v.name === 'AUTH_SIGNING_KEYS_FILE')?.value;
+    assert.equal(file, `${mount.mountPath}/${SIGNING_KEYS.key}`, 'AUTH_SIGNING_KEYS_FILE is the mounted file');
+    for (const name of ['ADMIN_EMAIL', 'ADMIN_PASSWORD']) {
+      const ref = container.env.find((v: Json) => v.name === name)?.valueFrom?.secretKeyRef;
+      assert.equal(ref?.name, 'streamshop-admin', `${name} from Secret streamshop-admin`);
+      assert.equal(ref?.optional, true, `${name}: no operator account unless the operator creates the Secret`);
+    }
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((name) => join(dir, name));
+}
+
+// ---- the installs -----------------------------------------------------------------------------------------
+
+for (const target of Object.values(TARGETS)) {
+  describe(`kubectl kustomize ${target}`, () => {
+    test('renders objects that match the Kubernetes schemas, all in namespace streamshop', (t) => {
+      const objects = objectsOf(t, target);
+      if (!objects) return;
+      t.diagnostic(`kubectl: ${kubectl}`);
+      const counts = new Map<string, number>();
+      for (const object of objects) counts.set(object.kind, (counts.get(object.kind) ?? 0) + 1);
+      t.diagnostic(`${objects.length} objects: ${[...counts].map(([kind, count]) => `${count} ${kind}`).join(', ')}`);
+      checkSchemasAndNamespaces(objects);
+    });
+
+    test('every container has probes, resources and a restricted security context', (t) => {
+      const objects = objectsOf(t, target);
+      if (objects) checkContainers(objects);
+    });
+
+    test('every workload has a ServiceAccount of its own, and no pod an API token', (t) => {
+      const objects = objectsOf(t, target);
+      if (objects) checkServiceAccounts(objects);
+    });
+
+    test("each service: env exactly serviceProcessConfig(service), probes, Service, a grace period longer than its stop", (t) => {
+      const objects = objectsOf(t, target);
+      if (objects) checkServices(objects, target);
+    });
+
+    test('the Ingress routes /users, /billing, /orders and /notifications on arch.homework', (t) => {
+      const objects = objectsOf(t, target);
+      if (objects) checkIngress(objects);
+    });
+
+    test('only users mounts the signing keys, read-only, from a Secret that is not shipped', (t) => {
+      const objects = objectsOf(t, target);
+      if (objects) checkSigningKeys(objects);
+    });
+  });
+}
 
 describe('kubectl kustomize deploy/k8s (self-contained install)', () => {
-  const target = 'deploy/k8s';
-
-  test('renders objects that match the Kubernetes schemas, all in namespace streamshop', (t) => {
-    const objects = objectsOf(t, target);
-    if (!objects) return;
-    t.diagnostic(`kubectl: ${kubectl}`);
-    const counts = new Map<string, number>();
-    for (const object of objects) counts.set(object.kind, (counts.get(object.kind) ?? 0) + 1);
-    t.diagnostic([...counts].map(([kind, count]) => `${count} ${kind}`).join(', '));
-    checkSchemasAndNamespaces(objects);
-  });
-
-  test('every container has probes, resources and a restricted security context', (t) => {
-    const objects = objectsOf(t, target);
-    if (objects) checkContainers(objects);
-  });
-
-  test('each service: its Deployment, env exactly ServiceProcessConfig, Service, and PDBs for billing and orders', (t) => {
-    const objects = objectsOf(t, target);
-    if (!objects) return;
-    const envs = checkServices(objects);
-    // The bundled infrastructure is what the services are pointed at.
-    for (const env of Object.values(envs)) {
-      assert.equal(new URL(env.DATABASE_URL!).host, 'postgres:5432');
-      assert.equal(env.NATS_URL, 'nats://nats:4222');
-    }
-  });
-
-  test('the Ingress routes /users, /billing, /orders and /notifications on arch.homework', (t) => {
-    const objects = objectsOf(t, target);
-    if (objects) checkIngress(objects);
-  });
+  const target = TARGETS.full;
 
   test('bundles PostgreSQL (a database and role per service) and NATS JetStream, on volumes', (t) => {
     const objects = objectsOf(t, target);
     if (!objects) return;
-    for (const [name, image, port] of [
-      ['postgres', 'postgres:16', 5432],
-      ['nats', 'nats:2.10-alpine', 4222],
+    for (const [name, image, service, port] of [
+      ['postgres', 'postgres:16', 'postgres', 5432],
+      ['nats', 'nats:2.10-alpine', 'nats', 4222],
     ] as const) {
       const statefulSet = named(objects, 'StatefulSet', name);
-      assert.equal(statefulSet.spec.serviceName, name);
+      const governing = named(objects, 'Service', statefulSet.spec.serviceName);
+      assert.equal(governing.spec.clusterIP, 'None', `StatefulSet ${name}: its governing Service is headless`);
       const [container] = podSpecOf(statefulSet).containers;
       assert.equal(container.image, image);
       assert.ok(statefulSet.spec.volumeClaimTemplates?.length, `StatefulSet ${name} keeps its data on a PVC`);
-      const service = named(objects, 'Service', name);
-      assert.ok(service.spec.ports.some((p: Json) => p.port === port), `Service ${name} port ${port}`);
+      assert.ok(named(objects, 'Service', service).spec.ports.some((p: Json) => p.port === port), `Service ${service} port ${port}`);
     }
     const nats = podSpecOf(named(objects, 'StatefulSet', 'nats')).containers[0];
     assert.ok(nats.args.includes('--jetstream'), 'NATS runs with JetStream');
@@ -360,13 +344,22 @@ describe('kubectl kustomize deploy/k8s (self-contained install)', () => {
   });
 });
 
-describe('kubectl kustomize deploy/k8s/overlays/external-infra', () => {
-  const target = 'deploy/k8s/overlays/external-infra';
+test('no private key anywhere under deploy/', () => {
+  const files = filesUnder('deploy').filter((file) => /\.(ya?ml|json)$/.test(file));
+  assert.ok(files.length > 10);
+  for (const file of files) {
+    const text = readFileSync(join(root, file), 'utf8');
+    assert.doesNotMatch(text, /"d"\s*:\s*"[A-Za-z0-9_-]{20,}"/, `${file}: a private JWK`);
+    assert.doesNotMatch(text, /PRIVATE KEY-----/, `${file}: a PEM private key`);
+  }
+});
 
-  test('renders valid objects in namespace streamshop, without the bundled PostgreSQL and NATS', (t) => {
+describe('kubectl kustomize deploy/k8s/overlays/external-infra', () => {
+  const target = TARGETS.externalInfra;
+
+  test('installs no PostgreSQL and no NATS of its own', (t) => {
     const objects = objectsOf(t, target);
     if (!objects) return;
-    checkSchemasAndNamespaces(objects);
     assert.deepEqual(ofKind(objects, 'StatefulSet'), [], 'no bundled infrastructure');
     assert.deepEqual(ofKind(objects, 'PersistentVolumeClaim'), []);
     for (const name of ['postgres', 'nats']) {
@@ -374,19 +367,18 @@ describe('kubectl kustomize deploy/k8s/overlays/external-infra', () => {
     }
   });
 
-  test('the same services and Ingress, pointed at the external PostgreSQL and NATS', (t) => {
+  test('the same Deployments as the full install, pointed at the external PostgreSQL and NATS', (t) => {
     const objects = objectsOf(t, target);
     if (!objects) return;
-    checkContainers(objects);
-    checkIngress(objects);
-    const envs = checkServices(objects);
-    for (const env of Object.values(envs)) {
+    const envs = checkServices(objects, target);
+    const base = render(TARGETS.full);
+    const bundled = checkServices(base, TARGETS.full);
+    for (const [service, env] of Object.entries(envs)) {
       assert.notEqual(new URL(env.DATABASE_URL!).hostname, 'postgres', 'DATABASE_URL points outside');
-      assert.notEqual(env.NATS_URL, 'nats://nats:4222', 'NATS_URL points outside');
+      assert.notEqual(env.NATS_URL, bundled[service]!.NATS_URL, 'NATS_URL points outside');
     }
-    const base = render('deploy/k8s');
-    const workloads = (objects: K8sObject[]) => ofKind(objects, 'Deployment').map((d) => JSON.stringify(d));
-    assert.deepEqual(workloads(objects), workloads(base), 'the Deployments are the same as in the full install');
+    const deployments = (objects: K8sObject[]) => ofKind(objects, 'Deployment').map((d) => JSON.stringify(d));
+    assert.deepEqual(deployments(objects), deployments(base), 'the Deployments are the same as in the full install');
   });
 });
 
