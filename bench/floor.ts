@@ -4,6 +4,9 @@
  * `WHERE balance >= $1`, ledger line, order row already final, letter row), answering with the
  * final order. No bus, no outbox, no inbox, no framework: what streamshop is measured against.
  *
+ * POST /checked/orders is the same with streamshop's token check in front (the Ed25519 signature and the owner of
+ * the userId, with the same code): the difference between the two is what authentication costs per order.
+ *
  * Env: PORT (0 = free), DATA_DIR (its own PostgreSQL cluster), POOL (connections, default 10).
  * Prints "floor listening on http://127.0.0.1:<port>" once ready; SIGTERM stops it and PostgreSQL.
  */
@@ -12,6 +15,7 @@ import postgres from 'postgres';
 import { uuidv7 } from 'uuidv7';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { createTokenIssuer, localTokenVerifier, newSigningKey } from '../src/platform/tokens.ts';
 import { composeOrderLetter } from '../src/services/notifications/letters.ts';
 
 const SCHEMA = `
@@ -56,6 +60,8 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
   await pg.createDatabases(['floor']);
   const sql = postgres(pg.urlFor('floor'), { max: options.pool, onnotice: () => {} });
   await sql.unsafe(SCHEMA);
+  const issuer = await createTokenIssuer({ keys: [await newSigningKey()] });
+  const verifier = localTokenVerifier(issuer.publicKeys());
 
   async function placeOrder(userId: string, price: number) {
     return sql.begin(async (tx) => {
@@ -94,12 +100,12 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
     });
   }
 
-  /** Users with an account, a deposit and a withdrawal: the ledger then has every kind of line. */
-  async function setup(users: number, deposit: number, withdrawal: number): Promise<string[]> {
-    const ids: string[] = [];
+  /** Users with an account, a deposit and a withdrawal (the ledger then has every kind of line), and a token each. */
+  async function setup(users: number, deposit: number, withdrawal: number): Promise<{ id: string; token: string }[]> {
+    const created: { id: string; token: string }[] = [];
     for (let i = 0; i < users; i++) {
       const id = uuidv7();
-      ids.push(id);
+      created.push({ id, token: await issuer.sign({ userId: id, email: `floor-${id}@example.com`, role: 'user' }) });
       await sql.begin(async (tx) => {
         await tx`INSERT INTO users (id, email, name) VALUES (${id}, ${`floor-${id}@example.com`}, ${'Bench User'})`;
         await tx`INSERT INTO accounts (user_id, balance) VALUES (${id}, ${deposit - withdrawal})`;
@@ -108,7 +114,7 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
                  VALUES (${uuidv7()}, ${id}, 'withdrawal', ${withdrawal}, ${deposit - withdrawal})`;
       });
     }
-    return ids;
+    return created;
   }
 
   /** The same correctness checks as streamshop's, straight in SQL. */
@@ -138,10 +144,16 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = req.method === 'POST' ? await readJson(req) : undefined;
-    if (req.method === 'POST' && req.url === '/orders') {
+    if (req.method === 'POST' && (req.url === '/orders' || req.url === '/checked/orders')) {
       const { userId, price } = (body ?? {}) as { userId?: unknown; price?: unknown };
       if (typeof userId !== 'string' || !/^[0-9a-f-]{36}$/i.test(userId) || !Number.isInteger(price) || (price as number) < 1) {
         return send(res, 400, { title: 'Invalid request' });
+      }
+      if (req.url === '/checked/orders') {
+        const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+        const caller = await verifier.verify(token).catch(() => undefined);
+        if (!caller) return send(res, 401, { title: 'Unauthenticated' });
+        if (caller.userId !== userId) return send(res, 403, { title: 'Forbidden' });
       }
       const order = await placeOrder(userId, price as number);
       res.setHeader('location', `/orders/${order.id}`);
@@ -149,7 +161,7 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
     }
     if (req.method === 'POST' && req.url === '/setup') {
       const { users, deposit, withdrawal } = body as { users: number; deposit: number; withdrawal: number };
-      return send(res, 201, { userIds: await setup(users, deposit, withdrawal) });
+      return send(res, 201, { users: await setup(users, deposit, withdrawal) });
     }
     if (req.method === 'GET' && req.url === '/verify') return send(res, 200, await verify());
     if (req.method === 'GET' && req.url === '/health') return send(res, 200, { status: 'ok' });

@@ -7,8 +7,10 @@
 import { Agent, request } from 'node:http';
 
 export interface LoadPlan {
+  /** Where orders are placed, e.g. http://127.0.0.1:8080/orders */
   url: string;
-  userIds: string[];
+  /** Each order is placed by one of them, with their token. */
+  users: { id: string; token: string }[];
   concurrency: number;
   warmupMs: number;
   durationMs: number;
@@ -58,14 +60,14 @@ function random(seed: number): () => number {
 
 const wallNow = () => performance.timeOrigin + performance.now();
 
-function post(agent: Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
+function post(agent: Agent, url: URL, body: string, token: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), prefer: 'wait=30' },
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), prefer: 'wait=30', authorization: `Bearer ${token}` },
         timeout: 60_000,
       },
       (res) => {
@@ -83,7 +85,7 @@ function post(agent: Agent, url: URL, body: string): Promise<{ status: number; t
 
 export async function runLoad(plan: LoadPlan, progress: (message: LoadMessage) => void = () => {}): Promise<LoadMessage & { type: 'done' }> {
   const agent = new Agent({ keepAlive: true, maxSockets: plan.concurrency });
-  const target = new URL('/orders', plan.url);
+  const target = new URL(plan.url);
   const next = random(plan.seed);
   const records: OrderRecord[] = [];
   const start = performance.now();
@@ -100,7 +102,8 @@ export async function runLoad(plan: LoadPlan, progress: (message: LoadMessage) =
   async function worker(): Promise<void> {
     while (performance.now() < end) {
       const affordable = next() >= plan.unaffordableShare;
-      const userId = plan.userIds[Math.floor(next() * plan.userIds.length)] as string;
+      const user = plan.users[Math.floor(next() * plan.users.length)] as LoadPlan['users'][number];
+      const userId = user.id;
       const { min, max } = plan.affordablePrice;
       const price = affordable ? min + Math.floor(next() * (max - min + 1)) : plan.unaffordablePrice;
       const sentAt = wallNow();
@@ -108,7 +111,7 @@ export async function runLoad(plan: LoadPlan, progress: (message: LoadMessage) =
       inFlight++;
       const record: OrderRecord = { sentAt, latencyMs: 0, http: 0, userId, price, affordable, sentInWindow: false, doneInWindow: false };
       try {
-        const response = await post(agent, target, JSON.stringify({ userId, price }));
+        const response = await post(agent, target, JSON.stringify({ userId, price }), user.token);
         record.http = response.status;
         if (response.status === 201) {
           const order = JSON.parse(response.text) as Record<string, string | undefined>;

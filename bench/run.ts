@@ -18,12 +18,38 @@ import type { LoadMessage, LoadPlan, OrderRecord } from './load.ts';
 import { type Child, startChild } from './processes.ts';
 import { startUsageSampler, type Usage } from './proc.ts';
 import { cell, type Distribution, distribution, table } from './stats.ts';
-import { type Check, checkStreamshop, collect, createUsers, drain, type OrderTimes } from './streamshop.ts';
+import { type BenchUser, type Check, checkStreamshop, collect, createUsers, drain, logIn, type OrderTimes } from './streamshop.ts';
+import { localTokenVerifier } from '../src/platform/tokens.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
 const MONEY = { deposit: 10_000_000_000, withdrawal: 1_000_000 };
 const PRICES = { affordablePrice: { min: 100, max: 10_000 }, unaffordablePrice: 1_000_000_000_000 };
+/** The operator account streamshop is started with: it reads every user's state back after the run. */
+const OPERATOR = { email: 'bench-operator@example.com', password: `bench-${crypto.randomUUID()}` };
+
+/**
+ * CPU µs of a token check as every service makes it: the first time a token is seen (the Ed25519 signature and the
+ * claims), and each later request with it (the proven token is kept until it expires).
+ */
+async function measureTokenCheck(url: string, users: BenchUser[]): Promise<{ firstMicros: number; repeatMicros: number }> {
+  const keys = (await (await fetch(`${url}/users/.well-known/jwks.json`)).json()) as Parameters<typeof localTokenVerifier>[0];
+  const cpuMicros = async (rounds: number, work: () => Promise<void>) => {
+    const before = process.cpuUsage();
+    for (let i = 0; i < rounds; i++) await work();
+    const used = process.cpuUsage(before);
+    return Math.round(((used.user + used.system) / rounds) * 10) / 10;
+  };
+  const passes = Math.ceil(1_000 / users.length);
+  const first = await cpuMicros(passes, async () => {
+    const verifier = localTokenVerifier(keys);
+    for (const user of users) await verifier.verify(user.token);
+  });
+  const verifier = localTokenVerifier(keys);
+  const [user] = users as [BenchUser];
+  const repeat = await cpuMicros(10_000, async () => void (await verifier.verify(user.token)));
+  return { firstMicros: Math.round((first / users.length) * 10) / 10, repeatMicros: repeat };
+}
 
 export interface Options {
   durationS: number;
@@ -37,6 +63,8 @@ export interface Options {
   quick: boolean;
   seed: number;
   topology: 'embedded' | 'stack';
+  /** Also drive the floor with streamshop's token check in front (POST /checked/orders): what authentication costs. */
+  authCost: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -54,13 +82,14 @@ function parseOptions(argv: string[]): Options {
       'no-floor': { type: 'boolean', default: false },
       topology: { type: 'string', default: 'embedded' },
       'cpu-prof': { type: 'boolean', default: false },
+      'auth-cost': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     console.log(
       'npm run bench -- [--duration S] [--warmup S] [--concurrency 1,8,32,128] [--users N] [--unaffordable 0.2]\n' +
-        '                 [--quick] [--no-floor] [--cpu-prof] [--out DIR] [--seed N] [--topology embedded|stack]',
+        '                 [--quick] [--no-floor] [--auth-cost] [--cpu-prof] [--out DIR] [--seed N] [--topology embedded|stack]',
     );
     process.exit(0);
   }
@@ -87,6 +116,7 @@ function parseOptions(argv: string[]): Options {
     quick,
     seed: Math.round(number(values.seed, 42, 'seed')),
     topology: values.topology,
+    authCost: values['auth-cost'] && !values['no-floor'],
   };
 }
 
@@ -110,7 +140,7 @@ function progressDone(): void {
 // ---------- one load phase ----------
 
 interface Phase {
-  target: 'streamshop' | 'floor';
+  target: 'streamshop' | 'floor' | 'floor+auth';
   concurrency: number;
   records: OrderRecord[];
   usage: Usage;
@@ -229,6 +259,8 @@ export interface Level {
   concurrency: number;
   streamshop: Summary;
   floor?: Summary;
+  /** the floor with the token check in front (--auth-cost) */
+  floorWithAuth?: Summary;
   /** streamshop's throughput divided by the floor's */
   throughputRatio?: number;
 }
@@ -253,6 +285,8 @@ export interface BenchResult {
   peakRssMb: PeakRss;
   checks: Check[];
   warnings: { streamshop: string[]; floor: string[] };
+  /** CPU µs of a token check, measured in the bench process: a token's first (signature and claims), and later ones */
+  tokenCheck: { firstMicros: number; repeatMicros: number };
   cpuProfileDir?: string;
 }
 
@@ -299,7 +333,15 @@ export async function main(argv: string[]): Promise<number> {
           ...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
           join(root, options.topology === 'stack' ? 'scripts/stack.ts' : 'src/main.ts'),
         ],
-        env: { PORT: '0', PG_PORT: '0', DATA_DIR: join(work, 'streamshop'), LOG_LEVEL: 'warn', ...(options.topology === 'stack' ? { SERVICES_FROM: 'dist' } : {}) },
+        env: {
+          PORT: '0',
+          PG_PORT: '0',
+          DATA_DIR: join(work, 'streamshop'),
+          LOG_LEVEL: 'warn',
+          ADMIN_EMAIL: OPERATOR.email,
+          ADMIN_PASSWORD: OPERATOR.password,
+          ...(options.topology === 'stack' ? { SERVICES_FROM: 'dist' } : {}),
+        },
         urlPattern: /API\s+(http:\/\/[\d.]+:\d+)\/users/,
       }).then(track),
       options.floor
@@ -320,28 +362,31 @@ export async function main(argv: string[]): Promise<number> {
     const systemUsers = await createUsers(system.url, options.users, MONEY, `${stamp}-${process.pid}`.toLowerCase());
     await drain(system.url);
     const setupMs = performance.now() - setupStarted;
-    let floorUsers: string[] = [];
+    const tokenCheck = await measureTokenCheck(system.url, systemUsers);
+    let floorUsers: BenchUser[] = [];
     if (floor) {
       const response = await fetch(`${floor.url}/setup`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ users: options.users, ...MONEY }),
       });
-      floorUsers = ((await response.json()) as { userIds: string[] }).userIds;
+      floorUsers = ((await response.json()) as { users: BenchUser[] }).users;
     }
 
     const phases: Phase[] = [];
     for (const concurrency of options.concurrency) {
-      for (const [target, users] of [
-        [system, systemUsers],
-        [floor, floorUsers],
-      ] as const) {
+      const targets = [
+        { name: 'streamshop', child: system, path: '/orders', users: systemUsers },
+        { name: 'floor', child: floor, path: '/orders', users: floorUsers },
+        { name: 'floor+auth', child: options.authCost ? floor : undefined, path: '/checked/orders', users: floorUsers },
+      ] as const;
+      for (const { name, child: target, path, users } of targets) {
         if (!target) continue;
-        const label = `${target.name} c=${concurrency}`;
+        const label = `${name} c=${concurrency}`;
         progress(`[${label}] load…`, true);
         const plan: LoadPlan = {
-          url: target.url,
-          userIds: users,
+          url: target.url + path,
+          users,
           concurrency,
           warmupMs: options.warmupS * 1000,
           durationMs: options.durationS * 1000,
@@ -358,19 +403,19 @@ export async function main(argv: string[]): Promise<number> {
           drainMs = await drain(system.url);
         }
         const usage = sampler.stop(done);
-        const phase: Phase = { target: target === system ? 'streamshop' : 'floor', concurrency, records: done.records, usage, wallStart };
+        const phase: Phase = { target: name, concurrency, records: done.records, usage, wallStart };
         if (drainMs !== undefined) phase.drainMs = drainMs;
         phases.push(phase);
       }
     }
 
     progress('reading back every order, ledger line and letter through the API…', true);
-    const state = await collect(system.url, systemUsers);
+    const state = await collect(system.url, systemUsers, await logIn(system.url, OPERATOR.email, OPERATOR.password));
     const systemRecords = phases.filter((p) => p.target === 'streamshop').flatMap((p) => p.records);
     const { checks, times } = checkStreamshop(systemRecords, state);
     const floorChecks: Check[] = [];
     if (floor) {
-      const floorRecords = phases.filter((p) => p.target === 'floor').flatMap((p) => p.records);
+      const floorRecords = phases.filter((p) => p.target !== 'streamshop').flatMap((p) => p.records);
       const v = (await (await fetch(`${floor.url}/verify`)).json()) as Record<string, number>;
       const placed = floorRecords.filter((r) => r.http === 201).length;
       const unexpected = floorRecords.filter((r) => r.http === 201 && r.status !== (r.affordable ? 'paid' : 'rejected')).length;
@@ -414,12 +459,14 @@ export async function main(argv: string[]): Promise<number> {
       const of = (target: Phase['target']) => phases.find((p) => p.target === target && p.concurrency === concurrency);
       const s = of('streamshop') as Phase;
       const f = of('floor');
+      const fa = of('floor+auth');
       const streamshop = summarise(s, options.durationS, times);
       const floorSummary = f ? summarise(f, options.durationS) : undefined;
       return {
         concurrency,
         streamshop,
         ...(floorSummary ? { floor: floorSummary, throughputRatio: Math.round((streamshop.throughput / floorSummary.throughput) * 1000) / 1000 } : {}),
+        ...(fa ? { floorWithAuth: summarise(fa, options.durationS) } : {}),
       };
     });
     const allChecks = [...checks, ...floorChecks];
@@ -439,6 +486,7 @@ export async function main(argv: string[]): Promise<number> {
       peakRssMb,
       checks: allChecks,
       warnings,
+      tokenCheck,
       ...(options.cpuProf ? { cpuProfileDir: profileDir } : {}),
     };
 
@@ -487,6 +535,7 @@ function printReport(result: BenchResult, levels: Level[], checks: Check[]): voi
     for (const [name, s] of [
       ['streamshop', level.streamshop],
       ['floor', level.floor],
+      ['floor+auth', level.floorWithAuth],
     ] as const) {
       if (!s) continue;
       const u = s.usage;
@@ -523,6 +572,13 @@ function printReport(result: BenchResult, levels: Level[], checks: Check[]): voi
     ),
   );
   console.log('\nlatencies in ms; "letter" = from sending POST /orders to the letter\'s createdAt; pg memory is PSS summed over its processes');
+  const perOrder = levels[0]?.streamshop.cpuMsPerOrder;
+  console.log(
+    `authentication (no database): a token's first check (Ed25519 signature and claims) costs ${result.tokenCheck.firstMicros} µs of CPU` +
+      (perOrder ? ` (${((result.tokenCheck.firstMicros / 1000 / perOrder) * 100).toFixed(1)} % of streamshop's ${perOrder} ms per order at c=${levels[0]?.concurrency})` : '') +
+      `, each later request with the same token ${result.tokenCheck.repeatMicros} µs` +
+      (levels.some((l) => l.floorWithAuth) ? '; floor+auth is the floor with that check in front' : ' (--auth-cost also runs the floor with it)'),
+  );
   const m = result.peakRssMb;
   console.log(
     `peak memory (MB): streamshop node ${m.streamshop.node} (VmHWM), its PostgreSQL ${m.streamshop.postgresPss} (PSS); ` +

@@ -54,18 +54,24 @@ export interface OrderTimes {
   letter?: number;
 }
 
-async function call<T>(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+/** A user of the run, signed in: the load places their orders with their token. */
+export interface BenchUser {
+  id: string;
+  token: string;
+}
+
+async function call<T>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
   const response = await fetch(base + path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
   return { status: response.status, body: (text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T };
 }
 
-async function expect<T>(base: string, method: string, path: string, status: number, body?: unknown): Promise<T> {
-  const response = await call<T>(base, method, path, body);
+async function expect<T>(base: string, method: string, path: string, status: number, body?: unknown, token?: string): Promise<T> {
+  const response = await call<T>(base, method, path, body, token);
   if (response.status !== status) {
     throw new Error(`${method} ${path} answered ${response.status}, expected ${status}: ${JSON.stringify(response.body).slice(0, 300)}`);
   }
@@ -87,18 +93,25 @@ export async function pool<T, R>(items: T[], limit: number, work: (item: T, inde
   return results;
 }
 
-/** Users registered over HTTP, each with an account opened by billing (an event), a deposit and a withdrawal. */
-export async function createUsers(base: string, count: number, money: { deposit: number; withdrawal: number }, tag: string): Promise<string[]> {
+export async function logIn(base: string, email: string, password: string): Promise<string> {
+  return (await expect<{ accessToken: string }>(base, 'POST', '/users/login', 200, { email, password })).accessToken;
+}
+
+/** Users registered and logged in over HTTP, each with an account opened by billing (an event), a deposit and a withdrawal. */
+export async function createUsers(base: string, count: number, money: { deposit: number; withdrawal: number }, tag: string): Promise<BenchUser[]> {
   return pool(Array.from({ length: count }, (_, i) => i), 8, async (i) => {
-    const user = await expect<{ id: string }>(base, 'POST', '/users', 201, { email: `bench-${tag}-${i}@example.com`, name: 'Bench User' });
+    const email = `bench-${tag}-${i}@example.com`;
+    const password = `bench-${crypto.randomUUID()}`;
+    const { id } = await expect<{ id: string }>(base, 'POST', '/users', 201, { email, name: 'Bench User', password });
+    const token = await logIn(base, email, password);
     const deadline = Date.now() + 30_000;
-    while ((await call(base, 'GET', `/billing/accounts/${user.id}`)).status !== 200) {
-      if (Date.now() > deadline) throw new Error(`no account for user ${user.id} after 30 s`);
+    while ((await call(base, 'GET', `/billing/accounts/${id}`, undefined, token)).status !== 200) {
+      if (Date.now() > deadline) throw new Error(`no account for user ${id} after 30 s`);
       await sleep(20);
     }
-    await expect(base, 'POST', `/billing/accounts/${user.id}/deposits`, 201, { amount: money.deposit });
-    await expect(base, 'POST', `/billing/accounts/${user.id}/withdrawals`, 201, { amount: money.withdrawal });
-    return user.id;
+    await expect(base, 'POST', `/billing/accounts/${id}/deposits`, 201, { amount: money.deposit }, token);
+    await expect(base, 'POST', `/billing/accounts/${id}/withdrawals`, 201, { amount: money.withdrawal }, token);
+    return { id, token };
   });
 }
 
@@ -132,7 +145,7 @@ export async function drain(base: string, timeoutMs = 120_000): Promise<number> 
   return performance.now() - started;
 }
 
-async function allPages<T extends { id?: string; transactionId?: string }>(base: string, path: string): Promise<T[]> {
+async function allPages<T extends { id?: string; transactionId?: string }>(base: string, path: string, token: string): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | null = null;
   do {
@@ -142,6 +155,8 @@ async function allPages<T extends { id?: string; transactionId?: string }>(base:
       'GET',
       `${path}${separator}limit=100${cursor ? `&cursor=${cursor}` : ''}`,
       200,
+      undefined,
+      token,
     );
     items.push(...page.items);
     cursor = page.nextCursor;
@@ -149,13 +164,14 @@ async function allPages<T extends { id?: string; transactionId?: string }>(base:
   return items;
 }
 
-export async function collect(base: string, userIds: string[]): Promise<UserState[]> {
-  return pool(userIds, 8, async (userId) => ({
-    userId,
-    balance: (await expect<{ balance: number }>(base, 'GET', `/billing/accounts/${userId}`, 200)).balance,
-    orders: await allPages<Order>(base, `/orders?userId=${userId}`),
-    transactions: await allPages<Transaction>(base, `/billing/accounts/${userId}/transactions`),
-    letters: await allPages<Letter>(base, `/notifications?userId=${userId}`),
+/** Every user's state, read by the operator (the users' own tokens may have expired by now). */
+export async function collect(base: string, users: BenchUser[], operatorToken: string): Promise<UserState[]> {
+  return pool(users, 8, async ({ id }) => ({
+    userId: id,
+    balance: (await expect<{ balance: number }>(base, 'GET', `/billing/accounts/${id}`, 200, undefined, operatorToken)).balance,
+    orders: await allPages<Order>(base, `/orders?userId=${id}`, operatorToken),
+    transactions: await allPages<Transaction>(base, `/billing/accounts/${id}/transactions`, operatorToken),
+    letters: await allPages<Letter>(base, `/notifications?userId=${id}`, operatorToken),
   }));
 }
 

@@ -155,9 +155,15 @@ export function remoteTokenVerifier(url: string): TokenVerifier {
   });
 }
 
+/** Tokens already proven, kept until they expire: a client sends the same token with every request for 15 minutes. */
+const PROVEN_TOKENS_KEPT = 10_000;
+
 function tokenVerifier(keys: JWTVerifyGetKey): TokenVerifier {
+  const proven = new Map<string, { caller: Caller; expiresAt: number }>();
   return {
     async verify(token) {
+      const known = proven.get(token);
+      if (known && known.expiresAt > Date.now()) return known.caller;
       try {
         const { payload } = await jwtVerify(token, keys, {
           algorithms: ALGORITHMS,
@@ -166,11 +172,15 @@ function tokenVerifier(keys: JWTVerifyGetKey): TokenVerifier {
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
           requiredClaims: ['sub', 'iat', 'exp'],
         });
-        const { sub, role, email } = payload;
+        const { sub, role, email, exp } = payload;
         if (typeof sub !== 'string' || (role !== 'user' && role !== 'admin') || typeof email !== 'string') {
           throw invalidToken('the token lacks the claims of a streamshop caller');
         }
-        return { userId: sub, role, email };
+        const caller: Caller = { userId: sub, role, email };
+        // The oldest entry makes room: a Map iterates in insertion order.
+        if (proven.size >= PROVEN_TOKENS_KEPT) proven.delete(proven.keys().next().value as string);
+        proven.set(token, { caller, expiresAt: (exp as number) * 1000 });
+        return caller;
       } catch (error) {
         throw error instanceof AppError ? error : asAuthenticationError(error);
       }

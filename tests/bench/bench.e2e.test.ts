@@ -15,14 +15,14 @@ const root = join(import.meta.dirname, '..', '..');
  * it must start and stop both systems, find every correctness check holding, and write its JSON
  * and chart. Speed is not asserted: the figures depend on the machine.
  */
-describe('npm run bench -- --quick', () => {
+describe('npm run bench -- --quick --auth-cost', () => {
   let out: string;
   let stdout = '';
   let exitCode = 0;
   before(async () => {
     out = await mkdtemp(join(tmpdir(), 'streamshop-bench-test-'));
     try {
-      ({ stdout } = await run(process.execPath, [join(root, 'bench/run.ts'), '--quick', '--out', out], {
+      ({ stdout } = await run(process.execPath, [join(root, 'bench/run.ts'), '--quick', '--auth-cost', '--out', out], {
         cwd: root,
         timeout: 55_000,
         maxBuffer: 16 * 1024 * 1024,
@@ -57,6 +57,8 @@ describe('npm run bench -- --quick', () => {
     assert.ok(level?.floor, 'the floor ran');
     assert.ok(level.streamshop.completed > 0, 'streamshop completed orders');
     assert.ok(level.floor.completed > 0, 'the floor completed orders');
+    assert.ok((level.floorWithAuth?.completed ?? 0) > 0, 'the floor with the token check completed orders');
+    assert.ok(result.tokenCheck.firstMicros > 0, 'the cost of a token check was measured');
     assert.equal(typeof level.throughputRatio, 'number');
     assert.ok(level.streamshop.usage.cpuSeconds.node > 0, 'CPU of the system process was sampled');
     assert.ok(level.streamshop.usage.peakRssMb.node > 0, 'RSS of the system process was sampled');
