@@ -19,7 +19,8 @@ export async function startGateway(upstreams: Record<ServiceName, Upstream>, por
   });
   await docs.register(fastifySwaggerUi, {
     routePrefix: '/docs',
-    uiConfig: { urls: Object.keys(upstreams).map((name) => ({ name, url: `/${name}/openapi.json` })) },
+    // The token pasted under Authorize is kept across reloads and sent with every try-out.
+    uiConfig: { urls: Object.keys(upstreams).map((name) => ({ name, url: `/${name}/openapi.json` })), persistAuthorization: true },
   });
   docs.get('/', async () => ({
     services: Object.keys(upstreams).map((name) => ({ name, prefix: `/${name}`, openapi: `/${name}/openapi.json` })),
