@@ -4,12 +4,18 @@
 # configured by DATABASE_URL, NATS_URL, PORT (8080) and LOG_LEVEL (info): see src/platform/config.ts.
 # Health is checked by the orchestrator (/<service>/health/live and /health/ready), so no HEALTHCHECK here.
 
-# 1. Production dependencies only, exactly as locked. No optional packages and no install scripts: those are
-#    the embedded PostgreSQL and a Node binary for `npm start` on a workstation; a service process needs neither.
+# 1. Production dependencies only, exactly as locked, with the patches of patches/ applied. No optional packages
+#    and no install scripts: those are the embedded PostgreSQL and a Node binary for `npm start` on a workstation
+#    (a service process needs neither), and a browser download for the docs. patch-package, the project's own
+#    postinstall, is run by name instead; it is a dev dependency, so all are installed first and pruned after.
+#    The result is the tree of `npm ci --omit=dev`, patched.
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
+COPY patches ./patches
+RUN npm ci --omit=optional --ignore-scripts --no-audit --no-fund \
+  && npm run postinstall \
+  && npm prune --omit=dev --omit=optional --no-audit --no-fund \
   && npm cache clean --force
 
 # 2. The build: the TypeScript sources compiled to JavaScript in dist/ (with the SQL migrations beside them).
