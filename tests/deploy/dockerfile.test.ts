@@ -78,6 +78,13 @@ test('Dockerfile: installs production dependencies with npm ci, as locked', () =
   assert.ok(copies.some((copy) => copy.includes('package-lock.json')), 'the lockfile is copied in for npm ci');
 });
 
+test('Dockerfile: the dependencies the runtime gets keep the optional ones, the native Argon2 binary among them', () => {
+  const runs = all('RUN', dependencyStage()).map((run) => run.args);
+  for (const run of runs) assert.doesNotMatch(run, /--omit=optional\b/, 'the Argon2 binary is an optional dependency of @node-rs/argon2');
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { optional?: boolean }> };
+  assert.ok(lock.packages['node_modules/@node-rs/argon2-linux-x64-gnu']?.optional, 'the lockfile has the glibc binary of node:24-slim, as optional');
+});
+
 test('Dockerfile: the dependencies the runtime gets are patched as npm ci patches them (patches/, patch-package)', () => {
   const stage = dependencyStage();
   const at = (pattern: RegExp) => stage.findIndex((i) => pattern.test(i.args));

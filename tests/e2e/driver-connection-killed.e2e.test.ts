@@ -70,7 +70,7 @@ describe('a database connection killed under a service (embedded)', () => {
       const lock = await lockAccount(billing, user.id);
       let refused: ApiResponse;
       try {
-        const killed = t.api.post(deposits, { amount: 100 });
+        const killed = user.post(deposits, { amount: 100 });
         const [waiting] = await eventually(async () => {
           const rows = await billingWaitingOnLock(billing);
           assert.equal(rows.length, 1, 'the deposit waits for the account row, inside its transaction');
@@ -93,15 +93,15 @@ describe('a database connection killed under a service (embedded)', () => {
       const again = await lockAccount(billing, user.id);
       let made: Promise<ApiResponse[]>;
       try {
-        made = Promise.all(Array.from({ length: count }, () => t.api.post(deposits, { amount: 10 })));
+        made = Promise.all(Array.from({ length: count }, () => user.post(deposits, { amount: 10 })));
         await eventually(async () => assert.equal((await billingWaitingOnLock(billing)).length, DEFAULT_POOL_SIZE), { timeoutMs: 20_000 });
       } finally {
         await again.release();
       }
       const statuses = (await made).map((response) => response.status);
       assert.deepEqual(statuses, Array(count).fill(201));
-      assert.equal(await t.api.balance(user.id), 1_000 + count * 10, 'the killed deposit left nothing behind');
-      assert.equal((await t.api.transactions(user.id)).length, 1 + count);
+      assert.equal(await user.balance(), 1_000 + count * 10, 'the killed deposit left nothing behind');
+      assert.equal((await user.transactions()).length, 1 + count);
       assert.deepEqual(escaped, []);
     },
   );
