@@ -3,6 +3,7 @@ import { Compile } from 'typebox/compile';
 import type { Logger } from 'pino';
 import { redelivery, type Subscription } from './bus.ts';
 import { isDatabaseUnavailable, type Sql, type Tx } from './db.ts';
+import type { Database } from './transactions.ts';
 import { writingAtEnd } from './deferred-writes.ts';
 import { batched, type Waiting } from './batches.ts';
 import type { EventDefinition, EventEnvelope, FlowContext } from './events.ts';
@@ -60,7 +61,7 @@ type Handler = EventHandler & { validator: ReturnType<typeof Compile> };
  */
 export function createSubscription(
   service: string,
-  sql: Sql,
+  db: Database,
   handlers: EventHandler[],
   log: Logger,
   metrics: ServiceMetrics,
@@ -101,7 +102,7 @@ export function createSubscription(
   async function handleAlone(event: EventEnvelope, attempt: number): Promise<void> {
     try {
       const handler = handlerFor(event);
-      const handled = await sql.begin(async (tx) => {
+      const handled = await db.transaction(async (tx) => {
         const fresh = await tx`
           INSERT INTO inbox (event_id, event_type) VALUES (${event.id}, ${event.type})
           ON CONFLICT DO NOTHING RETURNING event_id`;
@@ -114,7 +115,7 @@ export function createSubscription(
       // An unreachable database says nothing about the event: it is retried until the database is back.
       const exhausted = attempt >= redelivery.maxAttempts && !isDatabaseUnavailable(error);
       if (error instanceof MalformedEvent || exhausted) {
-        await deadLetter(sql, event, error, attempt);
+        await deadLetter(db.sql, event, error, attempt);
         count(event, 'dead_lettered');
         logFor(event, attempt).error({ err: error }, 'event dead-lettered');
         return;
@@ -129,7 +130,7 @@ export function createSubscription(
   async function handleTogether(batch: (Queued & { handler: Handler })[]): Promise<void> {
     let fresh: Set<string>;
     try {
-      fresh = await sql.begin((tx) => writingAtEnd(tx, async () => {
+      fresh = await db.transaction((tx) => writingAtEnd(tx, async () => {
         // In id order, for the same reason as the keys below (two replicas given the same events, after a redelivery).
         const byId = batch.map((q) => q.item.event).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
         const ids = byId.map((event) => event.id);

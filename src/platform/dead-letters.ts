@@ -4,7 +4,8 @@ import { createSubscription } from './consumer.ts';
 import type { Sql } from './db.ts';
 import type { EventEnvelope } from './events.ts';
 import { createMetrics } from './metrics.ts';
-import { wakeRelay } from './outbox.ts';
+import { wakeRelay } from './outbox-relay.ts';
+import { openDatabase } from './transactions.ts';
 import type { ServiceModule } from './service.ts';
 
 export interface ReplayResult {
@@ -18,7 +19,9 @@ export interface ReplayResult {
  * letter with its new error. Events it causes go to the outbox, which the running service publishes.
  */
 export async function replayDeadLetters(module: ServiceModule, sql: Sql, log: Logger): Promise<ReplayResult> {
-  const subscription = createSubscription(module.name, sql, module.handlers, log, createMetrics(module.name));
+  // The replays' events are announced to the running service's relay once, at the end.
+  const db = openDatabase(sql, { 'outbox-appended': () => {} });
+  const subscription = createSubscription(module.name, db, module.handlers, log, createMetrics(module.name));
   const waiting = await sql<{ envelope: EventEnvelope }[]>`
     SELECT envelope FROM dead_letters WHERE replayed_at IS NULL ORDER BY failed_at`;
   const result: ReplayResult = { replayed: 0, failedAgain: 0 };

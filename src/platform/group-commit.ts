@@ -1,5 +1,6 @@
 import { batched, type Waiting } from './batches.ts';
-import { isDatabaseUnavailable, type Sql, type Tx } from './db.ts';
+import { isDatabaseUnavailable, type Tx } from './db.ts';
+import type { Database } from './transactions.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
 /** Requests that arrive while a group commits wait for the next one; a group has at most this many. */
@@ -12,13 +13,13 @@ const MAX_GROUP = 64;
  */
 export function groupCommit<I, O>(
   name: string,
-  sql: Sql,
+  db: Database,
   metrics: ServiceMetrics,
   write: (tx: Tx, items: I[]) => Promise<O[]>,
 ): (item: I) => Promise<O> {
   async function writeAlone(waiting: Waiting<I, O>): Promise<void> {
     try {
-      const [result] = await sql.begin((tx) => write(tx, [waiting.item]));
+      const [result] = await db.transaction((tx) => write(tx, [waiting.item]));
       waiting.resolve(result as O);
     } catch (error) {
       waiting.reject(error);
@@ -29,7 +30,7 @@ export function groupCommit<I, O>(
     metrics.writeGroupSize.observe({ write: name }, group.length);
     if (group.length === 1) return writeAlone(group[0] as Waiting<I, O>);
     try {
-      const results = await sql.begin((tx) => write(tx, group.map((waiting) => waiting.item)));
+      const results = await db.transaction((tx) => write(tx, group.map((waiting) => waiting.item)));
       for (const [i, waiting] of group.entries()) waiting.resolve(results[i] as O);
     } catch (error) {
       if (isDatabaseUnavailable(error)) for (const waiting of group) waiting.reject(error);

@@ -5,7 +5,8 @@ import { connectDatabase, migrate, type Sql } from './db.ts';
 import { createSubscription, type EventHandler } from './consumer.ts';
 import { type App, createHttpApp } from './http.ts';
 import { createMetrics, type ServiceMetrics } from './metrics.ts';
-import { type OutboxRelay, startOutboxRelay, wakeRelayOnCommit } from './outbox.ts';
+import { type OutboxRelay, relayWaker, startOutboxRelay } from './outbox-relay.ts';
+import { type Database, openDatabase } from './transactions.ts';
 import type { TokenIssuer, TokenVerifier } from './tokens.ts';
 
 /** What users needs to sign tokens and to create the operator's account; the other services only check tokens. */
@@ -15,7 +16,7 @@ export interface IdentitySettings {
 }
 
 export interface ServiceDeps {
-  sql: Sql;
+  db: Database;
   log: Logger;
   metrics: ServiceMetrics;
   /** Given to users only. */
@@ -59,8 +60,8 @@ export async function startService(
   const log = options.log.child({ service: module.name });
   const sql = connectDatabase(options.databaseUrl, `streamshop-${module.name}`, options.poolSize);
   let relay: OutboxRelay | undefined;
-  // Use cases and consumers commit through `sql`; each commit wakes the relay (ours, or the leading one elsewhere).
-  wakeRelayOnCommit(sql, () => relay);
+  // A commit that appended to the outbox wakes the relay: ours, or the leading one elsewhere.
+  const db = openDatabase(sql, { 'outbox-appended': relayWaker(sql, () => relay) });
   const metrics = createMetrics(module.name);
   await migrate(sql, [platformMigrations, module.migrations], log);
 
@@ -77,7 +78,7 @@ export async function startService(
     if (!options.bus.isReady()) return false;
     return sql`SELECT 1`.then(() => true, () => false);
   };
-  const started = await module.start({ sql, log, metrics, ...(options.identity ? { identity: options.identity } : {}) });
+  const started = await module.start({ db, log, metrics, ...(options.identity ? { identity: options.identity } : {}) });
   const app = await createHttpApp(
     { service: module.name, description: module.description, log, metrics, isReady, verifier: options.verifier },
     (scoped) => started.routes(scoped),
@@ -86,7 +87,7 @@ export async function startService(
   await app.ready();
 
   const unsubscribe = module.handlers.length
-    ? await options.bus.subscribe(createSubscription(module.name, sql, module.handlers, log, metrics))
+    ? await options.bus.subscribe(createSubscription(module.name, db, module.handlers, log, metrics))
     : async () => {};
 
   return {

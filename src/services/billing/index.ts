@@ -6,6 +6,6 @@ export const billingService: ServiceModule = {
   name: 'billing',
   description: 'Accounts and their ledger. Opens an account per new user and pays for orders.',
   migrations: new URL('./migrations/', import.meta.url),
-  start: ({ sql }) => ({ routes: (app) => billingRoutes(app, sql) }),
+  start: ({ db }) => ({ routes: (app) => billingRoutes(app, db) }),
   handlers: billingHandlers,
 };

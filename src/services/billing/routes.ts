@@ -1,6 +1,6 @@
 import { type App, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
 import { readIdempotencyKey } from '../../platform/idempotency.ts';
-import type { Sql } from '../../platform/db.ts';
+import type { Database } from '../../platform/transactions.ts';
 import { pageOf } from '../../platform/schemas.ts';
 import { Account, AccountParams, MoneyBody, Transaction, TransactionList, TransactionListQuery } from './contract.ts';
 import { deposit, getAccount, listTransactions, withdraw } from './use-cases.ts';
@@ -10,11 +10,11 @@ const IdempotencyHeaders = {
   properties: { 'idempotency-key': { type: 'string', description: 'Retry-safe key: the same key and body replay the first result' } },
 } as const;
 
-export function billingRoutes(app: App, sql: Sql): void {
+export function billingRoutes(app: App, db: Database): void {
   app.get(
     '/accounts/:userId',
     { config: { access: 'owner-or-admin' }, schema: { tags: ['billing'], summary: "A user's account", params: AccountParams, response: responses({ 200: Account }, 404) } },
-    async (request) => getAccount(sql, request.params.userId),
+    async (request) => getAccount(db.sql, request.params.userId),
   );
 
   for (const [path, move, summary, errors] of [
@@ -37,7 +37,7 @@ export function billingRoutes(app: App, sql: Sql): void {
       },
       async (request, reply) => {
         const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key'] as string | undefined);
-        const result = await move(sql, { userId: request.params.userId, amount: request.body.amount, idempotencyKey });
+        const result = await move(db, { userId: request.params.userId, amount: request.body.amount, idempotencyKey });
         if (result.replayed) reply.header('idempotent-replayed', 'true');
         return reply.code(result.status as 201).send(result.body);
       },
@@ -56,6 +56,6 @@ export function billingRoutes(app: App, sql: Sql): void {
         response: responses({ 200: TransactionList }, 404),
       },
     },
-    async (request) => listTransactions(sql, request.params.userId, pageOf(request.query)),
+    async (request) => listTransactions(db.sql, request.params.userId, pageOf(request.query)),
   );
 }

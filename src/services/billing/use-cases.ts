@@ -10,6 +10,7 @@ import type { Sql, Tx } from '../../platform/db.ts';
 import { type FlowContext, newEvent } from '../../platform/events.ts';
 import { once, type StoredResponse } from '../../platform/idempotency.ts';
 import { appendToOutbox } from '../../platform/outbox.ts';
+import type { Database } from '../../platform/transactions.ts';
 import { type PageRequest, toPage } from '../../platform/schemas.ts';
 import type { Account, Transaction } from './contract.ts';
 import { accountNotFound, balanceLimit, insufficientFunds } from './errors.ts';
@@ -50,8 +51,8 @@ export interface MoneyMovement {
   idempotencyKey: string | undefined;
 }
 
-export async function deposit(sql: Sql, { userId, amount, idempotencyKey }: MoneyMovement) {
-  return sql.begin((tx) =>
+export async function deposit(db: Database, { userId, amount, idempotencyKey }: MoneyMovement) {
+  return db.transaction((tx) =>
     once(tx, idempotencyKey, `billing.deposit:${userId}`, { userId, amount }, async (): Promise<StoredResponse<Transaction>> => {
       const balance = await addToBalance(tx, userId, amount).catch((error) => {
         throw (error as { constraint_name?: string }).constraint_name === 'balance_in_range' ? balanceLimit() : error;
@@ -63,8 +64,8 @@ export async function deposit(sql: Sql, { userId, amount, idempotencyKey }: Mone
   );
 }
 
-export async function withdraw(sql: Sql, { userId, amount, idempotencyKey }: MoneyMovement) {
-  return sql.begin((tx) =>
+export async function withdraw(db: Database, { userId, amount, idempotencyKey }: MoneyMovement) {
+  return db.transaction((tx) =>
     once(tx, idempotencyKey, `billing.withdrawal:${userId}`, { userId, amount }, async (): Promise<StoredResponse<Transaction>> => {
       const balance = await takeFromBalance(tx, userId, amount);
       if (balance === undefined) {

@@ -6,6 +6,6 @@ export const notificationsService: ServiceModule = {
   name: 'notifications',
   description: 'Letters to users: one per final order, plus free-form messages. Stored, not mailed.',
   migrations: new URL('./migrations/', import.meta.url),
-  start: ({ sql }) => ({ routes: (app) => notificationRoutes(app, sql) }),
+  start: ({ db }) => ({ routes: (app) => notificationRoutes(app, db) }),
   handlers: notificationsHandlers,
 };

@@ -1,11 +1,11 @@
 import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
 import { callerOf } from '../../platform/access.ts';
-import type { Sql } from '../../platform/db.ts';
+import type { Database } from '../../platform/transactions.ts';
 import { pageOf } from '../../platform/schemas.ts';
 import { Letter, LetterList, LetterListQuery, LetterParams, SendMessageBody } from './contract.ts';
 import { getLetter, listLettersOf, sendMessage } from './use-cases.ts';
 
-export function notificationRoutes(app: App, sql: Sql): void {
+export function notificationRoutes(app: App, db: Database): void {
   app.get(
     '/',
     {
@@ -17,7 +17,7 @@ export function notificationRoutes(app: App, sql: Sql): void {
         response: responses({ 200: LetterList }),
       },
     },
-    async (request) => listLettersOf(sql, request.query, pageOf(request.query)),
+    async (request) => listLettersOf(db.sql, request.query, pageOf(request.query)),
   );
 
   app.get(
@@ -27,14 +27,14 @@ export function notificationRoutes(app: App, sql: Sql): void {
       config: { access: 'user' },
       schema: { tags: ['notifications'], summary: 'Get a letter', params: LetterParams, response: responses({ 200: Letter }, 404) },
     },
-    async (request) => getLetter(sql, callerOf(request), request.params.letterId),
+    async (request) => getLetter(db.sql, callerOf(request), request.params.letterId),
   );
 
   app.post(
     '/',
     { config: { access: 'admin' }, schema: { tags: ['notifications'], summary: 'Store a free-form message (operators only)', body: SendMessageBody, response: responses({ 201: withHeaders(Letter, ResponseHeaders.location('letter')) }) } },
     async (request, reply) => {
-      const letter = await sendMessage(sql, request.body, flowOf(request));
+      const letter = await sendMessage(db, request.body, flowOf(request));
       return reply.code(201).header('location', `/notifications/${letter.id}`).send(letter);
     },
   );

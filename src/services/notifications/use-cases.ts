@@ -4,6 +4,7 @@ import { mayRead } from '../../platform/access.ts';
 import type { Sql, Tx } from '../../platform/db.ts';
 import { type FlowContext, newEvent } from '../../platform/events.ts';
 import { appendToOutbox } from '../../platform/outbox.ts';
+import type { Database } from '../../platform/transactions.ts';
 import { type PageRequest, toPage } from '../../platform/schemas.ts';
 import type { Caller } from '../../platform/tokens.ts';
 import type { Letter, SendMessageBody } from './contract.ts';
@@ -62,8 +63,8 @@ export const rejectedOutcome = (o: OrderRejected): OrderOutcome => ({
   reason: o.reason,
 });
 
-export async function sendMessage(sql: Sql, message: SendMessageBody, flow: FlowContext): Promise<Letter> {
-  return sql.begin(async (tx) => {
+export async function sendMessage(db: Database, message: SendMessageBody, flow: FlowContext): Promise<Letter> {
+  return db.transaction(async (tx) => {
     const recipient = await findRecipient(tx, { email: message.email });
     const letter = { id: uuidv7(), userId: recipient?.userId ?? null, kind: 'message' as const, ...message };
     return (await storeLetter(tx, letter, flow)) as Letter;

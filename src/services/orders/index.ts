@@ -8,11 +8,11 @@ export const ordersService: ServiceModule = {
   name: 'orders',
   description: 'Orders and their status. Publishes orders.order.created.v1; settles orders on billing outcomes.',
   migrations: new URL('./migrations/', import.meta.url),
-  async start({ sql, metrics }) {
+  async start({ db, metrics }) {
     // Requests with Prefer: wait sleep until the NOTIFY for their order; orders placed together share a transaction.
-    const watcher = await watchFinality(sql);
-    const placeOrder = orderPlacement(sql, metrics);
-    return { routes: (app) => orderRoutes(app, { sql, watcher, placeOrder }), close: () => watcher.close() };
+    const watcher = await watchFinality(db.sql);
+    const placeOrder = orderPlacement(db, metrics);
+    return { routes: (app) => orderRoutes(app, { sql: db.sql, watcher, placeOrder }), close: () => watcher.close() };
   },
   handlers: ordersHandlers,
 };

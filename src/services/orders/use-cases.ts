@@ -6,6 +6,7 @@ import { groupCommit } from '../../platform/group-commit.ts';
 import { once } from '../../platform/idempotency.ts';
 import type { ServiceMetrics } from '../../platform/metrics.ts';
 import { appendToOutbox } from '../../platform/outbox.ts';
+import type { Database } from '../../platform/transactions.ts';
 import { type PageRequest, toPage } from '../../platform/schemas.ts';
 import type { Logger } from 'pino';
 import { mayRead } from '../../platform/access.ts';
@@ -38,12 +39,12 @@ async function writeOrders(tx: Tx, placements: Placement[]): Promise<Order[]> {
  * How a service places orders. Orders placed at about the same time share one transaction (group commit, see
  * platform/group-commit.ts); one with an Idempotency-Key gets its own, which also claims the key.
  */
-export function orderPlacement(sql: Sql, metrics: ServiceMetrics) {
-  const placeTogether = groupCommit('orders.place', sql, metrics, writeOrders);
+export function orderPlacement(db: Database, metrics: ServiceMetrics) {
+  const placeTogether = groupCommit('orders.place', db, metrics, writeOrders);
   /** Places a pending order; billing will try to pay for it. */
   return async function placeOrder(input: PlaceOrderBody, idempotencyKey: string | undefined, flow: FlowContext, id = uuidv7()) {
     if (idempotencyKey === undefined) return { status: 201, body: await placeTogether({ id, input, flow }), replayed: false };
-    return sql.begin((tx) =>
+    return db.transaction((tx) =>
       once(tx, idempotencyKey, `orders.place:${input.userId}`, input, async () => {
         const [order] = await writeOrders(tx, [{ id, input, flow }]);
         return { status: 201, body: order as Order };

@@ -7,11 +7,11 @@ export const usersService: ServiceModule = {
   name: 'users',
   description: 'User profiles and identity: registration, login, the keys that sign access tokens. Publishes users.user.created.v1.',
   migrations: new URL('./migrations/', import.meta.url),
-  async start({ sql, log, identity }) {
+  async start({ db, log, identity }) {
     if (!identity) throw new Error('users needs its signing keys (identity settings)');
-    if (identity.operator) await ensureOperator(sql, identity.operator, log);
+    if (identity.operator) await ensureOperator(db, identity.operator, log);
     const checkPassword = createPasswordChecker();
-    return { routes: (app) => userRoutes(app, { sql, issuer: identity.issuer, checkPassword }) };
+    return { routes: (app) => userRoutes(app, { db, issuer: identity.issuer, checkPassword }) };
   },
   handlers: [],
 };

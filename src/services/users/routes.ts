@@ -1,17 +1,17 @@
 import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
-import type { Sql } from '../../platform/db.ts';
+import type { Database } from '../../platform/transactions.ts';
 import type { TokenIssuer } from '../../platform/tokens.ts';
 import { AccessToken, CreateUserBody, LoginBody, PublicKeySet, User, UserParams } from './contract.ts';
 import type { createPasswordChecker } from './passwords.ts';
 import { getUser, logIn, registerUser } from './use-cases.ts';
 
 export interface UserRoutesDeps {
-  sql: Sql;
+  db: Database;
   issuer: TokenIssuer;
   checkPassword: ReturnType<typeof createPasswordChecker>;
 }
 
-export function userRoutes(app: App, { sql, issuer, checkPassword }: UserRoutesDeps): void {
+export function userRoutes(app: App, { db, issuer, checkPassword }: UserRoutesDeps): void {
   app.post(
     '/',
     {
@@ -19,7 +19,7 @@ export function userRoutes(app: App, { sql, issuer, checkPassword }: UserRoutesD
       schema: { tags: ['users'], summary: 'Register a user', body: CreateUserBody, response: responses({ 201: withHeaders(User, ResponseHeaders.location('user')) }, 409) },
     },
     async (request, reply) => {
-      const user = await registerUser(sql, request.body, flowOf(request));
+      const user = await registerUser(db, request.body, flowOf(request));
       return reply.code(201).header('location', `/users/${user.id}`).send(user);
     },
   );
@@ -36,7 +36,7 @@ export function userRoutes(app: App, { sql, issuer, checkPassword }: UserRoutesD
         response: responses({ 200: AccessToken }, 401, 429),
       },
     },
-    async (request) => logIn(sql, issuer, checkPassword, request.body),
+    async (request) => logIn(db, issuer, checkPassword, request.body),
   );
 
   app.get(
@@ -54,6 +54,6 @@ export function userRoutes(app: App, { sql, issuer, checkPassword }: UserRoutesD
       config: { access: 'owner-or-admin' },
       schema: { tags: ['users'], summary: 'Get a user', params: UserParams, response: responses({ 200: User }, 404) },
     },
-    async (request) => getUser(sql, request.params.userId),
+    async (request) => getUser(db.sql, request.params.userId),
   );
 }

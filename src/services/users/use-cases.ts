@@ -4,6 +4,7 @@ import { UserCreatedV1 } from '../../contracts/events.ts';
 import { isUniqueViolation, type Sql, type Tx } from '../../platform/db.ts';
 import { type FlowContext, newEvent } from '../../platform/events.ts';
 import { appendToOutbox } from '../../platform/outbox.ts';
+import type { Database } from '../../platform/transactions.ts';
 import { type Role, TOKEN_TTL_SECONDS, type TokenIssuer } from '../../platform/tokens.ts';
 import type { AccessToken, CreateUserBody, LoginBody, User } from './contract.ts';
 import { emailTaken, invalidCredentials, tooManyLoginFailures, userNotFound } from './errors.ts';
@@ -30,11 +31,11 @@ async function insertAndAnnounce(tx: Tx, input: { email: string; name: string; p
 }
 
 /** Registers a user and announces it (without the password): billing opens an account, notifications learns the address. */
-export async function registerUser(sql: Sql, input: CreateUserBody, flow: FlowContext): Promise<User> {
+export async function registerUser(db: Database, input: CreateUserBody, flow: FlowContext): Promise<User> {
   const { password, ...profile } = input;
   const passwordHash = await hashPassword(password);
   try {
-    return await sql.begin((tx) => insertAndAnnounce(tx, { ...profile, passwordHash, role: 'user' }, flow));
+    return await db.transaction((tx) => insertAndAnnounce(tx, { ...profile, passwordHash, role: 'user' }, flow));
   } catch (error) {
     if (isUniqueViolation(error, 'users_email_unique')) throw emailTaken(input.email);
     throw error;
@@ -46,20 +47,20 @@ export async function registerUser(sql: Sql, input: CreateUserBody, flow: FlowCo
  * is proven right, so parallel guesses cannot slip past the limit; a wrong address costs the same as a wrong password.
  */
 export async function logIn(
-  sql: Sql,
+  db: Database,
   issuer: TokenIssuer,
   checkPassword: (password: string, stored: string | null | undefined) => Promise<boolean>,
   input: LoginBody,
 ): Promise<AccessToken> {
   const email = input.email.toLowerCase();
-  await sql.begin(async (tx) => {
+  await db.transaction(async (tx) => {
     const recent = await recentLoginFailures(tx, email, LOGIN_FAILURE_WINDOW_SECONDS, LOGIN_FAILURE_LIMIT);
     if (recent.count >= LOGIN_FAILURE_LIMIT) throw tooManyLoginFailures(recent.retryAfterSeconds);
     await recordLoginFailure(tx, email, LOGIN_FAILURE_WINDOW_SECONDS);
   });
-  const account = await findCredentials(sql, email);
+  const account = await findCredentials(db.sql, email);
   if (!(await checkPassword(input.password, account?.passwordHash)) || !account) throw invalidCredentials();
-  await forgetLoginFailures(sql, email);
+  await forgetLoginFailures(db.sql, email);
   const accessToken = await issuer.sign({ userId: account.id, email: account.email, role: account.role });
   return { accessToken, tokenType: 'Bearer', expiresIn: TOKEN_TTL_SECONDS };
 }
@@ -68,10 +69,10 @@ export async function logIn(
  * The operator's account, from ADMIN_EMAIL and ADMIN_PASSWORD at start: created if missing (and announced like any
  * user), otherwise given the admin role and that password, so the settings are always the truth.
  */
-export async function ensureOperator(sql: Sql, operator: { email: string; password: string }, log: Logger): Promise<void> {
+export async function ensureOperator(db: Database, operator: { email: string; password: string }, log: Logger): Promise<void> {
   const passwordHash = await hashPassword(operator.password);
   const flow = { correlationId: `start-${uuidv7()}` };
-  const outcome = await sql.begin(async (tx) => {
+  const outcome = await db.transaction(async (tx) => {
     if (await makeOperator(tx, operator.email, passwordHash)) return 'updated';
     await insertAndAnnounce(tx, { email: operator.email, name: 'Operator', passwordHash, role: 'admin' }, flow);
     return 'created';
