@@ -18,7 +18,7 @@ import type { LoadMessage, LoadPlan, OrderRecord } from './load.ts';
 import { type Child, startChild } from './processes.ts';
 import { startUsageSampler, type Usage } from './proc.ts';
 import { cell, type Distribution, distribution, table } from './stats.ts';
-import { type BenchUser, type Check, checkStreamshop, collect, createUsers, drain, logIn, type OrderTimes } from './streamshop.ts';
+import { type BenchUser, type Check, checkStreamshop, collect, createUsers, drain, logIn, type OrderTimes, tableSizes } from './streamshop.ts';
 import { localTokenVerifier } from '../src/platform/tokens.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -287,6 +287,8 @@ export interface BenchResult {
   warnings: { streamshop: string[]; floor: string[] };
   /** CPU µs of a token check, measured in the bench process: a token's first (signature and claims), and later ones */
   tokenCheck: { firstMicros: number; repeatMicros: number };
+  /** Rows kept per messaging table over the four services, before the load and once its events were handled */
+  messagingTableRows: { before: Record<string, number>; after: Record<string, number> };
   cpuProfileDir?: string;
 }
 
@@ -363,6 +365,7 @@ export async function main(argv: string[]): Promise<number> {
     await drain(system.url);
     const setupMs = performance.now() - setupStarted;
     const tokenCheck = await measureTokenCheck(system.url, systemUsers);
+    const tablesBefore = await tableSizes(system.url);
     let floorUsers: BenchUser[] = [];
     if (floor) {
       const response = await fetch(`${floor.url}/setup`, {
@@ -409,6 +412,7 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
 
+    const tablesAfter = await tableSizes(system.url);
     progress('reading back every order, ledger line and letter through the API…', true);
     const state = await collect(system.url, systemUsers, await logIn(system.url, OPERATOR.email, OPERATOR.password));
     const systemRecords = phases.filter((p) => p.target === 'streamshop').flatMap((p) => p.records);
@@ -487,6 +491,7 @@ export async function main(argv: string[]): Promise<number> {
       checks: allChecks,
       warnings,
       tokenCheck,
+      messagingTableRows: { before: tablesBefore, after: tablesAfter },
       ...(options.cpuProf ? { cpuProfileDir: profileDir } : {}),
     };
 
@@ -585,6 +590,12 @@ function printReport(result: BenchResult, levels: Level[], checks: Check[]): voi
       `floor node ${m.floor.node}, its PostgreSQL ${m.floor.postgresPss}; load process ${m.load}`,
   );
   for (const [label, mb] of Object.entries(m.streamshop.processes)) console.log(`  streamshop process ${label}: ${mb} MB (peak VmRSS)`);
+  const { before, after } = result.messagingTableRows;
+  console.log(
+    `messaging tables (rows kept, all services; retention removes them as they age): ${Object.keys(after)
+      .map((table) => `${table} ${before[table] ?? 0} → ${after[table]}`)
+      .join(', ')}`,
+  );
 
   const stageNames = Object.keys(levels[0]?.streamshop.stagesMs ?? {});
   if (stageNames.length) {

@@ -130,6 +130,18 @@ async function unpublished(base: string): Promise<number> {
   return total;
 }
 
+/** Rows kept per messaging table, over the four services (the table_rows gauges of their /metrics). */
+export async function tableSizes(base: string): Promise<Record<string, number>> {
+  const sizes: Record<string, number> = {};
+  for (const service of SERVICES) {
+    const metrics = await expect<string>(base, 'GET', `/${service}/metrics`, 200);
+    for (const match of metrics.matchAll(/^table_rows\{[^}]*table="([^"]+)"[^}]*\} (\S+)$/gm)) {
+      sizes[match[1] as string] = (sizes[match[1] as string] ?? 0) + Number(match[2]);
+    }
+  }
+  return sizes;
+}
+
 /**
  * Waits until every outbox is empty twice in a row: the in-process bus marks an event published
  * only after every consumer committed, so then nothing is left in flight. Returns the ms it took.

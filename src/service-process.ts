@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, operatorAccount, type ServiceName, serviceProcessConfig } from './platform/config.ts';
+import { ConfigError, loadConfig, operatorAccount, retentionOf, type ServiceName, serviceProcessConfig } from './platform/config.ts';
 import { isDatabaseUnavailable } from './platform/db.ts';
 import { createLogger } from './platform/logger.ts';
 import { connectNatsBus } from './platform/nats-bus.ts';
@@ -16,7 +16,8 @@ export async function startServiceProcess(name: ServiceName): Promise<() => Prom
   const { verifier, identity } = await accessFor(name, config);
   const bus = await connectNatsBus({ servers: config.NATS_URL, name, log });
   try {
-    const service = await startService(services[name], { databaseUrl: config.DATABASE_URL, bus, log, verifier, ...(identity ? { identity } : {}) }).catch(
+    const options = { databaseUrl: config.DATABASE_URL, bus, log, verifier, retention: retentionOf(config), ...(identity ? { identity } : {}) };
+    const service = await startService(services[name], options).catch(
       (error: unknown) => {
         if (!isDatabaseUnavailable(error)) throw error;
         const host = new URL(config.DATABASE_URL).host;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Bus } from './platform/bus.ts';
 import { join } from 'node:path';
-import { type EmbeddedConfig, operatorAccount, type ServiceName, serviceNames } from './platform/config.ts';
+import { type EmbeddedConfig, operatorAccount, retentionOf, type ServiceName, serviceNames } from './platform/config.ts';
 import { startEmbeddedPostgres } from './platform/embedded-postgres.ts';
 import { startGateway } from './platform/gateway.ts';
 import { createMemoryBus } from './platform/memory-bus.ts';
@@ -27,7 +27,7 @@ export async function startEmbeddedSystem(config: EmbeddedConfig, log: Logger): 
     const bus = createMemoryBus();
     for (const name of serviceNames) {
       const own = name === 'users' ? { identity } : {};
-      running.push(await startService(services[name], { databaseUrl: pg.urlFor(name), bus, log, verifier, ...own }));
+      running.push(await startService(services[name], { databaseUrl: pg.urlFor(name), bus, log, verifier, retention: retentionOf(config), ...own }));
     }
     // Relays start once every consumer is subscribed, so no event is published to an empty room.
     if (config.OUTBOX_RELAY === 'on') for (const service of running) await service.startRelay();

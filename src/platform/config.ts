@@ -14,6 +14,24 @@ const Port = (fallback: number, description: string) =>
 const Duration = (fallback: string, description: string) =>
   Type.String({ pattern: '^[0-9]+(ms|s|m|h|d)$', default: fallback, description: `${description}, e.g. 500ms, 10s, 15m, 72h, 7d` });
 
+/**
+ * How long the messaging tables keep rows (platform/retention.ts). Why these defaults:
+ * - a published outbox row is needed only to look back at a flow: a day of history;
+ * - an inbox id must outlive every copy of its event that can still arrive: a republish by the relay after a crash
+ *   (seconds), a redelivery after a lost ack (the 30 s ack wait, the backoff), a stream replayed to a consumer
+ *   declared anew (the streams keep events 3 days): a week;
+ * - an idempotency key must outlive a client's retries; clients retry within a day: two days;
+ * - a handled dead letter is kept as a record of what failed and how it was settled: 30 days.
+ * Unpublished outbox rows and dead letters still waiting are never deleted.
+ */
+export const RetentionConfig = Type.Object({
+  RETENTION_OUTBOX: Duration('24h', 'how long published outbox rows are kept'),
+  RETENTION_INBOX: Duration('7d', 'how long the ids of handled events are kept (longer than any redelivery)'),
+  RETENTION_IDEMPOTENCY_KEYS: Duration('48h', 'how long Idempotency-Key answers are kept (at least 24h)'),
+  RETENTION_DEAD_LETTERS: Duration('30d', 'how long replayed or discarded dead letters are kept'),
+});
+export type RetentionConfig = Static<typeof RetentionConfig>;
+
 /** What every service process needs: exactly what its Kubernetes Deployment sets, with the settings of its role below. */
 export const ServiceProcessConfig = Type.Object({
   DATABASE_URL: Type.String({
@@ -31,6 +49,7 @@ export const ServiceProcessConfig = Type.Object({
   PORT: Port(8080, 'HTTP port'),
   LOG_LEVEL: LogLevel,
   SHUTDOWN_TIMEOUT: Duration('10s', 'how long a stop waits for in-flight work before it closes anyway'),
+  ...RetentionConfig.properties,
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
     Type.String({
       pattern: '^https?://',
@@ -86,6 +105,7 @@ export const EmbeddedConfig = Type.Object({
     Type.String({ pattern: '^(nats|tls)://', description: 'use NATS JetStream instead of the in-process bus' }),
   ),
   SHUTDOWN_TIMEOUT: ServiceProcessConfig.properties.SHUTDOWN_TIMEOUT,
+  ...RetentionConfig.properties,
   ADMIN_EMAIL: TokenIssuerConfig.properties.ADMIN_EMAIL,
   ADMIN_PASSWORD: TokenIssuerConfig.properties.ADMIN_PASSWORD,
   OUTBOX_RELAY: Type.Union([Type.Literal('on'), Type.Literal('paused')], {
@@ -137,4 +157,14 @@ export function operatorAccount(config: { ADMIN_EMAIL?: string | undefined; ADMI
     throw new ConfigError('Invalid configuration:\n  ADMIN_EMAIL and ADMIN_PASSWORD: set both, or neither (no operator account)');
   }
   return { email, password };
+}
+
+/** The retention settings as the retention worker takes them. */
+export function retentionOf(config: RetentionConfig) {
+  return {
+    outbox: durationMs(config.RETENTION_OUTBOX),
+    inbox: durationMs(config.RETENTION_INBOX),
+    idempotencyKeys: durationMs(config.RETENTION_IDEMPOTENCY_KEYS),
+    deadLetters: durationMs(config.RETENTION_DEAD_LETTERS),
+  };
 }

@@ -46,6 +46,24 @@ export function createMetrics(service: string) {
       buckets: [1, 2, 4, 8, 16, 32, 64],
       registers: [registry],
     }),
+    retentionDeleted: new Counter({
+      name: 'retention_rows_deleted_total',
+      help: 'Rows the retention worker deleted, by table (platform/retention.ts)',
+      labelNames: ['table'],
+      registers: [registry],
+    }),
+    /** Rows kept per table, read from the database when scraped. */
+    tableRowsGauge(read: () => Promise<{ table: string; rows: number }[]>) {
+      return new Gauge({
+        name: 'table_rows',
+        help: 'Rows kept per messaging table (live rows as PostgreSQL counts them)',
+        labelNames: ['table'],
+        registers: [registry],
+        async collect() {
+          for (const { table, rows } of await read().catch(() => [])) this.set({ table }, rows);
+        },
+      });
+    },
     /** Set by the service from its database when scraped. */
     pendingGauge(name: string, help: string, read: () => Promise<number>) {
       return new Gauge({

@@ -27,6 +27,11 @@ export const natsStreams = [
 
 /** Within this window the server drops a second publish with the same Nats-Msg-Id (a relay republishing a row). */
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
+/**
+ * Streams keep events 3 days, then drop them: long enough for a consumer that was down over a weekend, and shorter
+ * than the consumers' inbox retention (RETENTION_INBOX, 7 days), so no event still in a stream is forgotten by an inbox.
+ */
+const STREAM_MAX_AGE_MS = 3 * 24 * 3_600_000;
 /** An event not acknowledged within this time goes to another replica (a replica that died holding it). */
 const ACK_WAIT_MS = 30_000;
 const PUBLISH_TIMEOUT_MS = 3_000;
@@ -266,13 +271,14 @@ function isApiError(error: unknown, code: number): boolean {
 /** Idempotent: creates the stream, or brings an existing one's subjects and window up to date. */
 async function declareStream(jsm: JetStreamManager, name: string, subjects: string[], log: Logger): Promise<void> {
   const window = nanos(DUPLICATE_WINDOW_MS);
+  const maxAge = nanos(STREAM_MAX_AGE_MS);
   const existing = await jsm.streams.info(name).catch((error: unknown) => {
     if (isApiError(error, JetStreamApiCodes.StreamNotFound)) return undefined;
     throw explainJetStream(error);
   });
   if (!existing) {
     try {
-      await jsm.streams.add({ name, subjects, storage: StorageType.File, duplicate_window: window });
+      await jsm.streams.add({ name, subjects, storage: StorageType.File, duplicate_window: window, max_age: maxAge });
       log.info({ stream: name, subjects }, 'stream created');
       return;
     } catch (error) {
@@ -281,9 +287,9 @@ async function declareStream(jsm: JetStreamManager, name: string, subjects: stri
     }
   }
   const config = existing?.config;
-  const same = config && config.duplicate_window === window && config.subjects?.join() === subjects.join();
+  const same = config && config.duplicate_window === window && config.max_age === maxAge && config.subjects?.join() === subjects.join();
   if (!same) {
-    await jsm.streams.update(name, { subjects, duplicate_window: window });
+    await jsm.streams.update(name, { subjects, duplicate_window: window, max_age: maxAge });
     log.info({ stream: name, subjects }, 'stream updated');
   }
 }

@@ -6,6 +6,7 @@ import { createSubscription, type EventHandler } from './consumer.ts';
 import { type App, createHttpApp } from './http.ts';
 import { createMetrics, type ServiceMetrics } from './metrics.ts';
 import { type OutboxRelay, relayWaker, startOutboxRelay } from './outbox-relay.ts';
+import { type MessagingRetention, messagingRules, registerRetentionGauges, type RetentionRule, startRetention } from './retention.ts';
 import { type Database, openDatabase } from './transactions.ts';
 import type { TokenIssuer, TokenVerifier } from './tokens.ts';
 
@@ -37,6 +38,8 @@ export interface ServiceModule {
   /** Runs once the database is migrated: creates the long-lived parts (listeners, pipelines) and the routes that use them. */
   start(deps: ServiceDeps): Promise<StartedService> | StartedService;
   handlers: EventHandler[];
+  /** Its own tables that must not grow forever (the messaging tables are the platform's). */
+  retention?: RetentionRule[];
 }
 
 export interface RunningService {
@@ -55,7 +58,15 @@ const platformMigrations = new URL('./migrations/', import.meta.url);
  */
 export async function startService(
   module: ServiceModule,
-  options: { databaseUrl: string; bus: Bus; log: Logger; verifier: TokenVerifier; identity?: IdentitySettings; poolSize?: number },
+  options: {
+    databaseUrl: string;
+    bus: Bus;
+    log: Logger;
+    verifier: TokenVerifier;
+    retention: MessagingRetention;
+    identity?: IdentitySettings;
+    poolSize?: number;
+  },
 ): Promise<RunningService> {
   const log = options.log.child({ service: module.name });
   const sql = connectDatabase(options.databaseUrl, `streamshop-${module.name}`, options.poolSize);
@@ -69,6 +80,9 @@ export async function startService(
     const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`;
     return row?.n ?? 0;
   });
+  const rules = [...messagingRules(options.retention), ...(module.retention ?? [])];
+  registerRetentionGauges(sql, rules.map((rule) => rule.table), metrics);
+  const retention = startRetention(sql, rules, log, metrics);
   metrics.pendingGauge('dead_letters_waiting', 'Events that failed every attempt and wait for a replay', async () => {
     const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM dead_letters WHERE replayed_at IS NULL`;
     return row?.n ?? 0;
@@ -105,6 +119,7 @@ export async function startService(
       await app.close();
       await unsubscribe();
       await relay?.stop();
+      await retention.stop();
       await sql.end({ timeout: 5 });
     },
   };

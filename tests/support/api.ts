@@ -91,8 +91,23 @@ export interface Member extends Api {
   email: string;
   password: string;
   balance(): Promise<number>;
+  /** Every item of each list, page after page, newest first. */
   letters(): Promise<any[]>;
   transactions(): Promise<any[]>;
+  orders(): Promise<any[]>;
+}
+
+/** Every item of a list, following nextCursor. */
+export async function allPages(api: Api, path: string): Promise<any[]> {
+  const items: any[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Response = await api.get(`${path}${path.includes('?') ? '&' : '?'}limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    assert.equal(page.status, 200, `${path}: ${JSON.stringify(page.body)}`);
+    items.push(...page.body.items);
+    cursor = page.body.nextCursor;
+  } while (cursor);
+  return items;
 }
 
 function signedIn(api: Api, user: { id: string; email: string; password: string }): Member {
@@ -106,16 +121,9 @@ function signedIn(api: Api, user: { id: string; email: string; password: string 
       assert.equal(account.status, 200);
       return account.body.balance;
     },
-    async letters(): Promise<any[]> {
-      const list = await api.get(`/notifications?userId=${user.id}&limit=100`);
-      assert.equal(list.status, 200);
-      return list.body.items;
-    },
-    async transactions(): Promise<any[]> {
-      const list = await api.get(`/billing/accounts/${user.id}/transactions?limit=100`);
-      assert.equal(list.status, 200);
-      return list.body.items;
-    },
+    letters: () => allPages(api, `/notifications?userId=${user.id}`),
+    transactions: () => allPages(api, `/billing/accounts/${user.id}/transactions`),
+    orders: () => allPages(api, `/orders?userId=${user.id}`),
   };
 }
 

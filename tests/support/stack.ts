@@ -218,9 +218,7 @@ export async function settleAndCheck(
     () =>
       Promise.all(
         users.map(async (user) => {
-          const orders = await user.get(`/orders?userId=${user.id}&limit=100`);
-          assert.equal(orders.status, 200);
-          const items: Order[] = orders.body.items;
+          const items: Order[] = await user.orders();
           assert.ok(items.every((o) => o.status !== 'pending'), `user ${user.id} still has pending orders`);
           const letters = (await user.letters()).filter((l) => l.orderId);
           assert.equal(letters.length, items.length, `user ${user.id}: ${letters.length} letters for ${items.length} orders`);

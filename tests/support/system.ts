@@ -32,6 +32,8 @@ export interface TestSystemOptions {
   relay?: 'on' | 'paused';
   /** Every log line of the system (level trace), to this file instead of nowhere. */
   logFile?: string;
+  /** Settings of EmbeddedConfig besides the ones tests always set (RETENTION_INBOX, say). */
+  env?: Record<string, string>;
 }
 
 /** Starts the embedded default on free ports with its own data folder. */
@@ -46,6 +48,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     OUTBOX_RELAY: options.relay ?? 'on',
     ADMIN_EMAIL: TEST_ADMIN.email,
     ADMIN_PASSWORD: TEST_ADMIN.password,
+    ...options.env,
   });
   const destination = options.logFile ? pino.destination({ dest: options.logFile, sync: true }) : undefined;
   const system = await startEmbeddedSystem(config, createLogger(level, 'test', destination));

@@ -1,7 +1,7 @@
 import type { ServiceModule } from '../../platform/service.ts';
 import { createPasswordChecker } from './passwords.ts';
 import { userRoutes } from './routes.ts';
-import { ensureOperator } from './use-cases.ts';
+import { ensureOperator, LOGIN_FAILURE_WINDOW_SECONDS } from './use-cases.ts';
 
 export const usersService: ServiceModule = {
   name: 'users',
@@ -14,4 +14,6 @@ export const usersService: ServiceModule = {
     return { routes: (app) => userRoutes(app, { db, issuer: identity.issuer, checkPassword }) };
   },
   handlers: [],
+  // Throttling looks 15 minutes back; older failures are noise.
+  retention: [{ table: 'login_failures', timestamp: 'failed_at', keepMs: LOGIN_FAILURE_WINDOW_SECONDS * 1000 }],
 };
