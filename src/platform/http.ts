@@ -2,12 +2,19 @@ import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type RawServerDefault,
+  type RouteOptions,
+} from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import Type from 'typebox';
 import { uuidv7 } from 'uuidv7';
-import { type Access, bearerAuth, installAccessControl } from './access.ts';
+import { type Access, accessStatuses, bearerAuth, installAccessControl } from './access.ts';
 import { isDatabaseUnavailable } from './db.ts';
 import { AppError } from './errors.ts';
 import type { FlowContext } from './events.ts';
@@ -64,20 +71,24 @@ const problemDescriptions: Record<number, string> = {
   403: 'The token is valid, but this caller may not do this (another user\'s data, or an operator\'s action)',
   404: 'Not found',
   409: 'Conflict with the current state',
+  413: 'The body is larger than 16 kB',
+  415: 'The body is not application/json',
   422: 'Well-formed but refused',
+  429: 'Too many attempts; Retry-After says when to try again',
   503: 'A dependency (the database) is unreachable; retry later',
 };
 
 /**
- * A route's responses for validation, serialisation and OpenAPI: its success schemas, plus a problem
- * document (application/problem+json) for 400, 503 and each of the route's own error statuses.
+ * A route's responses for validation, serialisation and OpenAPI: its success schemas, plus a problem document
+ * (application/problem+json) for each of the route's own error statuses. The statuses every route of its kind can
+ * answer (400, 401, 403, 413, 415, 503) are added when it is declared (see describeProblems).
  */
 export function responses<R extends Record<number, unknown>>(success: R, ...errorStatuses: number[]) {
   const described = Object.entries(success).map(([status, schema]) => {
     const own = (schema as { headers?: Record<string, unknown> }).headers;
     return [status, { ...(schema as object), description: successDescriptions[Number(status)] ?? 'OK', headers: { ...correlationHeader, ...own } }];
   });
-  return Object.fromEntries([...described, ...Object.entries(problemResponses([400, 503, ...errorStatuses]))]) as R;
+  return Object.fromEntries([...described, ...Object.entries(problemResponses(errorStatuses))]) as R;
 }
 
 function problemResponses(statuses: number[]): Record<number, object> {
@@ -92,6 +103,28 @@ function problemResponses(statuses: number[]): Record<number, object> {
       { description: problemDescriptions[status] ?? 'Problem', headers: headersOf(status), content: { 'application/problem+json': { schema: Problem } } },
     ]),
   );
+}
+
+/**
+ * Documents the problems a route can answer because of what it is: 400 when it validates input, 413 and 415 when
+ * it takes a body, 401 and 403 by its access rule, 503 when it reads the database or the signing keys (any route
+ * behind a token or with a body). Routes with no response schemas (metrics, the OpenAPI document) are left alone.
+ */
+function describeProblems(route: RouteOptions): void {
+  const schema = route.schema as { body?: unknown; params?: unknown; querystring?: unknown; headers?: unknown; response?: Record<number, unknown> } | undefined;
+  if (!schema?.response) return;
+  const access = route.config?.access ?? 'anyone';
+  const statuses = [
+    ...(schema.body || schema.params || schema.querystring || schema.headers ? [400] : []),
+    ...(schema.body ? [413, 415] : []),
+    ...accessStatuses(access),
+    ...(access !== 'anyone' || schema.body ? [503] : []),
+  ];
+  route.schema = {
+    ...schema,
+    ...(access !== 'anyone' ? { security: [{ bearerAuth: [] }] } : {}),
+    response: { ...problemResponses(statuses), ...schema.response },
+  };
 }
 
 /** Route options of the operational routes every service serves to anyone. */
@@ -129,12 +162,15 @@ export async function createHttpApp(options: HttpAppOptions, routes: (app: App) 
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Bodies are JSON only: Fastify would also take text/plain, which then fails validation as a 400, not a 415.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(({ schema, httpPart }) =>
     httpPart === 'body' ? strictAjv.compile(schema) : coercingAjv.compile(schema),
   );
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const problem = toProblem(error, request.url);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (isDataException(error)) request.log.warn({ err: error, route: request.routeOptions.url }, 'validation gap: the database refused a value the schemas let through');
     if (problem.status === 503) reply.header('retry-after', '1');
     if (error instanceof AppError) reply.headers(error.headers);
     return reply.code(problem.status).type('application/problem+json').send(problem);
@@ -157,11 +193,9 @@ export async function createHttpApp(options: HttpAppOptions, routes: (app: App) 
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
-  // Before the OpenAPI plugin, so the operations it collects already carry their security and 401/403 answers.
-  installAccessControl(app, options.verifier, (route, statuses) => {
-    const schema = (route.schema ?? {}) as { security?: unknown; response?: Record<number, unknown> };
-    route.schema = { ...schema, security: [{ bearerAuth: [] }], response: { ...schema.response, ...problemResponses(statuses) } };
-  });
+  installAccessControl(app, options.verifier);
+  // Before the OpenAPI plugin, so the operations it collects already carry their security and every answer.
+  app.addHook('onRoute', describeProblems);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -221,12 +255,25 @@ function toProblem(error: FastifyError, instance: string) {
   if (isDatabaseUnavailable(error)) {
     return problem(503, 'unavailable', 'Service unavailable', 'The database is unreachable; retry shortly.', instance);
   }
+  if (isDataException(error)) {
+    return problem(400, 'invalid-value', 'Invalid request', 'A value of the request cannot be stored; nothing was changed.', instance);
+  }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     const code = (error.code ?? 'bad-request').toLowerCase().replaceAll('_', '-');
     return problem(status, code, titleOf(status), error.message, instance);
   }
   return problem(500, 'internal', 'Internal error', 'Something went wrong on our side; it has been logged.', instance);
+}
+
+/**
+ * A PostgreSQL data exception (SQLSTATE class 22: an invalid text representation, a NUL in text, a number out of
+ * range) while answering a request: the request carried a value the schemas should have refused. It is a 400, and
+ * logged as a validation gap to be closed in the schemas.
+ */
+function isDataException(error: unknown): boolean {
+  const e = error as { code?: unknown; severity?: unknown } | null;
+  return typeof e?.code === 'string' && e.code.startsWith('22') && e.severity !== undefined;
 }
 
 function fieldOf(part: string | undefined, path: string, params: Record<string, unknown>): string {

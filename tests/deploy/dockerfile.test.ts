@@ -1,6 +1,6 @@
 /**
  * Lints the Dockerfile and .dockerignore against the rules the image must keep (no Docker engine needed):
- * Node 24 slim base, `npm ci` of production dependencies only, only what the runtime needs copied in,
+ * Node 24 slim base, `npm ci` of production dependencies only, patched as on a workstation, only what the runtime needs copied in,
  * a build stage compiling src/ to dist/, a non-root USER, no HEALTHCHECK (the orchestrator probes), ENTRYPOINT node dist/main.js.
  */
 import assert from 'node:assert/strict';
@@ -59,12 +59,49 @@ test('Dockerfile: every stage is based on node:24-slim', () => {
   }
 });
 
+/** The stage whose /app/node_modules the runtime copies. */
+function dependencyStage(): Instruction[] {
+  const copy = all('COPY', final).find((c) => /--from=\S+/.test(c.args) && /\/app\/node_modules\/?\s/.test(c.args));
+  const name = /--from=(\S+)/.exec(copy?.args ?? '')?.[1];
+  const stage = stages.find((s) => new RegExp(`\\bAS\\s+${name}$`, 'i').test(s[0]?.args ?? ''));
+  assert.ok(stage, 'the runtime copies node_modules from a stage of this Dockerfile');
+  return stage;
+}
+
 test('Dockerfile: installs production dependencies with npm ci, as locked', () => {
-  const runs = all('RUN').map((run) => run.args);
-  assert.ok(runs.some((run) => /\bnpm ci\b/.test(run) && /--omit=dev\b/.test(run)), 'RUN npm ci --omit=dev');
-  assert.ok(!runs.some((run) => /\bnpm (install|i)\b/.test(run)), 'npm ci, never npm install');
+  const runs = all('RUN', dependencyStage()).map((run) => run.args);
+  const productionOnly = (run: string) =>
+    (/\bnpm ci\b/.test(run) && /--omit=dev\b/.test(run)) || (/\bnpm ci\b/.test(run) && /\bnpm prune\b[^&]*--omit=dev\b/.test(run));
+  assert.ok(runs.some(productionOnly), 'RUN npm ci --omit=dev, or npm ci then npm prune --omit=dev');
+  assert.ok(!all('RUN').some((run) => /\bnpm (install|i)\b/.test(run.args)), 'npm ci, never npm install');
   const copies = all('COPY').map((copy) => copy.args);
   assert.ok(copies.some((copy) => copy.includes('package-lock.json')), 'the lockfile is copied in for npm ci');
+});
+
+test('Dockerfile: the dependencies the runtime gets keep the optional ones, the native Argon2 binary among them', () => {
+  const runs = all('RUN', dependencyStage()).map((run) => run.args);
+  for (const run of runs) assert.doesNotMatch(run, /--omit=optional\b/, 'the Argon2 binary is an optional dependency of @node-rs/argon2');
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { optional?: boolean }> };
+  assert.ok(lock.packages['node_modules/@node-rs/argon2-linux-x64-gnu']?.optional, 'the lockfile has the glibc binary of node:24-slim, as optional');
+});
+
+test('Dockerfile: the dependencies the runtime gets are patched as npm ci patches them (patches/, patch-package)', () => {
+  const stage = dependencyStage();
+  const at = (pattern: RegExp) => stage.findIndex((i) => pattern.test(i.args));
+  const copied = stage.findIndex((i) => i.keyword === 'COPY' && /^patches\/?\s/.test(i.args));
+  const installed = at(/\bnpm ci\b/);
+  assert.ok(copied >= 0, 'COPY patches into the dependency stage');
+  assert.ok(installed > copied, 'patches/ is there before npm ci');
+  const run = stage[installed]!.args;
+  const postinstall = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.postinstall ?? '';
+  assert.match(postinstall, /^patch-package\b.*--error-on-fail\b/, 'package.json: postinstall applies the patches and fails if one does not apply');
+  // --ignore-scripts skips the project's own postinstall too: the image then has to run it by name.
+  if (/--ignore-scripts\b/.test(run)) assert.match(run, /\bnpm run postinstall\b|\bpatch-package\b.*--error-on-fail\b/, 'runs patch-package after npm ci');
+  const patching = run.search(/\bnpm run postinstall\b|\bpatch-package\b/);
+  const pruning = run.search(/\bnpm prune\b/);
+  if (pruning >= 0) assert.ok(patching >= 0 && patching < pruning, 'patches before the dev dependencies (patch-package among them) are pruned');
+  const ignored = readFileSync(join(root, '.dockerignore'), 'utf8');
+  assert.doesNotMatch(ignored, /^(patches\/?|\*\.patch)$/m, '.dockerignore lets patches/ in');
 });
 
 test('Dockerfile: the runtime stage copies only what the service needs', () => {
@@ -124,7 +161,7 @@ test('.dockerignore keeps the build context to what the image needs', () => {
   for (const required of ['node_modules', '.data', '.git', 'reports', 'bench-results', 'docs', 'tests', 'deploy']) {
     assert.ok(entries.includes(required) || entries.includes(`${required}/`), `.dockerignore lists ${required}`);
   }
-  for (const needed of ['src', 'package.json', 'package-lock.json']) {
+  for (const needed of ['src', 'package.json', 'package-lock.json', 'patches']) {
     assert.ok(!entries.includes(needed) && !entries.includes(`${needed}/`), `.dockerignore keeps ${needed}`);
   }
 });

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
-import type { Api, Member } from '../support/api.ts';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type Api, client, type Member } from '../support/api.ts';
+import { failInserts } from '../support/faults.ts';
+import { startTestSystem, type TestSystem } from '../support/system.ts';
 import { topologies, useSystem } from '../support/topology.ts';
 
 interface BadRequest {
@@ -66,6 +71,18 @@ const table: BadRequest[] = [
   { name: 'message to a malformed address', method: 'POST', path: () => '/notifications', body: { email: 'nope', subject: 's', body: 'b' }, caller: 'admin', status: 400, fields: ['body.email'] },
   { name: 'unknown letter', method: 'GET', path: () => `/notifications/${crypto.randomUUID()}`, status: 404 },
   { name: 'unknown path', method: 'GET', path: () => '/billing/nothing-here', status: 404 },
+  // What PostgreSQL would refuse, refused first by the schemas.
+  { name: 'a user id written as urn:uuid:', method: 'GET', path: (u) => `/users/urn:uuid:${u.id}`, status: 400, fields: ['params.userId'] },
+  { name: 'an order for a urn:uuid: user id', method: 'POST', path: () => '/orders', body: (u: Member) => ({ userId: `urn:uuid:${u.id}`, price: 5 }), status: 400, fields: ['body.userId'] },
+  { name: 'a letter id written as urn:uuid:', method: 'GET', path: () => `/notifications/urn:uuid:${crypto.randomUUID()}`, status: 400, fields: ['params.letterId'] },
+  { name: 'a cursor written as urn:uuid:', method: 'GET', path: (u) => `/orders?userId=${u.id}&cursor=urn:uuid:${crypto.randomUUID()}`, status: 400, fields: ['querystring.cursor'] },
+  { name: 'a name with a NUL character', method: 'POST', path: () => '/users', body: { email: 'nul@example.com', name: 'A\u0000B', password }, caller: 'anonymous', status: 400, fields: ['body.name'] },
+  { name: 'a name with a lone surrogate', method: 'POST', path: () => '/users', body: { email: 'lone@example.com', name: 'A\ud800B', password }, caller: 'anonymous', status: 400, fields: ['body.name'] },
+  { name: 'a subject with a NUL character', method: 'POST', path: () => '/notifications', body: { email: 'a@example.com', subject: '\u0000', body: 'b' }, caller: 'admin', status: 400, fields: ['body.subject'] },
+  { name: 'a body of text/plain', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: '{"amount":1}', headers: { 'content-type': 'text/plain' }, status: 415 },
+  { name: 'a body nested 8000 deep', method: 'POST', path: () => '/users', body: `${'['.repeat(8000)}${']'.repeat(8000)}`, caller: 'anonymous', status: 400 },
+  { name: 'a price of -0', method: 'POST', path: () => '/orders', body: (u: Member) => `{"userId":"${u.id}","price":-0}`, status: 400, fields: ['body.price'] },
+  { name: 'a limit above 100', method: 'GET', path: (u) => `/notifications?userId=${u.id}&limit=1000000000000000000000`, status: 400, fields: ['querystring.limit'] },
 ];
 
 for (const topology of topologies) {
@@ -110,3 +127,34 @@ for (const topology of topologies) {
     }
   });
 }
+
+describe('a value the database refuses (embedded)', () => {
+  let system: TestSystem;
+  let dataDir: string;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'streamshop-gap-'));
+    system = await startTestSystem({ logFile: join(dataDir, 'streamshop.log') });
+  });
+  after(async () => {
+    await system?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('when PostgreSQL refuses a request value as a data exception (SQLSTATE 22), then it is a 400 problem, nothing changes, and the log names the validation gap', async () => {
+    const user = await client(system.url).userWithAccount(500);
+    // As if a schema let through a value the database cannot hold.
+    const fault = await failInserts(system.database('billing'), 'ledger', user.id, 'invalid input syntax', '22P02');
+    try {
+      const refused = await user.post(`/billing/accounts/${user.id}/deposits`, { amount: 1 });
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.equal(refused.headers.get('content-type')?.split(';')[0], 'application/problem+json');
+      assert.equal(refused.body.code, 'invalid-value');
+      assert.equal(await user.balance(), 500);
+    } finally {
+      await fault.lift();
+    }
+    const log = await readFile(join(dataDir, 'streamshop.log'), 'utf8');
+    assert.match(log, /validation gap/);
+    assert.match(log, /22P02/);
+  });
+});

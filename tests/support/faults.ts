@@ -6,15 +6,15 @@ export interface Fault {
 }
 
 /**
- * A real failure inside a service's own transaction: every INSERT into `table` for `userId` raises `message`
- * (a trigger in the service's database), until lifted.
+ * A real failure inside a service's own transaction: every INSERT into `table` for `userId` raises `message` with
+ * SQLSTATE `sqlstate` (a trigger in the service's database), until lifted.
  */
-export async function failInserts(database: Sql, table: string, userId: string, message: string): Promise<Fault> {
+export async function failInserts(database: Sql, table: string, userId: string, message: string, sqlstate = 'P0001'): Promise<Fault> {
   const name = `fault_${crypto.randomUUID().replaceAll('-', '')}`;
   await database.unsafe(`
     CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF NEW.user_id = '${userId}' THEN RAISE EXCEPTION '${message}'; END IF;
+      IF NEW.user_id = '${userId}' THEN RAISE EXCEPTION '${message}' USING ERRCODE = '${sqlstate}'; END IF;
       RETURN NEW;
     END $$;
     CREATE TRIGGER ${name} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}();`);

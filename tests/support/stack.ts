@@ -113,6 +113,7 @@ export async function startStackSystem(options: StackTestSystemOptions = {}): Pr
         connections.set(service, sql);
         return sql;
       },
+      databaseUrl: (service) => stack.databaseUrl(service),
       async stop() {
         for (const sql of connections.values()) await sql.end({ timeout: 1 });
         await bus.close();

@@ -18,6 +18,8 @@ export interface TestSystem {
   serviceUrls(service: ServiceName): string[];
   /** A direct connection to one service's database, for injecting faults and reading the ledger's truth. */
   database(service: ServiceName): Sql;
+  /** The URL of one service's database, for a test that needs clients of its own. */
+  databaseUrl(service: ServiceName): string;
   /** Stops the system; the data stays when the caller chose the dataDir (for a restart), else it is removed. */
   stop(): Promise<void>;
   dataDir: string;
@@ -59,6 +61,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       connections.set(service, sql);
       return sql;
     },
+    databaseUrl: (service) => system.databaseUrl(service),
     async stop() {
       for (const sql of connections.values()) await sql.end();
       await system.stop();

@@ -1,7 +1,8 @@
 import { type App, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
 import { readIdempotencyKey } from '../../platform/idempotency.ts';
 import type { Sql } from '../../platform/db.ts';
-import { Account, AccountParams, ListQuery, MoneyBody, Transaction, TransactionList } from './contract.ts';
+import { pageOf } from '../../platform/schemas.ts';
+import { Account, AccountParams, MoneyBody, Transaction, TransactionList, TransactionListQuery } from './contract.ts';
 import { deposit, getAccount, listTransactions, withdraw } from './use-cases.ts';
 
 const IdempotencyHeaders = {
@@ -51,10 +52,10 @@ export function billingRoutes(app: App, sql: Sql): void {
         tags: ['billing'],
         summary: 'The ledger of an account, newest first',
         params: AccountParams,
-        querystring: ListQuery,
+        querystring: TransactionListQuery,
         response: responses({ 200: TransactionList }, 404),
       },
     },
-    async (request) => listTransactions(sql, request.params.userId, request.query.limit, request.query.cursor),
+    async (request) => listTransactions(sql, request.params.userId, pageOf(request.query)),
   );
 }

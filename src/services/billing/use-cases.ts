@@ -10,6 +10,7 @@ import type { Sql, Tx } from '../../platform/db.ts';
 import { type FlowContext, newEvent } from '../../platform/events.ts';
 import { once, type StoredResponse } from '../../platform/idempotency.ts';
 import { appendToOutbox } from '../../platform/outbox.ts';
+import { type PageRequest, toPage } from '../../platform/schemas.ts';
 import type { Account, Transaction } from './contract.ts';
 import { accountNotFound, balanceLimit, insufficientFunds } from './errors.ts';
 import { addToBalance, findAccount, insertLedgerLine, listLedger, openAccount, takeFromBalance } from './repository.ts';
@@ -76,9 +77,7 @@ export async function withdraw(sql: Sql, { userId, amount, idempotencyKey }: Mon
   );
 }
 
-export async function listTransactions(sql: Sql, userId: string, limit: number, cursor?: string) {
+export async function listTransactions(sql: Sql, userId: string, page: PageRequest) {
   await getAccount(sql, userId);
-  const items = await listLedger(sql, userId, limit, cursor);
-  const last = items.at(-1);
-  return { items, nextCursor: items.length === limit && last ? last.transactionId : null };
+  return toPage(await listLedger(sql, userId, page.limit, page.cursor), page, (line) => line.transactionId);
 }

@@ -1,42 +1,35 @@
 import Type, { type Static } from 'typebox';
-
-const Uuid = (description: string) => Type.String({ format: 'uuid', description });
+import { Email, ListQuery, Page, Text, Timestamp, Uuid } from '../../platform/schemas.ts';
 
 export const LetterKind = Type.Union([Type.Literal('order_paid'), Type.Literal('order_rejected'), Type.Literal('message')]);
 export type LetterKind = Static<typeof LetterKind>;
 
+const Subject = Text({ minLength: 1, maxLength: 200, description: 'Subject line', examples: ['Welcome'] });
+const Body = Text({ minLength: 1, maxLength: 10_000, description: 'The letter itself', examples: ['Hello from streamshop'] });
+
 export const Letter = Type.Object({
   id: Uuid('Letter id'),
   userId: Type.Union([Uuid('Recipient user'), Type.Null()], { description: 'Recipient user; null for a message to an unknown address' }),
-  email: Type.String({ description: 'Recipient address' }),
+  email: Email('Recipient address'),
   kind: LetterKind,
-  subject: Type.String(),
-  body: Type.String(),
+  subject: Subject,
+  body: Body,
   orderId: Type.Optional(Uuid('The order an order letter is about')),
-  createdAt: Type.String({ format: 'date-time' }),
+  createdAt: Timestamp('When it was stored'),
 });
 export type Letter = Static<typeof Letter>;
 
 export const SendMessageBody = Type.Object(
-  {
-    email: Type.String({ format: 'email', maxLength: 254 }),
-    subject: Type.String({ minLength: 1, maxLength: 200 }),
-    body: Type.String({ minLength: 1, maxLength: 10_000 }),
-  },
-  { additionalProperties: false },
+  { email: Email('Recipient address'), subject: Subject, body: Body },
+  { additionalProperties: false, examples: [{ email: 'ann@example.com', subject: 'Welcome', body: 'Hello from streamshop' }] },
 );
 export type SendMessageBody = Static<typeof SendMessageBody>;
 
 export const LetterParams = Type.Object({ letterId: Uuid('Letter id') });
 
-export const LetterListQuery = Type.Object(
-  {
-    userId: Type.Optional(Uuid('Letters of this user')),
-    email: Type.Optional(Type.String({ format: 'email', maxLength: 254, description: 'Letters to this address' })),
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-    cursor: Type.Optional(Type.String({ format: 'uuid', description: 'nextCursor of the previous page' })),
-  },
-  { additionalProperties: false },
-);
+export const LetterListQuery = ListQuery({
+  userId: Type.Optional(Uuid('Letters of this user')),
+  email: Type.Optional(Email('Letters to this address')),
+});
 
-export const LetterList = Type.Object({ items: Type.Array(Letter), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export const LetterList = Page(Letter);

@@ -1,6 +1,7 @@
 import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
 import { callerOf } from '../../platform/access.ts';
 import type { Sql } from '../../platform/db.ts';
+import { pageOf } from '../../platform/schemas.ts';
 import { Letter, LetterList, LetterListQuery, LetterParams, SendMessageBody } from './contract.ts';
 import { getLetter, listLettersOf, sendMessage } from './use-cases.ts';
 
@@ -16,7 +17,7 @@ export function notificationRoutes(app: App, sql: Sql): void {
         response: responses({ 200: LetterList }),
       },
     },
-    async (request) => listLettersOf(sql, request.query),
+    async (request) => listLettersOf(sql, request.query, pageOf(request.query)),
   );
 
   app.get(

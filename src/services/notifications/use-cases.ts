@@ -4,6 +4,7 @@ import { mayRead } from '../../platform/access.ts';
 import type { Sql, Tx } from '../../platform/db.ts';
 import { type FlowContext, newEvent } from '../../platform/events.ts';
 import { appendToOutbox } from '../../platform/outbox.ts';
+import { type PageRequest, toPage } from '../../platform/schemas.ts';
 import type { Caller } from '../../platform/tokens.ts';
 import type { Letter, SendMessageBody } from './contract.ts';
 import { letterNotFound, recipientFilterRequired } from './errors.ts';
@@ -76,11 +77,9 @@ export async function getLetter(sql: Sql, caller: Caller, letterId: string): Pro
   return letter;
 }
 
-export async function listLettersOf(sql: Sql, query: { userId?: string; email?: string; limit: number; cursor?: string }) {
-  const { userId, email } = query;
+export async function listLettersOf(sql: Sql, filter: { userId?: string | undefined; email?: string | undefined }, page: PageRequest) {
+  const { userId, email } = filter;
   if ((userId === undefined) === (email === undefined)) throw recipientFilterRequired();
   const by = userId !== undefined ? { userId } : { email: email as string };
-  const items = await listLetters(sql, by, query.limit, query.cursor);
-  const last = items.at(-1);
-  return { items, nextCursor: items.length === query.limit && last ? last.id : null };
+  return toPage(await listLetters(sql, by, page.limit, page.cursor), page, (letter) => letter.id);
 }

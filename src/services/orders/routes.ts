@@ -2,6 +2,7 @@ import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../..
 import { readIdempotencyKey } from '../../platform/idempotency.ts';
 import { callerOf } from '../../platform/access.ts';
 import type { Sql } from '../../platform/db.ts';
+import { pageOf } from '../../platform/schemas.ts';
 import { Order, OrderList, OrderListQuery, OrderParams, PlaceOrderBody, WaitHeaders } from './contract.ts';
 import { type FinalityWatcher, preferredWait } from './finality.ts';
 import { getOrderWhenFinal, listUserOrders, type PlaceOrder, placeOrderAndWait } from './use-cases.ts';
@@ -60,6 +61,6 @@ export function orderRoutes(app: App, { sql, watcher, placeOrder }: OrderRoutesD
   app.get(
     '/',
     { config: { access: 'owner-or-admin' }, schema: { tags: ['orders'], summary: "A user's orders, newest first", querystring: OrderListQuery, response: responses({ 200: OrderList }) } },
-    async (request) => listUserOrders(sql, request.query.userId, request.query.limit, request.query.cursor),
+    async (request) => listUserOrders(sql, request.query.userId, pageOf(request.query)),
   );
 }

@@ -6,6 +6,7 @@ import { groupCommit } from '../../platform/group-commit.ts';
 import { once } from '../../platform/idempotency.ts';
 import type { ServiceMetrics } from '../../platform/metrics.ts';
 import { appendToOutbox } from '../../platform/outbox.ts';
+import { type PageRequest, toPage } from '../../platform/schemas.ts';
 import type { Logger } from 'pino';
 import { mayRead } from '../../platform/access.ts';
 import type { Caller } from '../../platform/tokens.ts';
@@ -96,10 +97,8 @@ export async function getOrderWhenFinal(sql: Sql, watcher: FinalityWatcher, call
   return seconds > 0 ? watcher.whenFinal(orderId, seconds, read) : read();
 }
 
-export async function listUserOrders(sql: Sql, userId: string, limit: number, cursor?: string) {
-  const items = await listOrders(sql, userId, limit, cursor);
-  const last = items.at(-1);
-  return { items, nextCursor: items.length === limit && last ? last.id : null };
+export async function listUserOrders(sql: Sql, userId: string, page: PageRequest) {
+  return toPage(await listOrders(sql, userId, page.limit, page.cursor), page, (order) => order.id);
 }
 
 export async function markPaid(tx: Tx, payment: PaymentSucceeded, flow: FlowContext, log: Logger): Promise<void> {

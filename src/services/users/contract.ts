@@ -1,13 +1,14 @@
 import Type, { type Static } from 'typebox';
+import { Email, Text, Timestamp, Uuid } from '../../platform/schemas.ts';
 
-export const UserId = Type.String({ format: 'uuid', description: 'User id (UUIDv7)' });
-const Email = Type.String({ format: 'email', maxLength: 254, description: 'The address given at registration, in any letter case' });
-const Password = Type.String({ minLength: 8, maxLength: 128, description: '8 to 128 characters; stored only as an Argon2id hash' });
+export const UserId = Uuid('User id (UUIDv7)');
+const Password = Text({ minLength: 8, maxLength: 128, description: '8 to 128 characters; stored only as an Argon2id hash' });
+const Name = Text({ minLength: 1, maxLength: 200, description: 'Display name', examples: ['Ann'] });
 
 export const CreateUserBody = Type.Object(
   {
-    email: Type.String({ format: 'email', maxLength: 254, description: 'Where letters are sent; unique regardless of case' }),
-    name: Type.String({ minLength: 1, maxLength: 200, description: 'Display name' }),
+    email: Email('Where letters are sent; unique regardless of case'),
+    name: Name,
     password: Password,
   },
   { additionalProperties: false, examples: [{ email: 'ann@example.com', name: 'Ann', password: 'correct horse battery' }] },
@@ -16,16 +17,19 @@ export type CreateUserBody = Static<typeof CreateUserBody>;
 
 export const User = Type.Object({
   id: UserId,
-  email: Type.String({ format: 'email' }),
-  name: Type.String(),
-  createdAt: Type.String({ format: 'date-time' }),
+  email: Email('Where letters are sent'),
+  name: Name,
+  createdAt: Timestamp('When the user registered'),
 });
 export type User = Static<typeof User>;
 
 export const UserParams = Type.Object({ userId: UserId });
 
 export const LoginBody = Type.Object(
-  { email: Email, password: Type.String({ minLength: 1, maxLength: 128, description: 'The password given at registration' }) },
+  {
+    email: Email('The address given at registration, in any letter case'),
+    password: Text({ minLength: 1, maxLength: 128, description: 'The password given at registration' }),
+  },
   { additionalProperties: false, examples: [{ email: 'ann@example.com', password: 'correct horse battery' }] },
 );
 export type LoginBody = Static<typeof LoginBody>;
@@ -33,7 +37,7 @@ export type LoginBody = Static<typeof LoginBody>;
 export const AccessToken = Type.Object({
   accessToken: Type.String({ description: 'A JWT (EdDSA): send it as Authorization: Bearer <accessToken>' }),
   tokenType: Type.Literal('Bearer'),
-  expiresIn: Type.Integer({ description: 'Seconds until the token expires' }),
+  expiresIn: Type.Integer({ minimum: 1, maximum: 900, description: 'Seconds until the token expires' }),
 });
 export type AccessToken = Static<typeof AccessToken>;
 
@@ -51,6 +55,7 @@ export const PublicKeySet = Type.Object(
         },
         { additionalProperties: false },
       ),
+      { minItems: 1, maxItems: 10 },
     ),
   },
   { description: 'RFC 7517 JWK Set of the keys that sign access tokens (during a rotation, two)' },
