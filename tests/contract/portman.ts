@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type ServiceName, serviceNames } from '../../src/platform/config.ts';
@@ -15,20 +15,11 @@ import { seedData } from './seed.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const CONFIG = join(import.meta.dirname, 'portman-config.json');
-const KNOWN_FAILURES = join(import.meta.dirname, 'known-failures.json');
 const PORTMAN = join(root, 'node_modules', '@apideck', 'portman', 'bin', 'portman');
 export const REPORTS = join(root, 'reports', 'contract');
 
 interface OpenApiDocument {
   paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { example?: unknown }> }; responses?: object }>>;
-}
-
-/** A failure the integrator knows of and is fixing in the source: reported, but not failing the run. */
-interface KnownFailure {
-  operation: string;
-  /** The end of the request's name, e.g. `[fuzz][required limit]`. */
-  variation: string;
-  reason: string;
 }
 
 export interface ServiceRun {
@@ -37,7 +28,6 @@ export interface ServiceRun {
   assertions: number;
   responses: Response[];
   failures: Failure[];
-  knownFailures: Failure[];
 }
 
 export interface ContractTotals {
@@ -45,13 +35,10 @@ export interface ContractTotals {
   requests: number;
   assertions: number;
   failures: number;
-  knownFailures: number;
   /** Responses with a 5xx status: none may come, whatever the request. */
   serverErrors: Response[];
   /** Documented operations (`GET /orders`) no request of which succeeded: Portman skipped them, or they failed. */
   operationsWithoutSuccess: string[];
-  /** Known failures that no longer happen: their entries can go. */
-  staleKnownFailures: KnownFailure[];
   seconds: number;
 }
 
@@ -59,7 +46,6 @@ export interface ContractTotals {
 export async function runContractTests(options: { log?: (line: string) => void } = {}): Promise<ContractTotals> {
   const log = options.log ?? (() => {});
   const started = Date.now();
-  const known = JSON.parse(await readFile(KNOWN_FAILURES, 'utf8')).failures as KnownFailure[];
   await rm(REPORTS, { recursive: true, force: true });
   await mkdir(join(REPORTS, 'openapi'), { recursive: true });
   const system = await startTestSystem();
@@ -72,23 +58,17 @@ export async function runContractTests(options: { log?: (line: string) => void }
     for (const [index, service] of serviceNames.entries()) {
       const run = await runCollection(service, collections[index]!, { ...seed, baseUrl: system.url }, REPORTS);
       const failures = [...run.failures, ...undocumentedStatuses(run.responses, documents[service])];
-      const isKnown = (failure: Failure) =>
-        known.some((entry) => entry.operation === failure.operation && failure.request.endsWith(entry.variation));
-      const unknown = failures.filter((f) => !isKnown(f));
-      runs.push({ service, ...run, failures: unknown, knownFailures: failures.filter(isKnown) });
-      log(`${service}: ${run.requests} requests, ${run.assertions} assertions, ${unknown.length} failures`);
+      runs.push({ service, ...run, failures });
+      log(`${service}: ${run.requests} requests, ${run.assertions} assertions, ${failures.length} failures`);
     }
     const sum = (pick: (run: ServiceRun) => number) => runs.reduce((total, run) => total + pick(run), 0);
-    const happened = runs.flatMap((run) => run.knownFailures);
     return {
       runs,
       requests: sum((run) => run.requests),
       assertions: sum((run) => run.assertions),
       failures: sum((run) => run.failures.length),
-      knownFailures: happened.length,
       operationsWithoutSuccess: serviceNames.flatMap((service, index) => withoutSuccess(documents[service], runs[index]!.responses)),
       serverErrors: runs.flatMap((run) => run.responses.filter(({ status }) => status !== undefined && status >= 500)),
-      staleKnownFailures: known.filter((entry) => !happened.some((f) => f.operation === entry.operation && f.request.endsWith(entry.variation))),
       seconds: Math.round((Date.now() - started) / 1000),
     };
   } finally {
