@@ -3,6 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
 import type { ServiceName } from './config.ts';
+import { answerClientError } from './http.ts';
 
 /** How a request for one service's prefix is answered: in-process, or forwarded to its process. */
 export type Upstream = (req: IncomingMessage, res: ServerResponse) => void;
@@ -34,6 +35,7 @@ export async function startGateway(upstreams: Record<ServiceName, Upstream>, por
     upstream(req, res);
   });
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerClientError);
   await new Promise<void>((listening, fail) => server.once('error', fail).listen(port, '0.0.0.0', listening));
   const address = server.address();
   return {

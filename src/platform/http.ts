@@ -10,7 +10,8 @@ import Fastify, {
   type RawServerDefault,
   type RouteOptions,
 } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, STATUS_CODES, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import Type from 'typebox';
 import { uuidv7 } from 'uuidv7';
@@ -72,6 +73,7 @@ const problemDescriptions: Record<number, string> = {
   404: 'Not found',
   409: 'Conflict with the current state',
   413: 'The body is larger than 16 kB',
+  431: 'The request headers are larger than 16 kB',
   415: 'The body is not application/json',
   422: 'Well-formed but refused',
   429: 'Too many attempts; Retry-After says when to try again',
@@ -119,6 +121,7 @@ function describeProblems(route: RouteOptions): void {
     ...(schema.body ? [413, 415] : []),
     ...accessStatuses(access),
     ...(access !== 'anyone' || schema.body ? [503] : []),
+    431,
   ];
   route.schema = {
     ...schema,
@@ -155,6 +158,7 @@ export async function createHttpApp(options: HttpAppOptions, routes: (app: App) 
     // Requests are logged once, on response, with the correlation id under the name every log line uses.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlationId' }),
     bodyLimit: 16 * 1024,
+    clientErrorHandler: answerClientError,
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: (req) => {
       const given = req.headers[CORRELATION_HEADER];
@@ -258,12 +262,33 @@ function toProblem(error: FastifyError, instance: string) {
   if (isDataException(error)) {
     return problem(400, 'invalid-value', 'Invalid request', 'A value of the request cannot be stored; nothing was changed.', instance);
   }
+  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    // The JSON parser also refuses a "__proto__" or "constructor.prototype" key, which would poison objects.
+    return problem(400, 'invalid-json', 'Invalid request', 'The body is not valid JSON, or it has a __proto__ or constructor.prototype key.', instance);
+  }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     const code = (error.code ?? 'bad-request').toLowerCase().replaceAll('_', '-');
     return problem(status, code, titleOf(status), error.message, instance);
   }
   return problem(500, 'internal', 'Internal error', 'Something went wrong on our side; it has been logged.', instance);
+}
+
+/**
+ * What Node's HTTP parser refuses before there is a request to route (headers over 16 kB, a malformed request line)
+ * is answered with a problem document all the same, then the connection is closed.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const detail = status === 431 ? 'The request headers are larger than 16 kB.' : 'The request could not be read as HTTP.';
+  const body = JSON.stringify(problem(status, status === 431 ? 'headers-too-large' : 'bad-request', STATUS_CODES[status] ?? 'Bad request', detail));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**

@@ -9,6 +9,17 @@ export interface StoredResponse<T = unknown> {
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
+/** The Idempotency-Key request header, as routes declare it (validation and OpenAPI). */
+export const idempotencyKeyHeader = {
+  'idempotency-key': {
+    type: 'string',
+    minLength: 1,
+    maxLength: 255,
+    pattern: '^[\\x21-\\x7e]+$',
+    description: 'Retry-safe key, 1 to 255 visible ASCII characters: the same key and body replay the first result; another body is a 422',
+  },
+} as const;
+
 export function readIdempotencyKey(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (typeof header !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(header)) {

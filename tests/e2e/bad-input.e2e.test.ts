@@ -82,6 +82,9 @@ const table: BadRequest[] = [
   { name: 'a body of text/plain', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: '{"amount":1}', headers: { 'content-type': 'text/plain' }, status: 415 },
   { name: 'a body nested 8000 deep', method: 'POST', path: () => '/users', body: `${'['.repeat(8000)}${']'.repeat(8000)}`, caller: 'anonymous', status: 400 },
   { name: 'a price of -0', method: 'POST', path: () => '/orders', body: (u: Member) => `{"userId":"${u.id}","price":-0}`, status: 400, fields: ['body.price'] },
+  { name: 'a body with a __proto__ key', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: '{"amount":1,"__proto__":{"admin":true}}', status: 400 },
+  { name: 'an Idempotency-Key of 256 characters', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: { amount: 1 }, headers: { 'idempotency-key': 'k'.repeat(256) }, status: 400, fields: ['headers.idempotency-key'] },
+  { name: 'headers of 20 kB', method: 'GET', path: (u) => `/orders?userId=${u.id}`, headers: { 'x-padding': 'p'.repeat(20_000) }, status: 431 },
   { name: 'a limit above 100', method: 'GET', path: (u) => `/notifications?userId=${u.id}&limit=1000000000000000000000`, status: 400, fields: ['querystring.limit'] },
 ];
 

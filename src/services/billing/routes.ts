@@ -1,14 +1,11 @@
 import { type App, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
-import { readIdempotencyKey } from '../../platform/idempotency.ts';
+import { idempotencyKeyHeader, readIdempotencyKey } from '../../platform/idempotency.ts';
 import type { Database } from '../../platform/transactions.ts';
 import { pageOf } from '../../platform/schemas.ts';
 import { Account, AccountParams, MoneyBody, Transaction, TransactionList, TransactionListQuery } from './contract.ts';
 import { deposit, getAccount, listTransactions, withdraw } from './use-cases.ts';
 
-const IdempotencyHeaders = {
-  type: 'object',
-  properties: { 'idempotency-key': { type: 'string', description: 'Retry-safe key: the same key and body replay the first result' } },
-} as const;
+const IdempotencyHeaders = { type: 'object', properties: idempotencyKeyHeader } as const;
 
 export function billingRoutes(app: App, db: Database): void {
   app.get(

@@ -1,5 +1,5 @@
 import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
-import { readIdempotencyKey } from '../../platform/idempotency.ts';
+import { idempotencyKeyHeader, readIdempotencyKey } from '../../platform/idempotency.ts';
 import { callerOf } from '../../platform/access.ts';
 import type { Sql } from '../../platform/db.ts';
 import { pageOf } from '../../platform/schemas.ts';
@@ -18,7 +18,7 @@ export interface OrderRoutesDeps {
 export function orderRoutes(app: App, { sql, watcher, placeOrder }: OrderRoutesDeps): void {
   const headers = {
     ...WaitHeaders,
-    properties: { ...WaitHeaders.properties, 'idempotency-key': { type: 'string', description: 'Retry-safe key' } },
+    properties: { ...WaitHeaders.properties, ...idempotencyKeyHeader },
   };
 
   app.post(
