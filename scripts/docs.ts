@@ -21,9 +21,11 @@ import * as contracts from '../src/contracts/events.ts';
 import { EmbeddedConfig, loadConfig, type ServiceName, serviceNames } from '../src/platform/config.ts';
 import { type EventDefinition, EventEnvelope } from '../src/platform/events.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { natsStreams } from '../src/platform/nats-bus.ts';
+import { streamsOf } from '../src/platform/nats-bus.ts';
 import { services } from '../src/services/index.ts';
 import { startEmbeddedSystem } from '../src/system.ts';
+
+const natsStreams = () => streamsOf(Object.keys(services));
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 export const docsDir = join(root, 'docs');
@@ -193,7 +195,7 @@ async function sourceFiles(folder: string): Promise<string[]> {
 
 /** The JetStream stream that stores an event type, as the NATS bus declares it. */
 function streamOf(type: string): { name: string; subjects: readonly string[] } {
-  const stream = natsStreams.find((s) => s.subjects.some((subject) => subject === `${type.split('.')[0]}.>`));
+  const stream = natsStreams().find((s) => s.subjects.some((subject) => subject === `${type.split('.')[0]}.>`));
   if (!stream) throw new Error(`no NATS stream (src/platform/nats-bus.ts) carries ${type}`);
   return stream;
 }
@@ -271,7 +273,7 @@ function asyncApiDocument(routes: EventRoute[]): Schema {
         'Every message is a CloudEvents 1.0 structured JSON envelope (events/envelope.schema.json) whose data has its own',
         'JSON Schema (events/<type>.schema.json); the schemas use only keywords that mean the same in draft-07, which',
         'AsyncAPI 3.0 names as their format. The NATS subject is the event type. Each publishing service has one stream',
-        `(${natsStreams.map((s) => `${s.name}: ${s.subjects.join(', ')}`).join('; ')}), and each consuming service one`,
+        `(${natsStreams().map((s) => `${s.name}: ${s.subjects.join(', ')}`).join('; ')}), and each consuming service one`,
         'durable consumer named after itself, shared by its replicas.',
         '',
         'Events leave a service through its transactional outbox and are delivered at least once; consumers record the',

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig, operatorAccount, retentionOf, type ServiceName, serviceProcessConfig } from './platform/config.ts';
 import { isDatabaseUnavailable } from './platform/db.ts';
 import { createLogger } from './platform/logger.ts';
-import { connectNatsBus } from './platform/nats-bus.ts';
+import { connectNatsBus, streamsOf } from './platform/nats-bus.ts';
 import { type IdentitySettings, startService } from './platform/service.ts';
 import { createTokenIssuer, localTokenVerifier, readSigningKeys, remoteTokenVerifier, type TokenVerifier } from './platform/tokens.ts';
 import { services } from './services/index.ts';
@@ -14,7 +14,13 @@ export async function startServiceProcess(name: ServiceName): Promise<() => Prom
   const config = loadConfig(serviceProcessConfig(name));
   const log = createLogger(config.LOG_LEVEL, name);
   const { verifier, identity } = await accessFor(name, config);
-  const bus = await connectNatsBus({ servers: config.NATS_URL, name, log });
+  const bus = await connectNatsBus({
+    servers: config.NATS_URL,
+    name,
+    log,
+    streams: streamsOf(Object.keys(services)),
+    streamReplicas: config.NATS_STREAM_REPLICAS,
+  });
   try {
     const options = { databaseUrl: config.DATABASE_URL, bus, log, verifier, retention: retentionOf(config), ...(identity ? { identity } : {}) };
     const service = await startService(services[name], options).catch(

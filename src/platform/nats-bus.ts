@@ -17,13 +17,15 @@ import type { Logger } from 'pino';
 import { type Bus, redelivery } from './bus.ts';
 import type { EventEnvelope } from './events.ts';
 
+export interface StreamSpec {
+  name: string;
+  subjects: string[];
+}
+
 /** One stream per publishing service; an event's subject is its type, whose first token names the publisher. */
-export const natsStreams = [
-  { name: 'USERS', subjects: ['users.>'] },
-  { name: 'BILLING', subjects: ['billing.>'] },
-  { name: 'ORDERS', subjects: ['orders.>'] },
-  { name: 'NOTIFICATIONS', subjects: ['notifications.>'] },
-] as const;
+export function streamsOf(publishers: readonly string[]): StreamSpec[] {
+  return publishers.map((publisher) => ({ name: publisher.toUpperCase(), subjects: [`${publisher}.>`] }));
+}
 
 /** Within this window the server drops a second publish with the same Nats-Msg-Id (a relay republishing a row). */
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
@@ -40,6 +42,10 @@ const MAX_IN_FLIGHT = 32;
 export interface NatsBusOptions {
   /** nats://host:port, or several separated by commas. */
   servers: string | string[];
+  /** The streams of the system (streamsOf the services that publish), declared by every process that connects. */
+  streams: StreamSpec[];
+  /** How many servers of a JetStream cluster keep each stream: 1, or 3 (it survives the loss of one). */
+  streamReplicas?: number;
   /** Client name shown by the server's monitoring, e.g. billing. */
   name: string;
   log: Logger;
@@ -89,14 +95,23 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
     }
   })();
 
+  const streams = options.streams;
+  const replicas = options.streamReplicas ?? 1;
+  const declareAll = async (jsm: JetStreamManager) => {
+    for (const stream of streams) await declareStream(jsm, stream, replicas, log);
+  };
+  const streamOf = (eventType: string): StreamSpec => {
+    const stream = streams.find((s) => s.subjects.some((subject) => eventType.startsWith(subject.replace(/>$/, ''))));
+    if (!stream) throw new Error(`no NATS stream carries ${eventType}`);
+    return stream;
+  };
+
   try {
     const jsm = await jetstreamManager(nc).catch((error: unknown) => Promise.reject(explainJetStream(error)));
-    for (const stream of natsStreams) await declareStream(jsm, stream.name, subjectsOf(stream.name), log);
+    await untilJetStreamAnswers(() => declareAll(jsm), log);
     let redeclaring: Promise<void> | undefined;
     const redeclareStreams = () => {
-      redeclaring ??= (async () => {
-        for (const stream of natsStreams) await declareStream(jsm, stream.name, subjectsOf(stream.name), log);
-      })()
+      redeclaring ??= declareAll(jsm)
         .catch((error) => log.warn({ err: error }, 'could not declare the streams'))
         .finally(() => (redeclaring = undefined));
     };
@@ -125,7 +140,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
       async subscribe(subscription) {
         const byStream = new Map<string, string[]>();
         for (const type of subscription.eventTypes) {
-          const stream = streamOf(type);
+          const stream = streamOf(type).name;
           byStream.set(stream, [...(byStream.get(stream) ?? []), type]);
         }
         const declare = (stream: string, types: string[]) =>
@@ -165,7 +180,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
               const consumer = await js.consumers.get(stream, subscription.consumer).catch(async (error: unknown) => {
                 // A server that came back without its store: declare the stream and the consumer again.
                 if (!isMissing(error)) throw error;
-                await declareStream(jsm, stream, subjectsOf(stream), log);
+                await declareStream(jsm, streamOf(types[0] as string), replicas, log);
                 await declare(stream, types);
                 return js.consumers.get(stream, subscription.consumer);
               });
@@ -234,19 +249,8 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
   }
 }
 
-function subjectsOf(stream: string): string[] {
-  return [...(natsStreams.find((s) => s.name === stream)?.subjects ?? [])];
-}
-
 function isMissing(error: unknown): boolean {
   return isApiError(error, JetStreamApiCodes.ConsumerNotFound) || isApiError(error, JetStreamApiCodes.StreamNotFound);
-}
-
-function streamOf(eventType: string): string {
-  const prefix = eventType.split('.')[0] ?? '';
-  const stream = natsStreams.find((s) => s.subjects.includes(`${prefix}.>` as never));
-  if (!stream) throw new Error(`no NATS stream carries ${eventType}`);
-  return stream.name;
 }
 
 function consumerConfig(name: string, types: string[], multipleFilters: boolean): Partial<ConsumerConfig> {
@@ -268,8 +272,26 @@ function isApiError(error: unknown, code: number): boolean {
   return error instanceof JetStreamApiError && error.code === code;
 }
 
-/** Idempotent: creates the stream, or brings an existing one's subjects and window up to date. */
-async function declareStream(jsm: JetStreamManager, name: string, subjects: string[], log: Logger): Promise<void> {
+/**
+ * While a JetStream cluster forms (or elects a leader), it answers "temporarily unavailable" or not at all: a
+ * service that starts meanwhile waits for it, up to a minute, rather than failing its start.
+ */
+async function untilJetStreamAnswers(declare: () => Promise<void>, log: Logger): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await declare();
+    } catch (error) {
+      const transient = error instanceof JetStreamApiError ? error.code === 10008 : /no responders|timeout|temporarily unavailable/i.test(String(error));
+      if (!transient || Date.now() > deadline) throw error;
+      log.info({ err: error, attempt }, 'JetStream is not ready yet; trying again');
+      await sleep(Math.min(250 * attempt, 2_000));
+    }
+  }
+}
+
+/** Idempotent: creates the stream, or brings an existing one's subjects, window and age limit up to date. */
+async function declareStream(jsm: JetStreamManager, { name, subjects }: StreamSpec, replicas: number, log: Logger): Promise<void> {
   const window = nanos(DUPLICATE_WINDOW_MS);
   const maxAge = nanos(STREAM_MAX_AGE_MS);
   const existing = await jsm.streams.info(name).catch((error: unknown) => {
@@ -278,8 +300,8 @@ async function declareStream(jsm: JetStreamManager, name: string, subjects: stri
   });
   if (!existing) {
     try {
-      await jsm.streams.add({ name, subjects, storage: StorageType.File, duplicate_window: window, max_age: maxAge });
-      log.info({ stream: name, subjects }, 'stream created');
+      await jsm.streams.add({ name, subjects, storage: StorageType.File, duplicate_window: window, max_age: maxAge, num_replicas: replicas });
+      log.info({ stream: name, subjects, replicas }, 'stream created');
       return;
     } catch (error) {
       // Another replica created it at the same moment: fall through to the update.
@@ -287,10 +309,11 @@ async function declareStream(jsm: JetStreamManager, name: string, subjects: stri
     }
   }
   const config = existing?.config;
-  const same = config && config.duplicate_window === window && config.max_age === maxAge && config.subjects?.join() === subjects.join();
+  const same =
+    config && config.duplicate_window === window && config.max_age === maxAge && config.num_replicas === replicas && config.subjects?.join() === subjects.join();
   if (!same) {
-    await jsm.streams.update(name, { subjects, duplicate_window: window, max_age: maxAge });
-    log.info({ stream: name, subjects }, 'stream updated');
+    await jsm.streams.update(name, { subjects, duplicate_window: window, max_age: maxAge, num_replicas: replicas });
+    log.info({ stream: name, subjects, replicas }, 'stream updated');
   }
 }
 
