@@ -7,8 +7,8 @@
 import { Agent, request } from 'node:http';
 
 export interface LoadPlan {
-  /** Where orders are placed, e.g. http://127.0.0.1:8080/orders */
-  url: string;
+  /** Where orders are placed, e.g. http://127.0.0.1:8080/orders; with several, each worker keeps to one (round-robin). */
+  urls: string[];
   /** Each order is placed by one of them, with their token. */
   users: { id: string; token: string }[];
   concurrency: number;
@@ -85,7 +85,7 @@ function post(agent: Agent, url: URL, body: string, token: string): Promise<{ st
 
 export async function runLoad(plan: LoadPlan, progress: (message: LoadMessage) => void = () => {}): Promise<LoadMessage & { type: 'done' }> {
   const agent = new Agent({ keepAlive: true, maxSockets: plan.concurrency });
-  const target = new URL(plan.url);
+  const targets = plan.urls.map((url) => new URL(url));
   const next = random(plan.seed);
   const records: OrderRecord[] = [];
   const start = performance.now();
@@ -99,7 +99,8 @@ export async function runLoad(plan: LoadPlan, progress: (message: LoadMessage) =
     250,
   );
 
-  async function worker(): Promise<void> {
+  async function worker(index: number): Promise<void> {
+    const target = targets[index % targets.length] as URL;
     while (performance.now() < end) {
       const affordable = next() >= plan.unaffordableShare;
       const user = plan.users[Math.floor(next() * plan.users.length)] as LoadPlan['users'][number];
@@ -139,7 +140,7 @@ export async function runLoad(plan: LoadPlan, progress: (message: LoadMessage) =
     }
   }
 
-  await Promise.all(Array.from({ length: plan.concurrency }, worker));
+  await Promise.all(Array.from({ length: plan.concurrency }, (_, index) => worker(index)));
   clearInterval(ticker);
   agent.destroy();
   const usage = process.cpuUsage();

@@ -9,6 +9,8 @@ export interface Child {
   url: string;
   /** log lines at level warn or above (pino JSON on stdout), kept for the report */
   warnings: string[];
+  /** what it printed on stdout until it was ready (the stack lists its replicas there) */
+  startupLines: string[];
   stop(): Promise<{ code: number | null; signal: string | null }>;
 }
 
@@ -29,6 +31,7 @@ export async function startChild(options: {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const warnings: string[] = [];
+  const startupLines: string[] = [];
   let tail = '';
   const exited = new Promise<{ code: number | null; signal: string | null }>((done) =>
     child.once('exit', (code, signal) => done({ code, signal })),
@@ -39,6 +42,7 @@ export async function startChild(options: {
     let buffer = '';
     const onLine = (line: string) => {
       tail = (tail + line + '\n').slice(-4000);
+      if (startupLines.length < 200) startupLines.push(line);
       const match = options.urlPattern.exec(line);
       if (match?.[1]) {
         clearTimeout(timer);
@@ -101,6 +105,7 @@ export async function startChild(options: {
     pid,
     url,
     warnings,
+    startupLines,
     /** SIGTERM (a graceful stop), SIGKILL after 30 s; called twice, it waits for the first stop. */
     stop() {
       stopping ??= stop();

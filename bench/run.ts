@@ -65,6 +65,10 @@ export interface Options {
   topology: 'embedded' | 'stack';
   /** Also drive the floor with streamshop's token check in front (POST /checked/orders): what authentication costs. */
   authCost: boolean;
+  /** stack: orders go straight to the orders replicas, not through the gateway (in Kubernetes, the ingress's job) */
+  direct: boolean;
+  /** stack: processes per service, as `npm run stack -- --replicas` takes them */
+  replicas: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -83,17 +87,22 @@ function parseOptions(argv: string[]): Options {
       topology: { type: 'string', default: 'embedded' },
       'cpu-prof': { type: 'boolean', default: false },
       'auth-cost': { type: 'boolean', default: false },
+      direct: { type: 'boolean', default: false },
+      // On one machine, a second replica of billing and orders only adds processes competing for the same cores.
+      replicas: { type: 'string', default: 'billing=1,orders=1' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     console.log(
       'npm run bench -- [--duration S] [--warmup S] [--concurrency 1,8,32,128] [--users N] [--unaffordable 0.2]\n' +
-        '                 [--quick] [--no-floor] [--auth-cost] [--cpu-prof] [--out DIR] [--seed N] [--topology embedded|stack]',
+        '                 [--quick] [--no-floor] [--auth-cost] [--cpu-prof] [--out DIR] [--seed N] [--topology embedded|stack]\n' +
+        '                 [--direct] [--replicas billing=1,orders=1]   (stack: bypass the gateway; processes per service)',
     );
     process.exit(0);
   }
   const quick = values.quick;
+  if (values.direct && values.topology !== 'stack') throw new Error('--direct is for --topology stack');
   if (values.topology !== 'embedded' && values.topology !== 'stack') throw new Error(`--topology must be embedded or stack, got ${values.topology}`);
   const number = (value: string | undefined, fallback: number, name: string) => {
     const n = value === undefined ? fallback : Number(value);
@@ -117,6 +126,8 @@ function parseOptions(argv: string[]): Options {
     seed: Math.round(number(values.seed, 42, 'seed')),
     topology: values.topology,
     authCost: values['auth-cost'] && !values['no-floor'],
+    direct: values.direct,
+    replicas: values.replicas,
   };
 }
 
@@ -334,6 +345,7 @@ export async function main(argv: string[]): Promise<number> {
         args: [
           ...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
           join(root, options.topology === 'stack' ? 'scripts/stack.ts' : 'src/main.ts'),
+          ...(options.topology === 'stack' && options.replicas ? ['--replicas', options.replicas] : []),
         ],
         env: {
           PORT: '0',
@@ -342,7 +354,7 @@ export async function main(argv: string[]): Promise<number> {
           LOG_LEVEL: 'warn',
           ADMIN_EMAIL: OPERATOR.email,
           ADMIN_PASSWORD: OPERATOR.password,
-          ...(options.topology === 'stack' ? { SERVICES_FROM: 'dist' } : {}),
+          ...(options.topology === 'stack' ? { SERVICES_FROM: 'dist', ...(options.cpuProf ? { CPU_PROF_DIR: profileDir } : {}) } : {}),
         },
         urlPattern: /API\s+(http:\/\/[\d.]+:\d+)\/users/,
       }).then(track),
@@ -365,6 +377,11 @@ export async function main(argv: string[]): Promise<number> {
     await drain(system.url);
     const setupMs = performance.now() - setupStarted;
     const tokenCheck = await measureTokenCheck(system.url, systemUsers);
+    // --direct: the stack listed its orders replicas when it started; the load goes to them, round-robin.
+    const ordersUrls = options.direct
+      ? system.startupLines.flatMap((line) => /^\s+orders-\d+\s+(http:\/\/\S+\/orders)\s/.exec(line)?.[1] ?? [])
+      : [`${system.url}/orders`];
+    if (ordersUrls.length === 0) throw new Error('--direct: the stack listed no orders replica');
     const tablesBefore = await tableSizes(system.url);
     let floorUsers: BenchUser[] = [];
     if (floor) {
@@ -379,16 +396,16 @@ export async function main(argv: string[]): Promise<number> {
     const phases: Phase[] = [];
     for (const concurrency of options.concurrency) {
       const targets = [
-        { name: 'streamshop', child: system, path: '/orders', users: systemUsers },
-        { name: 'floor', child: floor, path: '/orders', users: floorUsers },
-        { name: 'floor+auth', child: options.authCost ? floor : undefined, path: '/checked/orders', users: floorUsers },
+        { name: 'streamshop', child: system, path: '/orders', users: systemUsers, urls: ordersUrls },
+        { name: 'floor', child: floor, path: '/orders', users: floorUsers, urls: undefined },
+        { name: 'floor+auth', child: options.authCost ? floor : undefined, path: '/checked/orders', users: floorUsers, urls: undefined },
       ] as const;
-      for (const { name, child: target, path, users } of targets) {
+      for (const { name, child: target, path, users, urls } of targets) {
         if (!target) continue;
         const label = `${name} c=${concurrency}`;
         progress(`[${label}] load…`, true);
         const plan: LoadPlan = {
-          url: target.url + path,
+          urls: urls ?? [target.url + path],
           users,
           concurrency,
           warmupMs: options.warmupS * 1000,

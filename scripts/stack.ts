@@ -33,6 +33,7 @@ export const StackConfig = Type.Object({
   ),
   ADMIN_EMAIL: EmbeddedConfig.properties.ADMIN_EMAIL,
   ADMIN_PASSWORD: EmbeddedConfig.properties.ADMIN_PASSWORD,
+  CPU_PROF_DIR: Type.Optional(Type.String({ minLength: 1, description: 'profile every service process (node --cpu-prof) into this folder' })),
   SERVICES_FROM: Type.Union([Type.Literal('src'), Type.Literal('dist')], {
     default: 'src',
     description: 'what the service processes run: the TypeScript sources, or the build of npm run build (what the image runs)',
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
     servicesFrom: config.SERVICES_FROM,
     natsCluster,
     replicas,
+    ...(config.CPU_PROF_DIR ? { cpuProfileDir: config.CPU_PROF_DIR } : {}),
     log,
     progress: (line) => console.log(`  ${line}`),
     ...(config.NATS_URL ? { natsUrl: config.NATS_URL } : {}),

@@ -51,6 +51,8 @@ export interface StackOptions {
   progress?: (line: string) => void;
   /** The operator's account (ADMIN_EMAIL and ADMIN_PASSWORD of users). */
   admin?: { email: string; password: string };
+  /** Each service process writes a CPU profile here when it exits (node --cpu-prof). */
+  cpuProfileDir?: string;
 }
 
 export interface Stack {
@@ -112,7 +114,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // read the public keys from users.
   const signingKeysFile = join(dataDir, 'auth', 'signing-keys.json');
   const replicas = await planReplicas({
-    command: [process.execPath, ...SERVICE_NODE_FLAGS, entry],
+    command: [process.execPath, ...SERVICE_NODE_FLAGS, ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), entry],
     logsDir,
     counts,
     envOf: (replica: Replica) => ({

@@ -80,6 +80,9 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
     // Notice a silently dead server in ~20 s rather than the default 4 minutes.
     pingInterval: 10_000,
     maxPingOut: 2,
+    // No stack trace captured ahead of every request (each publish's PubAck is one): ~5 % of a service's CPU
+    // under load went to building error objects that were almost never thrown.
+    noAsyncTraces: true,
   });
   let connected = true;
   let closed = false;
