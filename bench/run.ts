@@ -14,6 +14,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { latencyChart } from './chart.ts';
+import { startOtlpReceiver } from './otlp-receiver.ts';
 import type { LoadMessage, LoadPlan, OrderRecord } from './load.ts';
 import { type Child, startChild } from './processes.ts';
 import { startUsageSampler, type Usage } from './proc.ts';
@@ -65,6 +66,8 @@ export interface Options {
   topology: 'embedded' | 'stack';
   /** Also drive the floor with streamshop's token check in front (POST /checked/orders): what authentication costs. */
   authCost: boolean;
+  /** streamshop exports its traces (OTLP/HTTP) to a receiver in the bench process, as it would to a collector */
+  traces: boolean;
   /** stack: orders go straight to the orders replicas, not through the gateway (in Kubernetes, the ingress's job) */
   direct: boolean;
   /** stack: processes per service, as `npm run stack -- --replicas` takes them */
@@ -88,6 +91,7 @@ function parseOptions(argv: string[]): Options {
       'cpu-prof': { type: 'boolean', default: false },
       'auth-cost': { type: 'boolean', default: false },
       direct: { type: 'boolean', default: false },
+      traces: { type: 'boolean', default: false },
       // On one machine, a second replica of billing and orders only adds processes competing for the same cores.
       replicas: { type: 'string', default: 'billing=1,orders=1' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -97,7 +101,8 @@ function parseOptions(argv: string[]): Options {
     console.log(
       'npm run bench -- [--duration S] [--warmup S] [--concurrency 1,8,32,128] [--users N] [--unaffordable 0.2]\n' +
         '                 [--quick] [--no-floor] [--auth-cost] [--cpu-prof] [--out DIR] [--seed N] [--topology embedded|stack]\n' +
-        '                 [--direct] [--replicas billing=1,orders=1]   (stack: bypass the gateway; processes per service)',
+        '                 [--direct] [--replicas billing=1,orders=1]   (stack: bypass the gateway; processes per service)\n' +
+        '                 [--traces]   (streamshop exports traces to a receiver in the bench, as to a collector)',
     );
     process.exit(0);
   }
@@ -127,6 +132,7 @@ function parseOptions(argv: string[]): Options {
     topology: values.topology,
     authCost: values['auth-cost'] && !values['no-floor'],
     direct: values.direct,
+    traces: values.traces,
     replicas: values.replicas,
   };
 }
@@ -298,6 +304,8 @@ export interface BenchResult {
   warnings: { streamshop: string[]; floor: string[] };
   /** CPU µs of a token check, measured in the bench process: a token's first (signature and claims), and later ones */
   tokenCheck: { firstMicros: number; repeatMicros: number };
+  /** --traces: the spans the services sent to the receiver */
+  spansExported?: number;
   /** Rows kept per messaging table over the four services, before the load and once its events were handled */
   messagingTableRows: { before: Record<string, number>; after: Record<string, number> };
   cpuProfileDir?: string;
@@ -329,6 +337,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  let receiver: Awaited<ReturnType<typeof startOtlpReceiver>> | undefined;
 
   try {
     if (options.topology === 'stack') {
@@ -336,6 +345,7 @@ export async function main(argv: string[]): Promise<number> {
       progress('building dist/ for the service processes (npm run build)…', true);
       execFileSync(process.execPath, [join(root, 'scripts/build.ts')], { stdio: ['ignore', 'ignore', 'inherit'] });
     }
+    receiver = options.traces ? await startOtlpReceiver({ keep: false }) : undefined;
     progress('starting streamshop and the floor (initdb on fresh temp folders)…', true);
     const profileDir = join(options.out, `${stamp}-cpuprofile`);
     const started = await Promise.allSettled([
@@ -352,6 +362,7 @@ export async function main(argv: string[]): Promise<number> {
           PG_PORT: '0',
           DATA_DIR: join(work, 'streamshop'),
           LOG_LEVEL: 'warn',
+          ...(receiver ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } : {}),
           ADMIN_EMAIL: OPERATOR.email,
           ADMIN_PASSWORD: OPERATOR.password,
           ...(options.topology === 'stack' ? { SERVICES_FROM: 'dist', ...(options.cpuProf ? { CPU_PROF_DIR: profileDir } : {}) } : {}),
@@ -509,6 +520,7 @@ export async function main(argv: string[]): Promise<number> {
       warnings,
       tokenCheck,
       messagingTableRows: { before: tablesBefore, after: tablesAfter },
+      ...(receiver ? { spansExported: receiver.received() } : {}),
       ...(options.cpuProf ? { cpuProfileDir: profileDir } : {}),
     };
 
@@ -545,6 +557,7 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     progressDone();
     await Promise.allSettled(children.map((c) => c.stop()));
+    await receiver?.close();
     await rm(work, { recursive: true, force: true });
   }
 }
@@ -607,6 +620,7 @@ function printReport(result: BenchResult, levels: Level[], checks: Check[]): voi
       `floor node ${m.floor.node}, its PostgreSQL ${m.floor.postgresPss}; load process ${m.load}`,
   );
   for (const [label, mb] of Object.entries(m.streamshop.processes)) console.log(`  streamshop process ${label}: ${mb} MB (peak VmRSS)`);
+  if (result.spansExported !== undefined) console.log(`traces: ${result.spansExported} spans exported to the receiver (OTLP/HTTP)`);
   const { before, after } = result.messagingTableRows;
   console.log(
     `messaging tables (rows kept, all services; retention removes them as they age): ${Object.keys(after)

@@ -22,7 +22,15 @@ export async function startServiceProcess(name: ServiceName): Promise<() => Prom
     streamReplicas: config.NATS_STREAM_REPLICAS,
   });
   try {
-    const options = { databaseUrl: config.DATABASE_URL, bus, log, verifier, retention: retentionOf(config), ...(identity ? { identity } : {}) };
+    const options = {
+      databaseUrl: config.DATABASE_URL,
+      bus,
+      log,
+      verifier,
+      retention: retentionOf(config),
+      tracesEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+      ...(identity ? { identity } : {}),
+    };
     const service = await startService(services[name], options).catch(
       (error: unknown) => {
         if (!isDatabaseUnavailable(error)) throw error;

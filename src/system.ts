@@ -27,7 +27,7 @@ export async function startEmbeddedSystem(config: EmbeddedConfig, log: Logger): 
     const bus = createMemoryBus();
     for (const name of serviceNames) {
       const own = name === 'users' ? { identity } : {};
-      running.push(await startService(services[name], { databaseUrl: pg.urlFor(name), bus, log, verifier, retention: retentionOf(config), ...own }));
+      running.push(await startService(services[name], { databaseUrl: pg.urlFor(name), bus, log, verifier, retention: retentionOf(config), tracesEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, ...own }));
     }
     // Relays start once every consumer is subscribed, so no event is published to an empty room.
     if (config.OUTBOX_RELAY === 'on') for (const service of running) await service.startRelay();

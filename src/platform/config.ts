@@ -106,6 +106,7 @@ export const EmbeddedConfig = Type.Object({
   ),
   SHUTDOWN_TIMEOUT: ServiceProcessConfig.properties.SHUTDOWN_TIMEOUT,
   ...RetentionConfig.properties,
+  OTEL_EXPORTER_OTLP_ENDPOINT: ServiceProcessConfig.properties.OTEL_EXPORTER_OTLP_ENDPOINT,
   ADMIN_EMAIL: TokenIssuerConfig.properties.ADMIN_EMAIL,
   ADMIN_PASSWORD: TokenIssuerConfig.properties.ADMIN_PASSWORD,
   OUTBOX_RELAY: Type.Union([Type.Literal('on'), Type.Literal('paused')], {

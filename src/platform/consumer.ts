@@ -3,6 +3,7 @@ import { Compile } from 'typebox/compile';
 import type { Logger } from 'pino';
 import { redelivery, type Subscription } from './bus.ts';
 import { isDatabaseUnavailable, type Sql, type Tx } from './db.ts';
+import { SpanKind, type Tracing, traceIdsOf } from './tracing.ts';
 import type { Database } from './transactions.ts';
 import { writingAtEnd } from './deferred-writes.ts';
 import { batched, type Waiting } from './batches.ts';
@@ -65,11 +66,12 @@ export function createSubscription(
   handlers: EventHandler[],
   log: Logger,
   metrics: ServiceMetrics,
+  tracing: Tracing,
 ): Subscription {
   const byType = new Map<string, Handler>(handlers.map((h) => [h.event.type, { ...h, validator: Compile(h.event.data) }]));
   const count = (event: EventEnvelope, outcome: string) => metrics.eventsHandled.inc({ type: event.type, outcome });
-  const logFor = (event: EventEnvelope, attempt: number) =>
-    log.child({ correlationId: event.correlationid, eventId: event.id, eventType: event.type, attempt });
+  const logFor = (event: EventEnvelope, attempt: number, traceparent = event.traceparent) =>
+    log.child({ correlationId: event.correlationid, ...traceIdsOf(traceparent), eventId: event.id, eventType: event.type, attempt });
 
   /** The handler of a well-formed event; throws MalformedEvent for the others. */
   function handlerFor(event: EventEnvelope): Handler {
@@ -82,8 +84,11 @@ export function createSubscription(
     return handler;
   }
 
-  function run(tx: Tx, handler: Handler, event: EventEnvelope, attempt: number): Promise<void> {
-    const flow = { correlationId: event.correlationid, ...(event.traceparent ? { traceparent: event.traceparent } : {}) };
+  async function run(tx: Tx, handler: Handler, event: EventEnvelope, attempt: number): Promise<void> {
+    // The handling continues the trace of the event; what it causes continues the handling's.
+    const span = tracing.start(`handle ${event.type}`, SpanKind.CONSUMER, event.traceparent, { 'messaging.message.id': event.id, 'streamshop.attempt': attempt });
+    const traceparent = span?.traceparent ?? event.traceparent;
+    const flow = { correlationId: event.correlationid, ...(traceparent ? { traceparent } : {}) };
     // The event's logger is made only if the handler logs: most never do, and a child logger is not free.
     let eventLog: Logger | undefined;
     const context = {
@@ -91,11 +96,17 @@ export function createSubscription(
       event,
       flow,
       get log() {
-        eventLog ??= logFor(event, attempt);
+        eventLog ??= logFor(event, attempt, traceparent);
         return eventLog;
       },
     };
-    return handler.handle(event.data, context);
+    try {
+      await handler.handle(event.data, context);
+      span?.end();
+    } catch (error) {
+      span?.end({ error });
+      throw error;
+    }
   }
 
   /** One event in its own transaction; throws to ask for a redelivery. */

@@ -5,6 +5,7 @@ import type { Sql } from './db.ts';
 import type { EventEnvelope } from './events.ts';
 import { createMetrics } from './metrics.ts';
 import { wakeRelay } from './outbox-relay.ts';
+import { createTracing } from './tracing.ts';
 import { openDatabase } from './transactions.ts';
 import type { ServiceModule } from './service.ts';
 
@@ -21,7 +22,7 @@ export interface ReplayResult {
 export async function replayDeadLetters(module: ServiceModule, sql: Sql, log: Logger): Promise<ReplayResult> {
   // The replays' events are announced to the running service's relay once, at the end.
   const db = openDatabase(sql, { 'outbox-appended': () => {} });
-  const subscription = createSubscription(module.name, db, module.handlers, log, createMetrics(module.name));
+  const subscription = createSubscription(module.name, db, module.handlers, log, createMetrics(module.name), createTracing(module.name, undefined));
   const waiting = await sql<{ envelope: EventEnvelope }[]>`
     SELECT envelope FROM dead_letters WHERE replayed_at IS NULL ORDER BY failed_at`;
   const result: ReplayResult = { replayed: 0, failedAgain: 0 };

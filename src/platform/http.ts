@@ -21,6 +21,7 @@ import { AppError } from './errors.ts';
 import type { FlowContext } from './events.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import type { TokenVerifier } from './tokens.ts';
+import { type OpenSpan, SpanKind, type Tracing, traceIdsOf } from './tracing.ts';
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -141,6 +142,7 @@ export interface HttpAppOptions {
   isReady: () => Promise<boolean>;
   /** Checks the bearer tokens of the routes that need one. */
   verifier: TokenVerifier;
+  tracing: Tracing;
 }
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -185,10 +187,21 @@ export async function createHttpApp(options: HttpAppOptions, routes: (app: App) 
       .type('application/problem+json')
       .send(problem(404, 'not-found', 'Not found', `No route for ${request.method} ${request.url}`, request.url)),
   );
+  app.decorateRequest('traceparent', undefined);
+  app.decorateRequest('span', undefined);
   app.addHook('onRequest', async (request, reply) => {
     reply.header(CORRELATION_HEADER, request.id);
+    // The request's place in a trace: its own span when tracing is on, else the caller's traceparent, if valid.
+    const given = traceIdsOf(request.headers.traceparent) ? (request.headers.traceparent as string) : undefined;
+    const route = request.routeOptions.url ?? 'unknown';
+    const span = options.tracing.start(`${request.method} ${route}`, SpanKind.SERVER, given, { 'http.request.method': request.method, 'http.route': route });
+    request.span = span;
+    request.traceparent = span?.traceparent ?? given;
+    const ids = span ?? traceIdsOf(given);
+    if (ids) request.log = request.log.child({ traceId: ids.traceId, spanId: ids.spanId });
   });
   app.addHook('onResponse', async (request, reply) => {
+    request.span?.end({ attributes: { 'http.response.status_code': reply.statusCode }, ...(reply.statusCode >= 500 ? { error: `HTTP ${reply.statusCode}` } : {}) });
     const route = request.routeOptions.url ?? 'unknown';
     metrics.httpRequestSeconds.observe(
       { method: request.method, route, status: reply.statusCode },
@@ -229,9 +242,16 @@ export async function createHttpApp(options: HttpAppOptions, routes: (app: App) 
 const Health = Type.Object({ status: Type.Literal('ok') });
 
 /** The flow a request starts: its correlation id travels on in every event it causes. */
-export function flowOf(request: { id: string; headers: Record<string, unknown> }): FlowContext {
-  const traceparent = request.headers.traceparent;
-  return { correlationId: request.id, ...(typeof traceparent === 'string' ? { traceparent } : {}) };
+export function flowOf(request: { id: string; traceparent?: string | undefined }): FlowContext {
+  return { correlationId: request.id, ...(request.traceparent ? { traceparent: request.traceparent } : {}) };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Where the request is in a trace: its span's traceparent, or the caller's. */
+    traceparent?: string | undefined;
+    span?: OpenSpan | undefined;
+  }
 }
 
 // Bodies are strict (no coercion: "10" is not a number, unknown fields are an error);

@@ -4,6 +4,7 @@ import type { Bus } from './bus.ts';
 import type { Sql } from './db.ts';
 import type { EventEnvelope } from './events.ts';
 import type { ServiceMetrics } from './metrics.ts';
+import { SpanKind, type Tracing } from './tracing.ts';
 
 interface OutboxRow {
   seq: string;
@@ -81,7 +82,7 @@ export function relayWaker(sql: Sql, localRelay: () => OutboxRelay | undefined):
  * If the connection is replaced (a database restart), the lock is gone with it: the relay notices by the backend
  * pid of its reads and takes the lock again before it publishes anything more.
  */
-export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger, metrics: ServiceMetrics): Promise<OutboxRelay> {
+export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger, metrics: ServiceMetrics, tracing: Tracing): Promise<OutboxRelay> {
   let stopped = false;
   let pending = true;
   let wake = () => {};
@@ -116,9 +117,12 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
         inFlight.delete(row.seq);
         return;
       }
+      const span = tracing.start(`publish ${row.envelope.type}`, SpanKind.PRODUCER, row.envelope.traceparent, { 'messaging.message.id': row.envelope.id });
       try {
         await bus.publish(row.envelope);
+        span?.end();
       } catch (error) {
+        span?.end({ error });
         broken.add(aggregate);
         inFlight.delete(row.seq);
         log.warn({ err: error, eventId: row.envelope.id, correlationId: row.envelope.correlationid }, 'publish failed');

@@ -7,6 +7,7 @@ import { type App, createHttpApp } from './http.ts';
 import { createMetrics, type ServiceMetrics } from './metrics.ts';
 import { type OutboxRelay, relayWaker, startOutboxRelay } from './outbox-relay.ts';
 import { type MessagingRetention, messagingRules, registerRetentionGauges, type RetentionRule, startRetention } from './retention.ts';
+import { createTracing } from './tracing.ts';
 import { type Database, openDatabase } from './transactions.ts';
 import type { TokenIssuer, TokenVerifier } from './tokens.ts';
 
@@ -64,11 +65,14 @@ export async function startService(
     log: Logger;
     verifier: TokenVerifier;
     retention: MessagingRetention;
+    /** OTLP/HTTP endpoint of a trace collector; traces are off without one. */
+    tracesEndpoint?: string | undefined;
     identity?: IdentitySettings;
     poolSize?: number;
   },
 ): Promise<RunningService> {
   const log = options.log.child({ service: module.name });
+  const tracing = createTracing(module.name, options.tracesEndpoint);
   const sql = connectDatabase(options.databaseUrl, `streamshop-${module.name}`, options.poolSize);
   let relay: OutboxRelay | undefined;
   // A commit that appended to the outbox wakes the relay: ours, or the leading one elsewhere.
@@ -94,14 +98,14 @@ export async function startService(
   };
   const started = await module.start({ db, log, metrics, ...(options.identity ? { identity: options.identity } : {}) });
   const app = await createHttpApp(
-    { service: module.name, description: module.description, log, metrics, isReady, verifier: options.verifier },
+    { service: module.name, description: module.description, log, metrics, isReady, verifier: options.verifier, tracing },
     (scoped) => started.routes(scoped),
   );
   if (started.close) app.addHook('onClose', started.close);
   await app.ready();
 
   const unsubscribe = module.handlers.length
-    ? await options.bus.subscribe(createSubscription(module.name, db, module.handlers, log, metrics))
+    ? await options.bus.subscribe(createSubscription(module.name, db, module.handlers, log, metrics, tracing))
     : async () => {};
 
   return {
@@ -112,7 +116,7 @@ export async function startService(
       if (relay) return;
       // The relay's own connection holds its lock and does its reads and marks, outside the request pool.
       const own = connectDatabase(options.databaseUrl, `streamshop-${module.name}-relay`, 1);
-      relay = await startOutboxRelay(sql, own, options.bus, log, metrics);
+      relay = await startOutboxRelay(sql, own, options.bus, log, metrics, tracing);
     },
     /** Stop taking work (HTTP, then events), finish what is in flight, then close the pool. */
     async stop() {
@@ -121,6 +125,7 @@ export async function startService(
       await relay?.stop();
       await retention.stop();
       await sql.end({ timeout: 5 });
+      await tracing.shutdown();
     },
   };
 }
