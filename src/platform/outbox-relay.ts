@@ -4,6 +4,7 @@ import type { Bus } from './bus.ts';
 import type { Sql } from './db.ts';
 import type { EventEnvelope } from './events.ts';
 import type { ServiceMetrics } from './metrics.ts';
+import { orderedPerKey } from './ordered-per-key.ts';
 import { SpanKind, type Tracing } from './tracing.ts';
 
 interface OutboxRow {
@@ -101,42 +102,30 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
   });
 
   const inFlight = new Set<string>();
-  /** Per aggregate, the last publish queued: the next one of the aggregate starts when it has been accepted. */
-  const tails = new Map<string, Promise<void>>();
-  /** Aggregates whose publish failed: their queued events are not published (that would break their order). */
-  const broken = new Set<string>();
+  /** Each aggregate's events are published in order; one whose publish failed publishes nothing more until a retry. */
+  const publishing = orderedPerKey();
   let toMark: string[] = [];
   let marking: Promise<void> | undefined;
 
   function enqueue(row: OutboxRow): void {
-    const aggregate = row.aggregate_id;
     inFlight.add(row.seq);
-    const previous = tails.get(aggregate);
     const publish = async () => {
-      if (broken.has(aggregate)) {
-        inFlight.delete(row.seq);
-        return;
-      }
       const span = tracing.start(`publish ${row.envelope.type}`, SpanKind.PRODUCER, row.envelope.traceparent, { 'messaging.message.id': row.envelope.id });
       try {
         await bus.publish(row.envelope);
         span?.end();
       } catch (error) {
         span?.end({ error });
-        broken.add(aggregate);
         inFlight.delete(row.seq);
         log.warn({ err: error, eventId: row.envelope.id, correlationId: row.envelope.correlationid }, 'publish failed');
         signal();
-        return;
+        throw error;
       }
       metrics.eventsPublished.inc({ type: row.envelope.type });
       toMark.push(row.seq);
       marking ??= markPublished();
     };
-    const mine: Promise<void> = (previous ? previous.then(publish) : publish()).finally(() => {
-      if (tails.get(aggregate) === mine) tails.delete(aggregate);
-    });
-    tails.set(aggregate, mine);
+    publishing.add(row.aggregate_id, publish, () => inFlight.delete(row.seq));
   }
 
   /** Marks what the bus accepted, in as few statements as the pace allows; a failed mark is retried (the rows stay in flight). */
@@ -162,11 +151,6 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
     marking = undefined;
   }
 
-  /** Waits until nothing is queued or publishing. */
-  async function settle(): Promise<void> {
-    while (tails.size > 0) await Promise.allSettled([...tails.values()]);
-  }
-
   async function lead(): Promise<number | undefined> {
     const [row] = await own<{ locked: boolean; pid: number }[]>`SELECT pg_try_advisory_lock(${RELAY_LOCK}) AS locked, pg_backend_pid() AS pid`;
     if (!row?.locked) return undefined;
@@ -181,10 +165,10 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
       if (stopped) break;
       pending = false;
       try {
-        if (broken.size > 0) {
+        if (publishing.isBroken()) {
           // Like a failed batch: let the rest finish, then start again from the oldest unpublished row after a pause.
-          await settle();
-          broken.clear();
+          await publishing.settle();
+          publishing.reset();
           failures++;
           log.warn({ failures }, 'outbox relay could not publish; retrying');
           await sleep(Math.min(100 * 2 ** failures, 5_000));
@@ -232,7 +216,7 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
       stopped = true;
       wake();
       await loop;
-      await settle();
+      await publishing.settle();
       await marking;
       await listener.unlisten().catch(() => {});
       await own.end({ timeout: 5 }).catch(() => {});

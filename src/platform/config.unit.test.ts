@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError, durationMs, EmbeddedConfig, loadConfig, operatorAccount, retentionOf, serviceProcessConfig } from './config.ts';
+
+const service = { DATABASE_URL: 'postgres://billing:secret@db:5432/billing', NATS_URL: 'nats://nats:4222', AUTH_JWKS_URL: 'http://users/users/.well-known/jwks.json' };
+
+describe('configuration', () => {
+  test('given only the required settings, when a service loads them, then the others take their defaults, converted to their types', () => {
+    const config = loadConfig(serviceProcessConfig('billing'), service);
+    assert.equal(config.PORT, 8080);
+    assert.equal(config.NATS_STREAM_REPLICAS, 1);
+    assert.equal(config.SHUTDOWN_TIMEOUT, '10s');
+    assert.equal(loadConfig(serviceProcessConfig('billing'), { ...service, PORT: '9000', NATS_STREAM_REPLICAS: '3' }).PORT, 9000);
+  });
+
+  test('given several wrong settings, when they are loaded, then one error names each of them, with what was given and what is expected', () => {
+    const error = (() => {
+      try {
+        loadConfig(serviceProcessConfig('billing'), { DATABASE_URL: 'mysql://x', PORT: 'abc', RETENTION_INBOX: 'a week' });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    assert.ok(error instanceof ConfigError);
+    for (const part of ['DATABASE_URL', '"mysql://x"', 'PORT', '"abc"', 'NATS_URL: is required', 'AUTH_JWKS_URL: is required', 'RETENTION_INBOX', '"a week"']) {
+      assert.ok(error.message.includes(part), `${part} in:\n${error.message}`);
+    }
+  });
+
+  test('given the role of each service, when its settings are listed, then users needs the signing keys and the others the key set URL', () => {
+    assert.ok('AUTH_SIGNING_KEYS_FILE' in serviceProcessConfig('users').properties);
+    assert.ok(!('AUTH_JWKS_URL' in serviceProcessConfig('users').properties));
+    for (const name of ['billing', 'orders', 'notifications'] as const) {
+      assert.ok('AUTH_JWKS_URL' in serviceProcessConfig(name).properties);
+      assert.ok(!('AUTH_SIGNING_KEYS_FILE' in serviceProcessConfig(name).properties));
+    }
+  });
+
+  test('durations are written with a unit, and retention defaults keep inbox ids longer than the streams keep events (3 days)', () => {
+    assert.deepEqual(['500ms', '10s', '15m', '72h', '7d'].map(durationMs), [500, 10_000, 900_000, 259_200_000, 604_800_000]);
+    assert.throws(() => durationMs('10'), ConfigError);
+    const retention = retentionOf(loadConfig(EmbeddedConfig, {}));
+    assert.ok(retention.inbox > 3 * 24 * 3_600_000);
+    assert.ok(retention.idempotencyKeys >= 24 * 3_600_000);
+  });
+
+  test('the operator account is both settings or neither', () => {
+    assert.equal(operatorAccount({}), undefined);
+    assert.deepEqual(operatorAccount({ ADMIN_EMAIL: 'op@example.com', ADMIN_PASSWORD: 'secret-pw' }), { email: 'op@example.com', password: 'secret-pw' });
+    assert.throws(() => operatorAccount({ ADMIN_EMAIL: 'op@example.com' }), /set both, or neither/);
+  });
+});
