@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventually } from '../support/api.ts';
 import {
   burst,
-  allReplicas,
   placeOrders,
   printCounts,
-  replicaReady,
   settleAndCheck,
   skipWithoutNats,
   startBurstScenario,
+  untilEveryReplicaReady,
 } from '../support/stack.ts';
 
 /** How long PostgreSQL stays away: the fault itself, not a wait for something. */
@@ -50,22 +48,12 @@ test(
       assert.equal(kind, '503 application/problem+json', `${method} ${path}: ${JSON.stringify(response.body)}`);
       assert.equal(response.body.status, 503);
     }
-    await eventually(
-      async () => {
-        for (const [service, index] of allReplicas(stack)) assert.equal(await replicaReady(stack, service, index), false, `${service}-${index + 1} ready`);
-      },
-      { timeoutMs: 15_000, intervalMs: 100 },
-    );
+    await untilEveryReplicaReady(stack, false, 15_000);
 
     await sleep(Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt)));
     await stack.startDatabase();
     const outageMs = Date.now() - stoppedAt;
-    await eventually(
-      async () => {
-        for (const [service, index] of allReplicas(stack)) assert.equal(await replicaReady(stack, service, index), true, `${service}-${index + 1} not ready`);
-      },
-      { timeoutMs: 30_000, intervalMs: 100 },
-    );
+    await untilEveryReplicaReady(stack, true, 30_000);
     const recoveredMs = Date.now() - stoppedAt;
     const after = await rest;
     const statuses = Object.keys(after.failures).map((kind) => kind.split(' ')[0]);

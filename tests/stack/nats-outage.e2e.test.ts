@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventually } from '../support/api.ts';
 import {
   burst,
-  allReplicas,
   placeOrders,
   printCounts,
-  replicaReady,
   settleAndCheck,
   skipWithoutNats,
   startBurstScenario,
+  untilEveryReplicaReady,
 } from '../support/stack.ts';
 
 /** How long the broker stays away: the fault itself, not a wait for something. */
@@ -32,12 +30,7 @@ test(
 
     // Orders are still taken (the outbox keeps their events); no replica says it is ready.
     const during = await placeOrders(orders.slice(split));
-    await eventually(
-      async () => {
-        for (const [service, index] of allReplicas(stack)) assert.equal(await replicaReady(stack, service, index), false, `${service}-${index + 1} ready`);
-      },
-      { timeoutMs: 15_000, intervalMs: 100 },
-    );
+    await untilEveryReplicaReady(stack, false, 15_000);
     const gatewayReady = await api.get('/orders/health/ready');
     assert.equal(gatewayReady.status, 503);
     assert.equal(gatewayReady.headers.get('content-type')?.split(';')[0], 'application/problem+json');
@@ -46,12 +39,7 @@ test(
     await sleep(Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt)));
     await stack.startNats();
     const outageMs = Date.now() - stoppedAt;
-    await eventually(
-      async () => {
-        for (const [service, index] of allReplicas(stack)) assert.equal(await replicaReady(stack, service, index), true, `${service}-${index + 1} not ready`);
-      },
-      { timeoutMs: 30_000, intervalMs: 100 },
-    );
+    await untilEveryReplicaReady(stack, true, 30_000);
     const recoveredMs = Date.now() - stoppedAt;
 
     const outcome = await settleAndCheck(system, users, orders.length, 90_000);

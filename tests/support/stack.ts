@@ -293,6 +293,18 @@ export async function replicaReady(stack: Stack, service: ServiceName, index: nu
   return response?.status === 200;
 }
 
+/** Waits until every replica of every service says it is ready (`true`), or that none is (`false`). */
+export async function untilEveryReplicaReady(stack: Stack, ready: boolean, timeoutMs: number): Promise<void> {
+  await eventually(
+    async () => {
+      for (const [service, index] of allReplicas(stack)) {
+        assert.equal(await replicaReady(stack, service, index), ready, `${service}-${index + 1} ${ready ? 'not ready' : 'ready'}`);
+      }
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+}
+
 /** Every replica of every service, as [service, index]. */
 export function allReplicas(stack: Stack): [ServiceName, number][] {
   return serviceNames.flatMap((service) => Array.from({ length: stack.replicas[service] }, (_, i) => [service, i] as [ServiceName, number]));
