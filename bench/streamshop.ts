@@ -4,6 +4,7 @@
  * from which the correctness checks and the stage timings are computed.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import pLimit from 'p-limit';
 import type { OrderRecord } from './load.ts';
 
 export interface Check {
@@ -78,28 +79,14 @@ async function expect<T>(base: string, method: string, path: string, status: num
   return response.body;
 }
 
-/** Runs `work` over `items`, at most `limit` at a time. */
-export async function pool<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await work(items[i] as T, i);
-      }
-    }),
-  );
-  return results;
-}
-
+/** An access token for the address and password. */
 export async function logIn(base: string, email: string, password: string): Promise<string> {
   return (await expect<{ accessToken: string }>(base, 'POST', '/users/login', 200, { email, password })).accessToken;
 }
 
 /** Users registered and logged in over HTTP, each with an account opened by billing (an event), a deposit and a withdrawal. */
 export async function createUsers(base: string, count: number, money: { deposit: number; withdrawal: number }, tag: string): Promise<BenchUser[]> {
-  return pool(Array.from({ length: count }, (_, i) => i), 8, async (i) => {
+  return pLimit(8).map(Array.from({ length: count }, (_, i) => i), async (i) => {
     const email = `bench-${tag}-${i}@example.com`;
     const password = `bench-${crypto.randomUUID()}`;
     const { id } = await expect<{ id: string }>(base, 'POST', '/users', 201, { email, name: 'Bench User', password });
@@ -178,7 +165,7 @@ async function allPages<T extends { id?: string; transactionId?: string }>(base:
 
 /** Every user's state, read by the operator (the users' own tokens may have expired by now). */
 export async function collect(base: string, users: BenchUser[], operatorToken: string): Promise<UserState[]> {
-  return pool(users, 8, async ({ id }) => ({
+  return pLimit(8).map(users, async ({ id }) => ({
     userId: id,
     balance: (await expect<{ balance: number }>(base, 'GET', `/billing/accounts/${id}`, 200, undefined, operatorToken)).balance,
     orders: await allPages<Order>(base, `/orders?userId=${id}`, operatorToken),

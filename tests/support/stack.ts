@@ -7,6 +7,7 @@ import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import pLimit from 'p-limit';
 import postgres from 'postgres';
 import { findNatsServer, type Stack, type StackOptions, startStack } from '../../scripts/stack.ts';
 import { type ServiceName, serviceNames } from '../../src/platform/config.ts';
@@ -143,17 +144,6 @@ interface Order {
   price: number;
 }
 
-/** Runs `task` over the items, at most `concurrency` at a time. */
-async function inPool<T, R>(items: T[], concurrency: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await task(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return results;
-}
-
 /** What a burst saw: every answer that was not the success, by status and content type. */
 export interface BurstReport {
   placed: string[];
@@ -284,7 +274,7 @@ export async function settleAndCheck(
 
 /** Users with an open account and `deposit` on it, created a few at a time. */
 export function usersWithMoney(api: Api, count: number, deposit: number): Promise<FundedUser[]> {
-  return inPool(Array.from({ length: count }), 5, async () => ({ ...(await api.userWithAccount(deposit)), deposit }));
+  return pLimit(5).map(Array.from({ length: count }), async () => ({ ...(await api.userWithAccount(deposit)), deposit }));
 }
 
 /** Whether one replica says it is ready, asked directly (not through the gateway). */
