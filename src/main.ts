@@ -19,6 +19,7 @@ async function main(): Promise<() => Promise<void>> {
     console.log(`\nstreamshop is running (embedded: PostgreSQL from npm, in-process bus, data in ${config.DATA_DIR}/)`);
     console.log(`  API      ${system.url}/users  /billing  /orders  /notifications`);
     console.log(`  API docs ${system.url}/docs`);
+    console.log(`  Console  ${system.url}/console${config.ADMIN_EMAIL ? ` (log in as ${config.ADMIN_EMAIL})` : ' (set ADMIN_EMAIL and ADMIN_PASSWORD to log in)'}`);
     console.log('  Ctrl-C to stop\n');
     return system.stop;
   }
