@@ -1,7 +1,8 @@
 /**
  * npm run stack: the production topology on one machine. A NATS server with JetStream, PostgreSQL with one
- * database per service, each service as its own process (two replicas of billing and orders), and a gateway
- * on one port that forwards each prefix to its replicas, round-robin, over HTTP.
+ * database per service, each service as its own process (two replicas of billing and orders), the operators'
+ * console as one more process, and a gateway on one port that forwards each prefix to its replicas, round-robin,
+ * over HTTP.
  *
  * The pieces are exported so the stack tests start, break and stop the same topology.
  */
@@ -151,7 +152,8 @@ export async function startNatsServer(options: { dataDir: string; port: number; 
 }
 
 interface Replica {
-  service: ServiceName;
+  /** A service, or the operators' console (one process, no database). */
+  service: ServiceName | 'console';
   index: number;
   port: number;
   logFile: string;
@@ -206,7 +208,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // As in Kubernetes: users holds the private keys (a Secret there, a file made on first start here); the others read
   // the public keys from users.
   const signingKeysFile = join(dataDir, 'auth', 'signing-keys.json');
-  const identityEnv = (service: ServiceName): Record<string, string> => {
+  const identityEnv = (service: ServiceName | 'console'): Record<string, string> => {
     if (service !== 'users') return { AUTH_JWKS_URL: `http://127.0.0.1:${replicaOf('users', 0).port}/users/.well-known/jwks.json` };
     const admin: Record<string, string> = options.admin ? { ADMIN_EMAIL: options.admin.email, ADMIN_PASSWORD: options.admin.password } : {};
     return { AUTH_SIGNING_KEYS_FILE: signingKeysFile, ...admin };
@@ -218,7 +220,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       replica.child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, entry, replica.service], {
         env: {
           ...withoutTestRunner(process.env),
-          DATABASE_URL: databaseUrl(replica.service),
+          ...(replica.service === 'console' ? {} : { DATABASE_URL: databaseUrl(replica.service) }),
           NATS_URL: natsUrl,
           PORT: String(replica.port),
           LOG_LEVEL: options.logLevel ?? 'info',
@@ -297,6 +299,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         replicas.push({ service, index, port: await freePort(), logFile, expectingExit: false, failedAt: 0 });
       }
     }
+    const consoleProcess: Replica = { service: 'console', index: 0, port: await freePort(), logFile: join(logsDir, 'console-1.log'), expectingExit: false, failedAt: 0 };
+    replicas.push(consoleProcess);
     for (const replica of replicas) spawnReplica(replica);
     await Promise.all(replicas.map(waitReady));
     for (const replica of replicas) {
@@ -306,7 +310,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const upstreams = Object.fromEntries(
       serviceNames.map((service) => [service, forwardTo(service, replicas.filter((r) => r.service === service))]),
     ) as Record<ServiceName, Upstream>;
-    gateway = await startGateway(upstreams, options.port ?? 0);
+    gateway = await startGateway(upstreams, options.port ?? 0, { console: forwardTo('console', [consoleProcess]) });
   } catch (error) {
     await stopAll().catch((stopError) => log.error({ err: stopError }, 'could not stop the partly started stack'));
     throw error;
@@ -353,7 +357,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 
   /** The gateway's upstream for one service: round-robin over its replicas, streaming both ways. */
-  function forwardTo(service: ServiceName, targets: Replica[]): Upstream {
+  function forwardTo(service: ServiceName | 'console', targets: Replica[]): Upstream {
     let turn = 0;
     return (req, res) => {
       const now = Date.now();
@@ -534,6 +538,7 @@ async function main(): Promise<void> {
   console.log(`\nstreamshop stack is running: ${serviceNames.map((s) => `${s} ×${stack.replicas[s]}`).join(', ')}`);
   console.log(`  API      ${stack.url}/users  /billing  /orders  /notifications`);
   console.log(`  API docs ${stack.url}/docs`);
+  console.log(`  Console  ${stack.url}/console${admin ? ` (log in as ${admin.email})` : ' (set ADMIN_EMAIL and ADMIN_PASSWORD to log in)'}`);
   console.log(`  logs     ${join(stack.dataDir, 'logs')}/`);
   console.log('  Ctrl-C to stop\n');
 
