@@ -104,7 +104,7 @@ export function createSubscription(
       const handler = handlerFor(event);
       const handled = await db.transaction(async (tx) => {
         const fresh = await tx`
-          INSERT INTO inbox (event_id, event_type, subject) VALUES (${event.id}, ${event.type}, ${event.subject})
+          INSERT INTO inbox (event_id, event_type, subject) VALUES (${event.id}, ${event.type}, ${event.subject ?? null})
           ON CONFLICT DO NOTHING RETURNING event_id`;
         if (fresh.length === 0) return false;
         await run(tx, handler, event, attempt);
@@ -136,7 +136,7 @@ export function createSubscription(
         const ids = byId.map((event) => event.id);
         const types = byId.map((event) => event.type);
         // The subject lets an operator see what a service handled about an order (admin-routes.ts).
-        const subjects = byId.map((event) => event.subject);
+        const subjects = byId.map((event) => event.subject ?? null);
         const inserted = await tx<{ event_id: string }[]>`
           INSERT INTO inbox (event_id, event_type, subject) SELECT * FROM unnest(${ids}::uuid[], ${types}::text[], ${subjects}::text[])
           ON CONFLICT DO NOTHING RETURNING event_id`;

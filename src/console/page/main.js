@@ -13,8 +13,12 @@ import { userView } from './views/user.js';
 
 /** @typedef {import('./live.js').Envelope} Envelope */
 /**
- * What a view gets: the feed's orders, and the live events while it is shown.
- * @typedef {{ feed: ReturnType<typeof createOrdersFeed>, onLive(listener: (event: Envelope) => void): void }} ViewContext
+ * What a view gets: the feed's orders, the live events while it is shown, and a way to clean up when it is left.
+ * @typedef {{
+ *   feed: ReturnType<typeof createOrdersFeed>,
+ *   onLive(listener: (event: Envelope) => void): void,
+ *   onLeave(cleanUp: () => void): void,
+ * }} ViewContext
  */
 /** @typedef {(root: HTMLElement, context: ViewContext, ...params: string[]) => void} View */
 
@@ -28,8 +32,12 @@ const feed = createOrdersFeed();
 const liveListeners = new Set();
 /** @type {{ stop(): void } | undefined} */
 let live;
-/** Undoes what the current view set up (its live listeners). */
-let leaveView = () => {};
+/** What the current view asked to undo when it is left (its live listeners, its subscriptions). */
+/** @type {(() => void)[]} */
+const leaving = [];
+const leaveView = () => {
+  for (const cleanUp of leaving.splice(0)) cleanUp();
+};
 
 /** @type {[RegExp, View][]} */
 const routes = [
@@ -48,17 +56,16 @@ function route() {
   for (const link of nav.querySelectorAll('a')) link.classList.toggle('current', link.hash === (location.hash || '#/'));
   if (!match) return show(root, h('p', { class: 'notice' }, 'No such page.'));
   const [params, view] = match;
-  /** @type {Set<(event: Envelope) => void>} */
-  const mine = new Set();
-  leaveView = () => {
-    for (const listener of mine) liveListeners.delete(listener);
+  /** @type {ViewContext} */
+  const context = {
+    feed,
+    onLive(listener) {
+      liveListeners.add(listener);
+      leaving.push(() => liveListeners.delete(listener));
+    },
+    onLeave: (cleanUp) => leaving.push(cleanUp),
   };
-  /** @param {(event: Envelope) => void} listener */
-  const onLive = (listener) => {
-    mine.add(listener);
-    liveListeners.add(listener);
-  };
-  view(root, { feed, onLive }, ...(params ?? []).slice(1));
+  view(root, context, ...(params ?? []).slice(1));
 }
 
 /** @param {string} [reason] */

@@ -5,7 +5,7 @@ import { badge, clock, h, money, show, shortId } from '../dom.js';
  * The live feed: orders as their events arrive (created, paid or rejected, letter stored), the latest on top.
  * @type {import('../main.js').View}
  */
-export function feedView(root, { feed }) {
+export function feedView(root, { feed, onLeave }) {
   const body = h('tbody');
   const empty = h('p', { class: 'notice' }, 'Waiting for orders… Events appear here as the services publish them.');
   const table = h(
@@ -34,9 +34,7 @@ export function feedView(root, { feed }) {
       ),
     );
   };
-  const stop = feed.subscribe(render);
-  // The view is left when the address changes: stop re-rendering a table no one sees.
-  window.addEventListener('hashchange', stop, { once: true });
+  onLeave(feed.subscribe(render));
   show(root, h('h1', {}, 'Live feed'), empty, table);
   render();
 }

@@ -2,14 +2,15 @@
 import { allItems, api, ApiError } from '../api.js';
 import { badge, dateTime, h, money, notice, show, shortId } from '../dom.js';
 
-const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
+/** A user id as the input's pattern (anchored by the browser). */
+const UUID = '[\\da-fA-F]{8}-[\\da-fA-F]{4}-[\\da-fA-F]{4}-[\\da-fA-F]{4}-[\\da-fA-F]{12}';
 
 /**
  * A user's account: who they are, the balance, the ledger line by line, their orders and their letters.
  * @type {import('../main.js').View}
  */
 export function userView(root, _context, userId) {
-  const input = h('input', { type: 'search', name: 'userId', placeholder: 'user id (UUID)', required: true, pattern: UUID.source, value: userId ?? '' });
+  const input = h('input', { type: 'search', name: 'userId', placeholder: 'user id (UUID)', required: true, pattern: UUID, value: userId ?? '' });
   const form = h('form', { class: 'search', 'aria-label': 'Find a user' }, input, h('button', { type: 'submit' }, 'Show'));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
