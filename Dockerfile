@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# streamshop: one image for the four services. Each container runs one of them:
-#   docker run streamshop:latest users|billing|orders|notifications
+# streamshop: one image for the four services and the operators' console. Each container runs one of them:
+#   docker run streamshop:latest users|billing|orders|notifications|console
 # configured by environment variables (DATABASE_URL, NATS_URL, the signing keys or the JWKS URL, ...): see
 # serviceProcessConfig in src/platform/config.ts and docs/stack.md.
 # Health is checked by the orchestrator (/<service>/health/live and /health/ready), so no HEALTHCHECK here.

@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   console.log(`\nstreamshop stack is running: ${serviceNames.map((s) => `${s} ×${stack.replicas[s]}`).join(', ')}`);
   console.log(`  API      ${stack.url}/users  /billing  /orders  /notifications`);
   console.log(`  API docs ${stack.url}/docs`);
+  console.log(`  Console  ${stack.url}/console${admin ? ` (log in as ${admin.email})` : ' (set ADMIN_EMAIL and ADMIN_PASSWORD to log in)'}`);
   console.log(`  logs     ${join(stack.dataDir, 'logs')}/`);
   console.log('  Ctrl-C to stop\n');
 

@@ -2,6 +2,7 @@
 /**
  * streamshop [all]            the embedded default: everything in one process (npm start)
  * streamshop <service>        one service alone: users | billing | orders | notifications
+ * streamshop console          the operators' console alone (the stack and Kubernetes run it so)
  * streamshop replay-dead-letters <service>   hands a service's dead letters to its handlers again
  * streamshop keygen [--add <file>]            prints a JWK Set with a new signing key (in front of the file's keys)
  */
@@ -19,12 +20,17 @@ async function main(): Promise<() => Promise<void>> {
     console.log(`\nstreamshop is running (embedded: PostgreSQL from npm, in-process bus, data in ${config.DATA_DIR}/)`);
     console.log(`  API      ${system.url}/users  /billing  /orders  /notifications`);
     console.log(`  API docs ${system.url}/docs`);
+    console.log(`  Console  ${system.url}/console${config.ADMIN_EMAIL ? ` (log in as ${config.ADMIN_EMAIL})` : ' (set ADMIN_EMAIL and ADMIN_PASSWORD to log in)'}`);
     console.log('  Ctrl-C to stop\n');
     return system.stop;
   }
   if ((serviceNames as readonly string[]).includes(command)) {
     const { startServiceProcess } = await import('./service-process.ts');
     return startServiceProcess(command as ServiceName);
+  }
+  if (command === 'console') {
+    const { startConsoleProcess } = await import('./console/process.ts');
+    return startConsoleProcess();
   }
   if (command === 'keygen') {
     const { keygenCommand } = await import('./keygen-command.ts');
@@ -37,7 +43,7 @@ async function main(): Promise<() => Promise<void>> {
     process.exit(0);
   }
   throw new ConfigError(
-    `Unknown command "${[command, argument].filter(Boolean).join(' ')}". Use: all | ${serviceNames.join(' | ')} | replay-dead-letters <service> | keygen [--add <file>]`,
+    `Unknown command "${[command, argument].filter(Boolean).join(' ')}". Use: all | ${serviceNames.join(' | ')} | console | replay-dead-letters <service> | keygen [--add <file>]`,
   );
 }
 

@@ -3,6 +3,7 @@ import type { Bus } from './platform/bus.ts';
 import { join } from 'node:path';
 import { type EmbeddedConfig, operatorAccount, retentionOf, type ServiceName, serviceNames } from './platform/config.ts';
 import { startEmbeddedPostgres } from './platform/embedded-postgres.ts';
+import { createConsoleServer } from './console/server.ts';
 import { startGateway } from './platform/gateway.ts';
 import { createMemoryBus } from './platform/memory-bus.ts';
 import { type IdentitySettings, type RunningService, startService } from './platform/service.ts';
@@ -32,13 +33,19 @@ export async function startEmbeddedSystem(config: EmbeddedConfig, log: Logger): 
     // Relays start once every consumer is subscribed, so no event is published to an empty room.
     if (config.OUTBOX_RELAY === 'on') for (const service of running) await service.startRelay();
 
+    // The operators' console watches the same bus; its page calls the services through this gateway.
+    const operatorsConsole = await createConsoleServer({ feed: bus, verifier, log });
     const upstreams = Object.fromEntries(running.map((s) => [s.name, s.app.routing.bind(s.app)]));
-    const gateway = await startGateway(upstreams as Record<ServiceName, never>, config.PORT);
+    const gateway = await startGateway(upstreams as Record<ServiceName, never>, config.PORT, {
+      console: operatorsConsole.app.routing.bind(operatorsConsole.app),
+    });
     return {
       url: `http://127.0.0.1:${gateway.port}`,
       bus,
       databaseUrl: (service) => pg.urlFor(service),
       async stop() {
+        // Its live streams first: they would keep the gateway's connections open.
+        await operatorsConsole.close();
         await gateway.close();
         for (const service of running) await service.stop();
         await bus.close();

@@ -11,7 +11,8 @@ import { running, StackError, stopProcess, withoutTestRunner } from './processes
 const READY_TIMEOUT_MS = 60_000;
 
 export interface Replica {
-  service: ServiceName;
+  /** A service, or the operators' console (one process, no database). */
+  service: ServiceName | 'console';
   index: number;
   port: number;
   logFile: string;
@@ -25,7 +26,7 @@ export interface ReplicaOptions {
   /** node and its flags, then the entry: what runs `<entry> <service>`. */
   command: string[];
   logsDir: string;
-  counts: Record<ServiceName, number>;
+  counts: Partial<Record<ServiceName | 'console', number>>;
   /** The settings of one replica (DATABASE_URL, NATS_URL, ...), read at each (re)start. */
   envOf(replica: Replica): Record<string, string>;
   /** An exit nobody asked for (a crash), as "billing-1 exited with code 1". */
@@ -35,7 +36,7 @@ export interface ReplicaOptions {
 /** Every replica of every service, on free ports; none runs until `spawn`. */
 export async function planReplicas(options: ReplicaOptions) {
   const replicas: Replica[] = [];
-  for (const [service, count] of Object.entries(options.counts) as [ServiceName, number][]) {
+  for (const [service, count] of Object.entries(options.counts) as [ServiceName | 'console', number][]) {
     for (let index = 0; index < count; index++) {
       replicas.push({ service, index, port: await freePort(), logFile: join(options.logsDir, `${service}-${index + 1}.log`), expectingExit: false, failedAt: 0 });
     }
@@ -83,7 +84,7 @@ export async function planReplicas(options: ReplicaOptions) {
     await stopProcess(replica.child, signal);
   }
 
-  function of(service: ServiceName, index: number): Replica {
+  function of(service: ServiceName | 'console', index: number): Replica {
     const replica = replicas.find((r) => r.service === service && r.index === index);
     if (!replica) throw new StackError(`no replica ${service}[${index}] (there are ${options.counts[service]})`);
     return replica;

@@ -116,9 +116,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const replicas = await planReplicas({
     command: [process.execPath, ...SERVICE_NODE_FLAGS, ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), entry],
     logsDir,
-    counts,
+    // The operators' console is one more process: the live feed it serves watches the bus, not a database.
+    counts: { ...counts, console: 1 },
     envOf: (replica: Replica) => ({
-      DATABASE_URL: databaseUrl(replica.service),
+      ...(replica.service === 'console' ? {} : { DATABASE_URL: databaseUrl(replica.service) }),
       NATS_URL: natsUrl,
       NATS_STREAM_REPLICAS: String(options.natsCluster ?? 1),
       LOG_LEVEL: options.logLevel ?? 'info',
@@ -173,10 +174,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       progress(`${`${replica.service}-${replica.index + 1}`.padEnd(22)} http://127.0.0.1:${replica.port}/${replica.service} (pid ${replica.child?.pid}, log ${replica.logFile})`);
     }
 
-    const targetsOf = (service: ServiceName) =>
+    const targetsOf = (service: ServiceName | 'console') =>
       replicas.all.filter((r) => r.service === service).map((r) => Object.assign(r, { isRunning: () => running(r.child) }));
     const upstreams = Object.fromEntries(serviceNames.map((service) => [service, forwardTo(service, targetsOf(service), agent, log)]));
-    gateway = await startGateway(upstreams as Record<ServiceName, Upstream>, options.port ?? 0);
+    const consoleUpstream = forwardTo('console', targetsOf('console'), agent, log);
+    gateway = await startGateway(upstreams as Record<ServiceName, Upstream>, options.port ?? 0, { console: consoleUpstream });
   } catch (error) {
     await stopAll().catch((stopError) => log.error({ err: stopError }, 'could not stop the partly started stack'));
     throw error;

@@ -34,3 +34,15 @@ export interface Bus {
   isReady(): boolean;
   close(): Promise<void>;
 }
+
+/**
+ * A live view of the events as they are published, for people watching (the operators' console). Not a
+ * subscription: no durable consumer, no acknowledgement, no redelivery, so a watcher never competes with the
+ * services' consumers; one that is away misses what passes. `onEvent` must return at once (a watcher that cannot
+ * keep up drops or coalesces), so nothing a watcher does delays a publisher or a consumer.
+ */
+export interface EventFeed {
+  /** Starts calling onEvent for each event of these types; the returned function stops it. */
+  watch(eventTypes: readonly string[], onEvent: (event: EventEnvelope) => void): () => void;
+  isReady(): boolean;
+}

@@ -90,6 +90,18 @@ export function serviceProcessConfig(service: ServiceName): typeof AnyServicePro
   return Type.Object({ ...ServiceProcessConfig.properties, ...role.properties }) as unknown as typeof AnyServiceProcessConfig;
 }
 
+/**
+ * The operators' console as a process of its own (`streamshop console`): no database; it watches the events on NATS
+ * and checks tokens with users' public keys, as billing does.
+ */
+export const ConsoleConfig = Type.Object({
+  NATS_URL: ServiceProcessConfig.properties.NATS_URL,
+  AUTH_JWKS_URL: TokenVerifierConfig.properties.AUTH_JWKS_URL,
+  PORT: ServiceProcessConfig.properties.PORT,
+  LOG_LEVEL: LogLevel,
+});
+export type ConsoleConfig = Static<typeof ConsoleConfig>;
+
 /** Maintenance commands that only need the service's database. */
 export const DatabaseOnlyConfig = Type.Object({
   DATABASE_URL: ServiceProcessConfig.properties.DATABASE_URL,

@@ -115,7 +115,7 @@ export function createSubscription(
       const handler = handlerFor(event);
       const handled = await db.transaction(async (tx) => {
         const fresh = await tx`
-          INSERT INTO inbox (event_id, event_type) VALUES (${event.id}, ${event.type})
+          INSERT INTO inbox (event_id, event_type, subject) VALUES (${event.id}, ${event.type}, ${event.subject ?? null})
           ON CONFLICT DO NOTHING RETURNING event_id`;
         if (fresh.length === 0) return false;
         await run(tx, handler, event, attempt);
@@ -146,8 +146,10 @@ export function createSubscription(
         const byId = batch.map((q) => q.item.event).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
         const ids = byId.map((event) => event.id);
         const types = byId.map((event) => event.type);
+        // The subject lets an operator see what a service handled about an order (admin-routes.ts).
+        const subjects = byId.map((event) => event.subject ?? null);
         const inserted = await tx<{ event_id: string }[]>`
-          INSERT INTO inbox (event_id, event_type) SELECT * FROM unnest(${ids}::uuid[], ${types}::text[])
+          INSERT INTO inbox (event_id, event_type, subject) SELECT * FROM unnest(${ids}::uuid[], ${types}::text[], ${subjects}::text[])
           ON CONFLICT DO NOTHING RETURNING event_id`;
         const fresh = new Set(inserted.map((row) => row.event_id));
         // Keys in sorted order (a stable sort keeps each key's events in order): every batch, in any replica, then

@@ -36,3 +36,9 @@ export const idempotencyKeyReused = () =>
   );
 
 export const forbidden = (detail: string) => new AppError(403, 'forbidden', 'Forbidden', detail);
+
+export const deadLetterNotFound = (eventId: string) =>
+  new AppError(404, 'dead-letter-not-found', 'Not found', `This service has no dead letter for event ${eventId}.`);
+
+export const deadLetterSettled = (eventId: string, state: string) =>
+  new AppError(409, 'dead-letter-settled', 'Dead letter already settled', `The dead letter of event ${eventId} is ${state} already.`, { state });

@@ -10,9 +10,13 @@ export type Upstream = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * One port with the same paths as the Kubernetes ingress: /users, /billing, /orders and
- * /notifications go to their service; /docs shows every service's OpenAPI document.
+ * /notifications go to their service, /console to the operators' console; /docs shows every service's OpenAPI document.
  */
-export async function startGateway(upstreams: Record<ServiceName, Upstream>, port: number): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startGateway(
+  upstreams: Record<ServiceName, Upstream>,
+  port: number,
+  options: { console?: Upstream } = {},
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const docs = Fastify({ logger: false });
   await docs.register(fastifySwagger, {
     mode: 'static',
@@ -26,12 +30,17 @@ export async function startGateway(upstreams: Record<ServiceName, Upstream>, por
   docs.get('/', async () => ({
     services: Object.keys(upstreams).map((name) => ({ name, prefix: `/${name}`, openapi: `/${name}/openapi.json` })),
     docs: '/docs',
+    ...(options.console ? { console: '/console' } : {}),
   }));
   await docs.ready();
 
   const server = createServer((req, res) => {
     const prefix = (req.url ?? '/').split(/[/?]/)[1] as ServiceName;
-    const upstream = Object.hasOwn(upstreams, prefix) ? upstreams[prefix] : docs.routing.bind(docs);
+    const upstream = Object.hasOwn(upstreams, prefix)
+      ? upstreams[prefix]
+      : (prefix as string) === 'console' && options.console
+        ? options.console
+        : docs.routing.bind(docs);
     upstream(req, res);
   });
   server.keepAliveTimeout = 65_000;

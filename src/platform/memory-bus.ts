@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Bus, redelivery, type Subscription } from './bus.ts';
+import { type Bus, type EventFeed, redelivery, type Subscription } from './bus.ts';
 import type { EventEnvelope } from './events.ts';
 
 /**
@@ -7,9 +7,11 @@ import type { EventEnvelope } from './events.ts';
  * publish() resolves only after every subscribed consumer has committed (or dead-lettered) the event,
  * so until then its outbox row stays unpublished and a crash simply publishes it again.
  * Failed handlings are retried with the same backoff as JetStream redeliveries.
+ * Watchers (the console's live feed) see each event as it is published, before the consumers have it.
  */
-export function createMemoryBus(): Bus {
+export function createMemoryBus(): Bus & EventFeed {
   const subscriptions = new Set<Subscription>();
+  const watchers = new Set<{ types: ReadonlySet<string>; onEvent: (event: EventEnvelope) => void }>();
   const inFlight = new Map<Subscription, Set<Promise<void>>>();
   const closing = new AbortController();
 
@@ -36,6 +38,14 @@ export function createMemoryBus(): Bus {
     async publish(event) {
       if (closing.signal.aborted) throw new Error('bus is closed');
       const wire = JSON.stringify(event);
+      for (const watcher of watchers) {
+        if (!watcher.types.has(event.type)) continue;
+        try {
+          watcher.onEvent(JSON.parse(wire) as EventEnvelope);
+        } catch {
+          // A watcher's trouble is its own: the event is published all the same.
+        }
+      }
       const targets = [...subscriptions].filter((s) => s.eventTypes.includes(event.type));
       await Promise.all(targets.map((s) => track(s, deliver(s, wire))));
     },
@@ -45,6 +55,11 @@ export function createMemoryBus(): Bus {
         subscriptions.delete(subscription);
         await Promise.allSettled([...(inFlight.get(subscription) ?? [])]);
       };
+    },
+    watch(eventTypes, onEvent) {
+      const watcher = { types: new Set(eventTypes), onEvent };
+      watchers.add(watcher);
+      return () => watchers.delete(watcher);
     },
     isReady: () => !closing.signal.aborted,
     async close() {

@@ -21,15 +21,16 @@ export interface MessagingRetention {
 }
 
 /**
- * The platform's rules: published outbox rows, inbox ids, idempotency keys, and dead letters that were handled.
- * Unpublished outbox rows and dead letters still waiting are never removed.
+ * The platform's rules: published outbox rows, inbox ids, idempotency keys, and dead letters that were settled
+ * (replayed or discarded). Unpublished outbox rows and dead letters still waiting are never removed.
  */
 export function messagingRules(keep: MessagingRetention): RetentionRule[] {
   return [
     { table: 'outbox', timestamp: 'published_at', where: 'published_at IS NOT NULL', keepMs: keep.outbox },
     { table: 'inbox', timestamp: 'handled_at', keepMs: keep.inbox },
     { table: 'idempotency_keys', timestamp: 'created_at', keepMs: keep.idempotencyKeys },
-    { table: 'dead_letters', timestamp: 'replayed_at', where: 'replayed_at IS NOT NULL', keepMs: keep.deadLetters },
+    // Settled: replayed, or discarded by an operator (settled_at is whichever came first; see migration 003).
+    { table: 'dead_letters', timestamp: 'settled_at', where: 'settled_at IS NOT NULL', keepMs: keep.deadLetters },
   ];
 }
 

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
+import { adminRoutes } from './admin-routes.ts';
 import type { Bus } from './bus.ts';
 import type { ServiceName } from './config.ts';
 import { connectDatabase, migrate, type Sql } from './db.ts';
 import { createSubscription, type EventHandler } from './consumer.ts';
+import { deadLetterReplay } from './dead-letters.ts';
 import { type App, createHttpApp } from './http.ts';
 import { createMetrics, type ServiceMetrics } from './metrics.ts';
 import { type OutboxRelay, relayWaker, startOutboxRelay } from './outbox-relay.ts';
@@ -87,8 +89,8 @@ export async function startService(
   const rules = [...messagingRules(options.retention), ...(module.retention ?? [])];
   registerRetentionGauges(sql, rules.map((rule) => rule.table), metrics);
   const retention = startRetention(sql, rules, log, metrics);
-  metrics.pendingGauge('dead_letters_waiting', 'Events that failed every attempt and wait for a replay', async () => {
-    const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM dead_letters WHERE replayed_at IS NULL`;
+  metrics.pendingGauge('dead_letters_waiting', 'Events that failed every attempt and wait for a replay (neither replayed nor discarded)', async () => {
+    const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM dead_letters WHERE settled_at IS NULL`;
     return row?.n ?? 0;
   });
 
@@ -97,9 +99,13 @@ export async function startService(
     return sql`SELECT 1`.then(() => true, () => false);
   };
   const started = await module.start({ db, log, metrics, ...(options.identity ? { identity: options.identity } : {}) });
+  const replay = deadLetterReplay(module, db, log, metrics, tracing);
   const app = await createHttpApp(
     { service: module.name, description: module.description, log, metrics, isReady, verifier: options.verifier, tracing },
-    (scoped) => started.routes(scoped),
+    async (scoped) => {
+      await started.routes(scoped);
+      adminRoutes(scoped, { db, replay, log });
+    },
   );
   if (started.close) app.addHook('onClose', started.close);
   await app.ready();

@@ -28,13 +28,14 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-const off: Tracing = { start: () => undefined, shutdown: async () => {} };
+/** No spans at all: what a service gets without a collector, and what maintenance commands use. */
+export const untraced: Tracing = { start: () => undefined, shutdown: async () => {} };
 const propagator = new W3CTraceContextPropagator();
 const getter = { get: (carrier: Record<string, string>, key: string) => carrier[key], keys: (carrier: Record<string, string>) => Object.keys(carrier) };
 
 /** One service's traces, named after it in every backend (Jaeger shows users, billing, orders, notifications). */
 export function createTracing(service: string, endpoint: string | undefined): Tracing {
-  if (!endpoint) return off;
+  if (!endpoint) return untraced;
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': service, 'service.namespace': 'streamshop' }),
     // Spans are sent in the background, a batch every second at most, never on the request's path.

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { type ServiceName, serviceNames } from '../../src/platform/config.ts';
 import { startTestSystem } from '../support/system.ts';
 import { type Failure, type Response, runCollection } from './run-collection.ts';
-import { seedData } from './seed.ts';
+import { seedData, seedDeadLetters } from './seed.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const CONFIG = join(import.meta.dirname, 'portman-config.json');
@@ -52,11 +52,12 @@ export async function runContractTests(options: { log?: (line: string) => void }
   try {
     const documents = await fetchDocuments(system.url);
     const seed = await seedData(system.url, documents.users.paths['/users/login']?.post?.requestBody?.content?.['application/json']?.example);
-    log(`seeded ${system.url}: user ${seed.userId}, order ${seed.orderId}, letter ${seed.letterId}`);
+    const deadLetters = await seedDeadLetters(system);
+    log(`seeded ${system.url}: user ${seed.userId}, order ${seed.orderId}, letter ${seed.letterId}, dead letter ${deadLetters.deadLetterId}`);
     const collections = await Promise.all(serviceNames.map((service) => generateCollection(service, system.url)));
     const runs: ServiceRun[] = [];
     for (const [index, service] of serviceNames.entries()) {
-      const run = await runCollection(service, collections[index]!, { ...seed, baseUrl: system.url }, REPORTS);
+      const run = await runCollection(service, collections[index]!, { ...seed, ...deadLetters, baseUrl: system.url }, REPORTS);
       const failures = [...run.failures, ...undocumentedStatuses(run.responses, documents[service])];
       runs.push({ service, ...run, failures });
       log(`${service}: ${run.requests} requests, ${run.assertions} assertions, ${failures.length} failures`);

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { serviceNames } from '../../src/platform/config.ts';
 import { client, eventually, type Member, TEST_ADMIN } from '../support/api.ts';
+import type { TestSystem } from '../support/system.ts';
 
 /** What the generated requests need to really succeed; newman gets each as an environment variable. */
 export interface Seed {
@@ -58,4 +61,41 @@ async function orderWithLetter(user: Member, status: 'paid' | 'rejected'): Promi
     return found;
   });
   return [order.body, letter];
+}
+
+/** The dead letters the operators' routes act on, the same two in every service. */
+export interface DeadLetterSeed {
+  /** Retried by the generated request: it fails again (no handler takes its type) and stays waiting. */
+  deadLetterId: string;
+  /** Discarded by the generated request. */
+  discardableDeadLetterId: string;
+}
+
+/**
+ * Dead letters of an event type no service handles, written straight into each service's table (no flow over the
+ * API makes one: a dead letter is a failure). A retry hands it to the handlers, which refuse it again, so nothing
+ * else changes.
+ */
+export async function seedDeadLetters(system: TestSystem): Promise<DeadLetterSeed> {
+  const seed = { deadLetterId: randomUUID(), discardableDeadLetterId: randomUUID() };
+  for (const service of serviceNames) {
+    const sql = system.database(service);
+    for (const id of Object.values(seed)) {
+      const envelope = {
+        specversion: '1.0',
+        id,
+        source: '/streamshop/contract-tests',
+        type: 'contract.tests.unhandled.v1',
+        time: new Date().toISOString(),
+        subject: id,
+        datacontenttype: 'application/json',
+        correlationid: 'contract-tests',
+        data: {},
+      };
+      await sql`
+        INSERT INTO dead_letters (event_id, event_type, envelope, error, attempts)
+        VALUES (${id}, ${envelope.type}, ${sql.json(envelope)}, 'no handler for contract.tests.unhandled.v1', 5)`;
+    }
+  }
+  return seed;
 }

@@ -1,5 +1,6 @@
 /**
- * `npm run build` makes what the image runs: dist/main.js and the SQL migrations beside the code that reads them.
+ * `npm run build` makes what the image runs: dist/main.js, the SQL migrations beside the code that reads them, and
+ * the console's page (plain modules, copied as they are).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -19,8 +20,11 @@ test('npm run build: dist/ has the JavaScript of every source file and every mig
   const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.ts')], { encoding: 'utf8' });
   assert.equal(build.status, 0, build.stderr);
   const sources = files(join(root, 'src'), '.ts').filter((name) => !name.endsWith('.test.ts'));
-  assert.deepEqual(files(join(root, 'dist'), '.js'), sources.map((name) => name.replace(/\.ts$/, '.js')));
+  const page = files(join(root, 'src'), '.js');
+  assert.ok(page.includes(join('console', 'page', 'main.js')), "the console's page is plain JavaScript");
+  assert.deepEqual(files(join(root, 'dist'), '.js'), [...sources.map((name) => name.replace(/\.ts$/, '.js')), ...page].sort());
   assert.deepEqual(files(join(root, 'dist'), '.sql'), files(join(root, 'src'), '.sql'));
+  for (const suffix of ['.html', '.css', '.svg']) assert.deepEqual(files(join(root, 'dist'), suffix), files(join(root, 'src'), suffix));
   assert.deepEqual(files(join(root, 'dist'), '.ts'), [], 'no TypeScript left for Node to strip');
   for (const name of files(join(root, 'dist'), '.js')) {
     const code = readFileSync(join(root, 'dist', name), 'utf8');
@@ -33,5 +37,5 @@ test('the build runs without TypeScript: node dist/main.js explains a wrong comm
   const args = ['--no-experimental-strip-types', join(root, 'dist', 'main.js'), 'nonsense'];
   const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
   assert.equal(run.status, 2, run.stderr);
-  assert.match(run.stderr, /Unknown command "nonsense"\. Use: all \| users \| billing \| orders \| notifications/);
+  assert.match(run.stderr, /Unknown command "nonsense"\. Use: all \| users \| billing \| orders \| notifications \| console/);
 });

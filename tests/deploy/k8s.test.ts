@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, durationMs, loadConfig, serviceNames, serviceProcessConfig } from '../../src/platform/config.ts';
+import { ConfigError, ConsoleConfig, durationMs, loadConfig, serviceNames, serviceProcessConfig } from '../../src/platform/config.ts';
 import {
   envOf,
   type Json,
@@ -192,6 +192,29 @@ function checkServices(objects: K8sObject[], target: string): Record<string, Rec
   return envs;
 }
 
+/** The operators' console: the same image, `console`, env exactly ConsoleConfig (no database), probes, Service. */
+function checkConsole(objects: K8sObject[]) {
+  const deployment = named(objects, 'Deployment', 'console');
+  const pod = podSpecOf(deployment);
+  const [container] = pod.containers;
+  assert.equal(pod.containers.length, 1);
+  assert.equal(container.image, IMAGE);
+  assert.deepEqual(container.args, ['console']);
+  assert.equal(pod.enableServiceLinks, false);
+  const names = (container.env ?? []).map((variable: Json) => variable.name).sort();
+  assert.deepEqual(names, Object.keys(ConsoleConfig.properties).sort(), 'env = ConsoleConfig');
+  const { env } = envOf(objects, container, 'Deployment console');
+  const config = loadConfig(ConsoleConfig, env);
+  assert.equal((container.ports ?? []).find((port: Json) => port.name === 'http')?.containerPort, config.PORT);
+  for (const [probe, path] of [['livenessProbe', 'live'], ['readinessProbe', 'ready'], ['startupProbe', 'live']] as const) {
+    assert.deepEqual(container[probe]?.httpGet, { path: `/console/health/${path}`, port: 'http' }, probe);
+  }
+  assert.ok((pod.terminationGracePeriodSeconds ?? 30) > preStopSeconds(container), 'the grace period outlasts preStop');
+  const svc = named(objects, 'Service', 'console');
+  assert.deepEqual(svc.spec.ports, [{ name: 'http', port: 80, targetPort: 'http' }]);
+  assert.ok(selects(svc.spec.selector, podLabelsOf(deployment)), 'Service console selects its pods');
+}
+
 function checkIngress(objects: K8sObject[]) {
   const ingresses = ofKind(objects, 'Ingress');
   assert.equal(ingresses.length, 1, 'one Ingress');
@@ -213,7 +236,7 @@ function checkIngress(objects: K8sObject[]) {
   });
   assert.deepEqual(
     routes.sort((a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path)),
-    [...serviceNames].sort().map((service) => ({ path: `/${service}`, pathType: 'Prefix', service, port: 80 })),
+    [...serviceNames, 'console'].sort().map((service) => ({ path: `/${service}`, pathType: 'Prefix', service, port: 80 })),
   );
 }
 
@@ -282,9 +305,14 @@ for (const target of Object.values(TARGETS)) {
       if (objects) checkServices(objects, target);
     });
 
-    test('the Ingress routes /users, /billing, /orders and /notifications on arch.homework', (t) => {
+    test('the Ingress routes /users, /billing, /orders, /notifications and /console on arch.homework', (t) => {
       const objects = objectsOf(t, target);
       if (objects) checkIngress(objects);
+    });
+
+    test("the operators' console: env exactly ConsoleConfig, no database, probes, Service", (t) => {
+      const objects = objectsOf(t, target);
+      if (objects) checkConsole(objects);
     });
 
     test('only users mounts the signing keys, read-only, from a Secret that is not shipped', (t) => {

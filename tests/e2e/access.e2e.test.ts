@@ -41,6 +41,28 @@ function endpointsOf(ann: Member, orderId: string, letterId: string): Endpoint[]
     { name: 'list the letters by address', method: 'GET', path: `/notifications?email=${encodeURIComponent(ann.email.toUpperCase())}`, operation: ['notifications', '/notifications', 'get'], owner: 200, stranger: 403, admin: 200 },
     { name: 'read a letter', method: 'GET', path: `/notifications/${letterId}`, operation: ['notifications', '/notifications/{letterId}', 'get'], owner: 200, stranger: 404, admin: 200 },
     { name: 'send a message', method: 'POST', path: '/notifications', body: { email: ann.email, subject: 'Hi', body: 'Hello' }, operation: ['notifications', '/notifications', 'post'], owner: 403, stranger: 403, admin: 201 },
+    ...['users', 'billing', 'orders', 'notifications'].flatMap((service) => operatorsRoutesOf(service, orderId)),
+  ];
+}
+
+/** The operators' routes every service serves (no dead letter has this id: the operator gets past the check to a 404). */
+function operatorsRoutesOf(service: string, orderId: string): Endpoint[] {
+  const unknown = '01934f6e-7b1a-7c3d-9e2f-0a1b2c3d4e5f';
+  const admin = (name: string, method: Endpoint['method'], path: string, operation: string, status: number, body?: unknown): Endpoint => ({
+    name: `${service}: ${name}`,
+    method,
+    path: `/${service}${path}`,
+    ...(body === undefined ? {} : { body }),
+    operation: [service, `/${service}${operation}`, method.toLowerCase()],
+    owner: 403,
+    stranger: 403,
+    admin: status,
+  });
+  return [
+    admin('list the dead letters', 'GET', '/admin/dead-letters', '/admin/dead-letters', 200),
+    admin('retry a dead letter', 'POST', `/admin/dead-letters/${unknown}/retry`, '/admin/dead-letters/{eventId}/retry', 404),
+    admin('discard a dead letter', 'POST', `/admin/dead-letters/${unknown}/discard`, '/admin/dead-letters/{eventId}/discard', 404, { reason: 'mine' }),
+    admin("read an order's events", 'GET', `/admin/events?subject=${orderId}`, '/admin/events', 200),
   ];
 }
 

@@ -41,7 +41,7 @@ function operations(): Operation[] {
           path,
           parameters: (operation.parameters ?? []) as Parameter[],
           body: Boolean(operation.requestBody),
-          adminOnly: path === '/notifications' && method === 'post',
+          adminOnly: (path === '/notifications' && method === 'post') || path.includes('/admin/'),
           open: !operation.security,
         })),
     );
@@ -142,7 +142,8 @@ describe('hostile input (embedded)', () => {
       const parameters = fc.record(
         Object.fromEntries(operation.parameters.map((p) => [p.name, fc.option(parameterValue(() => ids[p.name] ?? user.id), { nil: undefined, freq: 5 })])),
       );
-      const body = operation.body ? bodyOf(validBodies[name] ?? (() => ({}))) : fc.constant(undefined);
+      const valid = validBodies[name] ?? (name.endsWith('/discard') ? () => ({ reason: 'fuzz' }) : () => ({}));
+      const body = operation.body ? bodyOf(valid) : fc.constant(undefined);
       const contentType = fc.option(
         fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', ''),
         { nil: undefined, freq: 6 },

@@ -91,17 +91,22 @@ describe('retention (embedded)', () => {
     printCounts('retention: run', { seconds: SOAK_MS / 1000, ...outcome });
   });
 
-  test('when dead letters were replayed long ago, then they are deleted; dead letters still waiting are kept however old', async () => {
+  test('when dead letters were replayed or discarded long ago, then they are deleted; dead letters still waiting are kept however old', async () => {
     const billing = system.database('billing');
     const handled = randomUUID();
+    const discarded = randomUUID();
     const waiting = randomUUID();
     const envelope = { id: handled, type: 'orders.order.created.v1' };
     await billing`
       INSERT INTO dead_letters (event_id, event_type, envelope, error, attempts, failed_at, replayed_at) VALUES
         (${handled}, 'orders.order.created.v1', ${billing.json(envelope)}, 'old and settled', 5, now() - interval '1 day', now() - interval '1 hour'),
         (${waiting}, 'orders.order.created.v1', ${billing.json({ ...envelope, id: waiting })}, 'old and waiting', 5, now() - interval '1 day', NULL)`;
+    await billing`
+      INSERT INTO dead_letters (event_id, event_type, envelope, error, attempts, failed_at, discarded_at, discarded_by_user_id, discarded_by_email, discard_reason)
+      VALUES (${discarded}, 'orders.order.created.v1', ${billing.json({ ...envelope, id: discarded })}, 'old and discarded', 5,
+        now() - interval '1 day', now() - interval '1 hour', ${randomUUID()}, 'operator@example.com', 'refunded by hand')`;
     await eventually(async () => {
-      const left = await billing<{ event_id: string }[]>`SELECT event_id FROM dead_letters WHERE event_id IN (${handled}, ${waiting})`;
+      const left = await billing<{ event_id: string }[]>`SELECT event_id FROM dead_letters WHERE event_id IN (${handled}, ${discarded}, ${waiting})`;
       assert.deepEqual(left.map((row) => row.event_id), [waiting]);
     }, { timeoutMs: 15_000 });
     const metrics = await (await fetch(`${system.url}/billing/metrics`)).text();

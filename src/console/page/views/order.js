@@ -1,0 +1,109 @@
+// @ts-check
+import { api, SERVICES } from '../api.js';
+import { badge, clock, dateTime, duration, h, money, notice, show } from '../dom.js';
+import { timelineOf } from '../timeline.js';
+
+/**
+ * An order's timeline: each event, which service published or handled it, when, how long each hop took, its trace
+ * id. Drawn again whenever a live event about the order arrives.
+ * @type {import('../main.js').View}
+ */
+export function orderView(root, { onLive }, orderId = '') {
+  const summary = h('section', { class: 'summary' }, notice('Loading…'));
+  const timeline = h('section', { class: 'timeline' });
+  show(root, h('h1', {}, 'Order ', h('span', { class: 'id' }, orderId)), summary, timeline);
+
+  let drawing = Promise.resolve();
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let pending;
+  const redraw = () => {
+    drawing = drawing.then(() => draw(orderId, summary, timeline)).catch((error) => show(summary, notice(error.message, 'error')));
+  };
+  onLive((event) => {
+    if (event.subject !== orderId && event.data?.orderId !== orderId) return;
+    // Events of one order come in bursts: draw once per burst.
+    clearTimeout(pending);
+    pending = setTimeout(redraw, 150);
+  });
+  redraw();
+}
+
+/**
+ * @param {string} orderId
+ * @param {HTMLElement} summary
+ * @param {HTMLElement} timeline
+ */
+async function draw(orderId, summary, timeline) {
+  const order = await api(`/orders/${orderId}`);
+  const letters = await api(`/notifications?userId=${order.userId}&limit=100`);
+  const letter = letters.items.find((/** @type {{ orderId?: string }} */ item) => item.orderId === orderId);
+  /** @type {Record<string, import('../timeline.js').Trail>} */
+  const trails = {};
+  await Promise.all(
+    SERVICES.map(async (service) => {
+      trails[service] = await api(`/${service}/admin/events?subject=${orderId}`);
+    }),
+  );
+  // The letter's event is about the letter: notifications names it by the letter's id.
+  if (letter) {
+    const about = await api(`/notifications/admin/events?subject=${letter.id}`);
+    trails.notifications?.published.push(...about.published);
+  }
+  const rows = timelineOf(trails);
+  const first = rows[0];
+  const last = rows.at(-1);
+  show(
+    summary,
+    h(
+      'dl',
+      {},
+      h('dt', {}, 'Status'),
+      h('dd', { 'data-field': 'status' }, badge(order.status), order.reason ? ` (${order.reason})` : ''),
+      h('dt', {}, 'User'),
+      h('dd', {}, h('a', { href: `#/users/${order.userId}` }, order.userId)),
+      h('dt', {}, 'Price'),
+      h('dd', {}, money(order.price)),
+      h('dt', {}, 'Placed'),
+      h('dd', {}, dateTime(order.createdAt)),
+      h('dt', {}, 'Letter'),
+      h('dd', {}, letter ? `${letter.kind} to ${letter.email}` : 'not yet'),
+      h('dt', {}, 'From first to last event'),
+      h('dd', {}, first && last ? duration(Date.parse(last.at) - Date.parse(first.at)) : ''),
+    ),
+  );
+  show(
+    timeline,
+    h('h2', {}, 'Timeline'),
+    rows.length === 0
+      ? notice('No events kept about this order (published events are kept RETENTION_OUTBOX, handled ones RETENTION_INBOX).')
+      : h(
+          'table',
+          { 'aria-label': 'Timeline' },
+          h('thead', {}, h('tr', {}, h('th', {}, 'At (UTC)'), h('th', {}, 'Service'), h('th', {}, 'What'), h('th', {}, 'Event'), h('th', {}, 'Hop'), h('th', {}, 'Trace id'))),
+          h(
+            'tbody',
+            {},
+            rows.map((row) =>
+              h(
+                'tr',
+                { 'data-action': row.action, 'data-service': row.service, 'data-type': row.type },
+                h('td', {}, clock(row.at)),
+                h('td', {}, row.service),
+                h('td', {}, what(row)),
+                h('td', {}, h('code', { title: row.eventId }, row.type)),
+                h('td', { class: 'number' }, row.hopMs === undefined ? '' : `+${duration(row.hopMs)}`),
+                h('td', {}, row.traceId ? h('code', {}, row.traceId) : ''),
+              ),
+            ),
+          ),
+        ),
+  );
+}
+
+/** @param {import('../timeline.js').TimelineRow} row */
+function what(row) {
+  // The relay marks an event sent once the bus has it (in the embedded default: once every consumer has handled it).
+  if (row.action === 'published') return `published${row.busMs === undefined ? ', waiting in the outbox' : `, marked sent after ${duration(row.busMs)}`}`;
+  if (row.action === 'handled') return `handled${row.from ? ` (from ${row.from})` : ''}`;
+  return h('span', {}, 'dead-lettered ', badge(row.state ?? 'waiting'), ' ', h('a', { href: '#/dead-letters' }, row.error ?? ''));
+}

@@ -1,0 +1,31 @@
+import { ConsoleConfig, loadConfig } from '../platform/config.ts';
+import { createLogger } from '../platform/logger.ts';
+import { connectNatsFeed } from '../platform/nats-feed.ts';
+import { remoteTokenVerifier } from '../platform/tokens.ts';
+import { createConsoleServer } from './server.ts';
+
+/**
+ * `streamshop console`: the operators' console alone, as the image runs it in Kubernetes (a Deployment of its own,
+ * behind the ingress path /console). Returns the stop function: the live streams end (the page reconnects to
+ * another replica), then the HTTP server and the NATS connection close.
+ */
+export async function startConsoleProcess(): Promise<() => Promise<void>> {
+  const config = loadConfig(ConsoleConfig);
+  const log = createLogger(config.LOG_LEVEL, 'console');
+  const feed = await connectNatsFeed({ servers: config.NATS_URL, name: 'console', log });
+  try {
+    const server = await createConsoleServer({ feed, verifier: remoteTokenVerifier(config.AUTH_JWKS_URL), log });
+    await server.app.listen({ port: config.PORT, host: '0.0.0.0' });
+    const address = server.app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    log.info({ port }, 'listening');
+    console.log(`streamshop console (pid ${process.pid}) listens on http://0.0.0.0:${port}/console — ready at /console/health/ready`);
+    return async () => {
+      await server.close();
+      await feed.close();
+    };
+  } catch (error) {
+    await feed.close().catch(() => {});
+    throw error;
+  }
+}
