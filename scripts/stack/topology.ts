@@ -16,7 +16,7 @@ import { signingKeysIn } from '../../src/platform/tokens.ts';
 import { type NatsCluster, startNats } from './nats.ts';
 import { killPostgresOf, killQuietly, running, StackError } from './processes.ts';
 import { forwardTo } from './proxy.ts';
-import { planReplicas, type Replica } from './replicas.ts';
+import { planReplicas, type Replica, type Replicas } from './replicas.ts';
 
 /** What a service process runs: the TypeScript sources (what you edit), or their build (what the image runs). */
 const ENTRIES = {
@@ -113,30 +113,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // As in Kubernetes: users holds the private keys (a Secret there, a file made on first start here); the others
   // read the public keys from users.
   const signingKeysFile = join(dataDir, 'auth', 'signing-keys.json');
-  const replicas = await planReplicas({
-    command: [process.execPath, ...SERVICE_NODE_FLAGS, ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), entry],
-    logsDir,
-    // The operators' console is one more process: the live feed it serves watches the bus, not a database.
-    counts: { ...counts, console: 1 },
-    envOf: (replica: Replica) => ({
-      ...(replica.service === 'console' ? {} : { DATABASE_URL: databaseUrl(replica.service) }),
-      NATS_URL: natsUrl,
-      NATS_STREAM_REPLICAS: String(options.natsCluster ?? 1),
-      LOG_LEVEL: options.logLevel ?? 'info',
-      ...(replica.service === 'users'
-        ? { AUTH_SIGNING_KEYS_FILE: signingKeysFile, ...(options.admin ? { ADMIN_EMAIL: options.admin.email, ADMIN_PASSWORD: options.admin.password } : {}) }
-        : { AUTH_JWKS_URL: `http://127.0.0.1:${replicas.of('users', 0).port}/users/.well-known/jwks.json` }),
-    }),
-    onUnexpectedExit(what, replica) {
-      unexpected.push(what);
-      if (options.progress) options.progress(`! ${what}; its log: ${replica.logFile}`);
-      else log.error({ service: replica.service, replica: replica.index + 1, logFile: replica.logFile }, what);
-    },
-  });
+  let replicas: Replicas | undefined;
 
   // If the stack's process ends without stop() (an uncaught error), its children must not outlive it.
   const killLeftovers = () => {
-    replicas.killAll();
+    replicas?.killAll();
     for (const node of nats?.nodes ?? []) {
       const pid = node.pid();
       if (pid) killQuietly(pid, 'SIGKILL');
@@ -148,7 +129,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   async function stopAll(): Promise<void> {
     await gateway?.close().catch((error) => log.error({ err: error }, 'gateway did not close cleanly'));
     agent.destroy();
-    await replicas.stopAll();
+    await replicas?.stopAll();
     await nats?.stop();
     await pg?.stop();
     pg = undefined;
@@ -167,15 +148,37 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await pg.createDatabases(serviceNames);
     progress(`PostgreSQL             127.0.0.1:${pgPort}, databases ${serviceNames.join(', ')} (data in ${join(dataDir, 'postgres')})`);
 
+    // Ports are taken now, once NATS and PostgreSQL hold theirs: a port chosen earlier could be taken by them.
+    replicas = await planReplicas({
+      command: [process.execPath, ...SERVICE_NODE_FLAGS, ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), entry],
+      logsDir,
+      // The operators' console is one more process: the live feed it serves watches the bus, not a database.
+      counts: { ...counts, console: 1 },
+      envOf: (replica: Replica) => ({
+        ...(replica.service === 'console' ? {} : { DATABASE_URL: databaseUrl(replica.service) }),
+        NATS_URL: natsUrl,
+        NATS_STREAM_REPLICAS: String(options.natsCluster ?? 1),
+        LOG_LEVEL: options.logLevel ?? 'info',
+        ...(replica.service === 'users'
+          ? { AUTH_SIGNING_KEYS_FILE: signingKeysFile, ...(options.admin ? { ADMIN_EMAIL: options.admin.email, ADMIN_PASSWORD: options.admin.password } : {}) }
+          : { AUTH_JWKS_URL: `http://127.0.0.1:${(replicas as Replicas).of('users', 0).port}/users/.well-known/jwks.json` }),
+      }),
+      onUnexpectedExit(what, replica) {
+        unexpected.push(what);
+        if (options.progress) options.progress(`! ${what}; its log: ${replica.logFile}`);
+        else log.error({ service: replica.service, replica: replica.index + 1, logFile: replica.logFile }, what);
+      },
+    });
     await signingKeysIn(signingKeysFile);
-    for (const replica of replicas.all) replicas.spawn(replica);
-    await Promise.all(replicas.all.map(replicas.waitReady));
-    for (const replica of replicas.all) {
+    const started = replicas;
+    for (const replica of started.all) started.spawn(replica);
+    await Promise.all(started.all.map(started.waitReady));
+    for (const replica of started.all) {
       progress(`${`${replica.service}-${replica.index + 1}`.padEnd(22)} http://127.0.0.1:${replica.port}/${replica.service} (pid ${replica.child?.pid}, log ${replica.logFile})`);
     }
 
     const targetsOf = (service: ServiceName | 'console') =>
-      replicas.all.filter((r) => r.service === service).map((r) => Object.assign(r, { isRunning: () => running(r.child) }));
+      started.all.filter((r) => r.service === service).map((r) => Object.assign(r, { isRunning: () => running(r.child) }));
     const upstreams = Object.fromEntries(serviceNames.map((service) => [service, forwardTo(service, targetsOf(service), agent, log)]));
     const consoleUpstream = forwardTo('console', targetsOf('console'), agent, log);
     gateway = await startGateway(upstreams as Record<ServiceName, Upstream>, options.port ?? 0, { console: consoleUpstream });
@@ -184,26 +187,27 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     throw error;
   }
 
+  const processes = replicas as Replicas;
   return {
     url: `http://127.0.0.1:${gateway.port}`,
     natsUrl,
     dataDir,
     replicas: counts,
     databaseUrl,
-    replicaUrl: (service, index) => `http://127.0.0.1:${replicas.of(service, index).port}`,
-    isRunning: (service, index) => running(replicas.of(service, index).child),
+    replicaUrl: (service, index) => `http://127.0.0.1:${processes.of(service, index).port}`,
+    isRunning: (service, index) => running(processes.of(service, index).child),
     pid(service, index) {
-      const { child } = replicas.of(service, index);
+      const { child } = processes.of(service, index);
       return running(child) ? child.pid : undefined;
     },
     async kill(service, index, signal = 'SIGKILL') {
-      await replicas.stop(replicas.of(service, index), signal);
+      await processes.stop(processes.of(service, index), signal);
     },
     async restart(service, index) {
-      const replica = replicas.of(service, index);
-      await replicas.stop(replica, 'SIGTERM');
-      replicas.spawn(replica);
-      await replicas.waitReady(replica);
+      const replica = processes.of(service, index);
+      await processes.stop(replica, 'SIGTERM');
+      processes.spawn(replica);
+      await processes.waitReady(replica);
     },
     unexpectedExits: () => [...unexpected],
     nats,
