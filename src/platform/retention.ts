@@ -10,6 +10,12 @@ export interface RetentionRule {
   /** An SQL condition on the rows that may go at all (a literal of the code, never of a request). */
   where?: string;
   keepMs: number;
+  /**
+   * A key that grows with time (a sequence, a UUIDv7), indexed: each batch then looks only at the oldest rows by
+   * it, without an index on `timestamp` and without scanning a table that holds a day of events. Without one,
+   * `timestamp` must be indexed.
+   */
+  oldestFirstBy?: string;
 }
 
 /** How long the messaging tables keep rows, in ms (see RetentionConfig in config.ts for why these defaults). */
@@ -26,8 +32,9 @@ export interface MessagingRetention {
  */
 export function messagingRules(keep: MessagingRetention): RetentionRule[] {
   return [
-    { table: 'outbox', timestamp: 'published_at', where: 'published_at IS NOT NULL', keepMs: keep.outbox },
-    { table: 'inbox', timestamp: 'handled_at', keepMs: keep.inbox },
+    { table: 'outbox', timestamp: 'published_at', where: 'published_at IS NOT NULL', keepMs: keep.outbox, oldestFirstBy: 'seq' },
+    // Event ids are UUIDv7s, in the order the events were made; handled_at still decides (one may come late).
+    { table: 'inbox', timestamp: 'handled_at', keepMs: keep.inbox, oldestFirstBy: 'event_id' },
     { table: 'idempotency_keys', timestamp: 'created_at', keepMs: keep.idempotencyKeys },
     // Settled: replayed, or discarded by an operator (settled_at is whichever came first; see migration 003).
     { table: 'dead_letters', timestamp: 'settled_at', where: 'settled_at IS NOT NULL', keepMs: keep.deadLetters },
@@ -55,11 +62,14 @@ export function startRetention(sql: Sql, rules: RetentionRule[], log: Logger, me
       const [lock] = await tx<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RETENTION_LOCK}) AS locked`;
       if (!lock?.locked) return undefined;
       const condition = rule.where ? tx.unsafe(`AND ${rule.where}`) : tx``;
-      const deleted = await tx`
-        DELETE FROM ${tx(rule.table)} WHERE ctid = ANY(ARRAY(
-          SELECT ctid FROM ${tx(rule.table)}
-          WHERE ${tx(rule.timestamp)} < now() - make_interval(secs => ${rule.keepMs / 1000}) ${condition}
-          LIMIT ${BATCH}))`;
+      const expired = tx`${tx(rule.timestamp)} < now() - make_interval(secs => ${rule.keepMs / 1000}) ${condition}`;
+      const deleted = rule.oldestFirstBy
+        ? await tx`
+            WITH oldest AS (SELECT ${tx(rule.oldestFirstBy)} AS key FROM ${tx(rule.table)} ORDER BY 1 LIMIT ${BATCH})
+            DELETE FROM ${tx(rule.table)} t USING oldest WHERE t.${tx(rule.oldestFirstBy)} = oldest.key AND ${expired}`
+        : await tx`
+            DELETE FROM ${tx(rule.table)} WHERE ctid = ANY(ARRAY(
+              SELECT ctid FROM ${tx(rule.table)} WHERE ${expired} LIMIT ${BATCH}))`;
       return deleted.count;
     });
   }
@@ -71,6 +81,7 @@ export function startRetention(sql: Sql, rules: RetentionRule[], log: Logger, me
         const deleted = await deleteBatch(rule);
         if (deleted === undefined) return; // another process sweeps now
         if (deleted > 0) metrics.retentionDeleted.inc({ table: rule.table }, deleted);
+        // Oldest first: a batch that deleted less than it looked at has reached rows still kept.
         if (deleted < BATCH) break;
       }
     }
