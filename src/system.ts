@@ -1,48 +1,76 @@
 import type { Logger } from 'pino';
 import type { Bus } from './platform/bus.ts';
-import { type EmbeddedConfig, type ServiceName, serviceNames } from './platform/config.ts';
+import { durationMs, type EmbeddedConfig, type ServiceName, serviceNames } from './platform/config.ts';
 import { startEmbeddedPostgres } from './platform/embedded-postgres.ts';
 import { startGateway } from './platform/gateway.ts';
 import { createMemoryBus } from './platform/memory-bus.ts';
 import { type RunningService, startService } from './platform/service.ts';
+import { stopWithin } from './platform/shutdown.ts';
 import { services } from './services/index.ts';
 
 export interface EmbeddedSystem {
   url: string;
   bus: Bus;
   databaseUrl(service: ServiceName): string;
+  /**
+   * Stops within SHUTDOWN_TIMEOUT (see platform/shutdown.ts): requests, events and relays, then the pools and
+   * PostgreSQL. Rejects with a ShutdownIncomplete naming what did not finish in time, once everything is closed.
+   */
   stop(): Promise<void>;
 }
 
-/** The embedded default: PostgreSQL from npm, the four services and an in-process bus, behind one port. */
-export async function startEmbeddedSystem(config: EmbeddedConfig, log: Logger): Promise<EmbeddedSystem> {
-  const pg = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.PG_PORT, log });
+/**
+ * The embedded default: PostgreSQL from npm, the four services and an in-process bus, behind one port.
+ * PostgreSQL is supervised: if it dies, it is restarted (services report not ready meanwhile, and their pools and
+ * listeners reconnect by themselves); if it cannot be, `onFatal` says why, and the caller should stop and exit.
+ */
+export async function startEmbeddedSystem(
+  config: EmbeddedConfig,
+  log: Logger,
+  options: { onFatal?: (error: Error) => void } = {},
+): Promise<EmbeddedSystem> {
+  const onGiveUp = options.onFatal ?? (() => {});
+  const pg = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.PG_PORT, log, onGiveUp });
+  const bus = createMemoryBus();
   const running: RunningService[] = [];
+  let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
+
+  const timeoutMs = durationMs(config.SHUTDOWN_TIMEOUT);
+  const stop = () =>
+    stopWithin(timeoutMs, log, {
+      drain: {
+        ...(gateway ? { 'HTTP requests': () => gateway?.close(timeoutMs) } : {}),
+        // Ends the retries of failed deliveries at once: their events stay in the outboxes for the next start.
+        'event deliveries': () => bus.close(),
+        ...Object.assign({}, ...running.map((service) => service.drain())),
+      },
+      close: ({ cut, until }) => ({
+        'database pools and PostgreSQL': async () => {
+          if (cut) gateway?.server.closeAllConnections();
+          await Promise.all(running.map((service) => service.close(cut ? 0 : 1)));
+          await pg.stop(until - Date.now());
+        },
+      }),
+    });
+
   try {
     await pg.createDatabases(serviceNames);
-    const bus = createMemoryBus();
     for (const name of serviceNames) {
-      running.push(await startService(services[name], { databaseUrl: pg.urlFor(name), bus, log }));
+      running.push(await startService(services[name], { databaseUrl: pg.urlFor(name), bus, log, isUp: pg.isUp }));
     }
     // Relays start once every consumer is subscribed, so no event is published to an empty room.
     if (config.OUTBOX_RELAY === 'on') for (const service of running) await service.startRelay();
 
     const upstreams = Object.fromEntries(running.map((s) => [s.name, s.app.routing.bind(s.app)]));
-    const gateway = await startGateway(upstreams as Record<ServiceName, never>, config.PORT);
-    return {
-      url: `http://127.0.0.1:${gateway.port}`,
-      bus,
-      databaseUrl: (service) => pg.urlFor(service),
-      async stop() {
-        await gateway.close();
-        for (const service of running) await service.stop();
-        await bus.close();
-        await pg.stop();
-      },
-    };
+    gateway = await startGateway(upstreams as Record<ServiceName, never>, config.PORT);
   } catch (error) {
-    for (const service of running) await service.stop().catch(() => {});
-    await pg.stop();
+    await stop().catch(() => {});
     throw error;
   }
+  return {
+    url: `http://127.0.0.1:${gateway.port}`,
+    bus,
+    databaseUrl: (service) => pg.urlFor(service),
+    stop,
+  };
 }

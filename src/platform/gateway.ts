@@ -11,7 +11,7 @@ export type Upstream = (req: IncomingMessage, res: ServerResponse) => void;
  * One port with the same paths as the Kubernetes ingress: /users, /billing, /orders and
  * /notifications go to their service; /docs shows every service's OpenAPI document.
  */
-export async function startGateway(upstreams: Record<ServiceName, Upstream>, port: number): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startGateway(upstreams: Record<ServiceName, Upstream>, port: number): Promise<{ server: Server; port: number; close(forceAfterMs?: number): Promise<void> }> {
   const docs = Fastify({ logger: false });
   await docs.register(fastifySwagger, {
     mode: 'static',
@@ -38,11 +38,11 @@ export async function startGateway(upstreams: Record<ServiceName, Upstream>, por
   return {
     server,
     port: typeof address === 'object' && address ? address.port : port,
-    async close() {
-      // Stop accepting; idle keep-alive sockets are closed so in-flight requests can finish and we can exit.
+    /** Stops accepting; idle keep-alive sockets are closed so in-flight requests can finish, and cut after `forceAfterMs`. */
+    async close(forceAfterMs = 10_000) {
       const closed = new Promise((done) => server.close(done));
       server.closeIdleConnections();
-      const force = setTimeout(() => server.closeAllConnections(), 10_000);
+      const force = setTimeout(() => server.closeAllConnections(), forceAfterMs);
       await closed;
       clearTimeout(force);
       await docs.close();

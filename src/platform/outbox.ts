@@ -107,6 +107,9 @@ export function wakeRelayOnCommit(sql: Sql, localRelay: () => OutboxRelay | unde
  */
 export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger, metrics: ServiceMetrics): Promise<OutboxRelay> {
   let stopped = false;
+  const stopping = new AbortController();
+  /** A pause between retries that a stop ends at once. */
+  const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => {});
   let pending = true;
   let wake = () => {};
   const woken = () => new Promise<void>((resolve) => (wake = resolve));
@@ -145,7 +148,8 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
       } catch (error) {
         broken.add(aggregate);
         inFlight.delete(row.seq);
-        log.warn({ err: error, eventId: row.envelope.id, correlationId: row.envelope.correlationid }, 'publish failed');
+        // While stopping, the bus may refuse everything: the rows simply wait for the next start.
+        if (!stopped) log.warn({ err: error, eventId: row.envelope.id, correlationId: row.envelope.correlationid }, 'publish failed');
         signal();
         return;
       }
@@ -176,7 +180,7 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
         if (stopped) break; // they stay unpublished and go out again at the next start
         failures++;
         log.warn({ err: error, failures }, 'outbox relay could not mark published events; retrying');
-        await sleep(Math.min(100 * 2 ** failures, 5_000));
+        await pause(Math.min(100 * 2 ** failures, 5_000));
       }
     }
     marking = undefined;
@@ -197,7 +201,7 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
   const loop = (async () => {
     let failures = 0;
     while (!stopped) {
-      if (!pending) await Promise.race([woken(), sleep(SAFETY_POLL_MS)]);
+      if (!pending) await Promise.race([woken(), pause(SAFETY_POLL_MS)]);
       if (stopped) break;
       pending = false;
       try {
@@ -206,8 +210,9 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
           await settle();
           broken.clear();
           failures++;
+          if (stopped) break;
           log.warn({ failures }, 'outbox relay could not publish; retrying');
-          await sleep(Math.min(100 * 2 ** failures, 5_000));
+          await pause(Math.min(100 * 2 ** failures, 5_000));
           pending = true;
           continue;
         }
@@ -237,7 +242,7 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
         failures++;
         log.warn({ err: error, failures }, 'outbox relay could not read the outbox; retrying');
         pending = true;
-        await sleep(Math.min(100 * 2 ** failures, 5_000));
+        await pause(Math.min(100 * 2 ** failures, 5_000));
       }
     }
   })();
@@ -250,6 +255,7 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
     },
     async stop() {
       stopped = true;
+      stopping.abort();
       wake();
       await loop;
       await settle();

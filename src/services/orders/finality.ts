@@ -44,6 +44,7 @@ export interface FinalityWatcher {
    * pending, waits for its announcement or `seconds`, whichever comes first, and answers with the order as it is then.
    */
   whenFinal(orderId: string, seconds: number, read: () => Promise<Order>): Promise<Order>;
+  /** The service stops: every waiting request answers now, with the order as it knows it, and no new one waits. */
   close(): Promise<void>;
 }
 
@@ -53,12 +54,16 @@ export interface Listening {
   stop(): void;
 }
 
-/** `undefined`: "read it again" (the listening connection was replaced and may have missed announcements). */
-type Wake = (finality: Finality | undefined) => void;
+/**
+ * `undefined`: "read it again" (the listening connection was replaced and may have missed announcements);
+ * `'closing'`: "answer now with what you know" (the service stops, and the database may be gone).
+ */
+type Wake = (finality: Finality | undefined | 'closing') => void;
 
 /** Long-polling without polling: requests with `Prefer: wait` sleep until the NOTIFY for their order. */
 export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
   const waiters = new Map<string, Set<Wake>>();
+  let closing = false;
   const listener = await sql.listen(
     CHANNEL,
     (payload) => {
@@ -71,7 +76,8 @@ export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
   );
   const listen = (orderId: string): Listening => {
     let wake: Wake = () => {};
-    const announced = new Promise<Finality | undefined>((resolve) => (wake = resolve));
+    const announced = new Promise<Finality | undefined | 'closing'>((resolve) => (wake = resolve));
+    if (closing) wake('closing');
     const set = waiters.get(orderId) ?? new Set();
     waiters.set(orderId, set.add(wake));
     return {
@@ -80,6 +86,7 @@ export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), seconds * 1000)));
         const finality = await Promise.race([announced, timeout]).finally(() => clearTimeout(timer));
+        if (finality === 'closing') return known;
         if (!finality) return read();
         const { reason, ...rest } = known;
         return { ...rest, status: finality.status, ...(finality.reason ? { reason: finality.reason } : {}), updatedAt: finality.updatedAt };
@@ -101,8 +108,10 @@ export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
       }
     },
     async close() {
-      for (const set of waiters.values()) for (const wake of set) wake(undefined);
-      await listener.unlisten().catch(() => {});
+      closing = true;
+      for (const set of waiters.values()) for (const wake of set) wake('closing');
+      // Not awaited: a database that hangs would hold the stop; the pool's end closes the listening connection anyway.
+      listener.unlisten().catch(() => {});
     },
   };
 }

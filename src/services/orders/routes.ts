@@ -10,7 +10,8 @@ const { location, idempotentReplayed, preferenceApplied } = ResponseHeaders;
 export async function orderRoutes(app: App, { sql, metrics }: ServiceDeps): Promise<void> {
   const watcher = await watchFinality(sql);
   const placeOrder = orderPlacement(sql, metrics);
-  app.addHook('onClose', () => watcher.close());
+  // preClose, not onClose: requests waiting with `Prefer: wait` must answer before the server can finish closing.
+  app.addHook('preClose', () => watcher.close());
 
   const headers = {
     ...WaitHeaders,
