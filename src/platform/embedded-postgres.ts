@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import postgres from 'postgres';
 import type { Logger } from 'pino';
 import { ConfigError } from './config.ts';
-import { groupGone, isAlive, parentOf, shutDownPostmaster, untilGone } from './postgres-process.ts';
+import { isAlive, parentOf, shutDownPostmaster, untilGone } from './postgres-process.ts';
 import { type Launched, supervise } from './supervisor.ts';
 
 const run = promisify(execFile);
@@ -56,11 +56,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await writeFile(join(dataDir, OWNER_FILE), `${process.pid}\n`);
 
   const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'];
-  let last: ReturnType<typeof launchPostmaster> | undefined;
-  const launch = (): Launched => {
-    last = launchPostmaster(binaries.postgres, args, owner, last?.pid(), log);
-    return last;
-  };
+  const launch = () => launchPostmaster(binaries.postgres, args, owner, log);
   const server = options.onGiveUp
     ? await supervise({ name: 'embedded PostgreSQL', launch, log, onGiveUp: options.onGiveUp })
     : await unsupervised(launch());
@@ -92,17 +88,11 @@ async function unsupervised(launched: Launched) {
 }
 
 /**
- * Spawns the postmaster (after the leftovers of the previous one are gone: a new server refuses to start beside
- * backends still attached to the old shared memory) and reports when it accepts connections or why it exited.
+ * Spawns the postmaster and reports when it accepts connections, or why it exited. (Right after a crash, it may
+ * refuse to start while backends of the dead one still hold its shared memory; they notice their postmaster's death
+ * and leave within moments, and the supervisor's next try starts.)
  */
-function launchPostmaster(
-  binary: string,
-  args: string[],
-  owner: { uid: number; gid: number } | undefined,
-  previous: number | undefined,
-  log: Logger,
-): Launched & { pid(): number | undefined } {
-  let stopped = false;
+function launchPostmaster(binary: string, args: string[], owner: { uid: number; gid: number } | undefined, log: Logger): Launched {
   let exit: (how: string) => void = () => {};
   const exited = new Promise<string>((resolve) => (exit = resolve));
   let server: ChildProcess | undefined;
@@ -110,8 +100,6 @@ function launchPostmaster(
     child?.pid !== undefined && child.exitCode === null && child.signalCode === null;
 
   const ready = (async () => {
-    if (previous) await groupGone(previous);
-    if (stopped) throw new Error('stopped before it started');
     const child = spawn(binary, args, {
       ...owner,
       detached: true,
@@ -138,7 +126,7 @@ function launchPostmaster(
           if (line.includes('ready to accept connections')) accepting();
         }
       });
-      exited.then((how) => fail(new Error(`embedded PostgreSQL exited while starting (${how})`)));
+      exited.then((how) => fail(new Error(`${how}, while starting`)));
       child.once('error', fail);
     });
   })();
@@ -146,9 +134,7 @@ function launchPostmaster(
   return {
     ready,
     exited,
-    pid: () => server?.pid,
     async stop(timeoutMs) {
-      stopped = true;
       if (running(server)) await shutDownPostmaster(server.pid, exited, timeoutMs);
     },
   };

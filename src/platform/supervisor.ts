@@ -48,9 +48,7 @@ export async function supervise(options: {
       exits.push(Date.now());
       while ((exits[0] ?? Infinity) < Date.now() - WINDOW_MS) exits.shift();
       if (exits.length > MAX_RESTARTS) {
-        const message =
-          `${name} exited ${exits.length} times within ${WINDOW_MS / 60_000} minutes (last: ${exit}) and was not restarted again. ` +
-          'Its log lines above say why.';
+        const message = `${name} exited ${exits.length} times within ${WINDOW_MS / 60_000} minutes and was not restarted again; the last time: ${exit}`;
         log.fatal({ exits: exits.length }, message);
         options.onGiveUp(new Error(message));
         return;
