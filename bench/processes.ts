@@ -9,8 +9,14 @@ export interface Child {
   url: string;
   /** log lines at level warn or above (pino JSON on stdout), kept for the report */
   warnings: string[];
+  /** The last 64 kB of what it printed, stdout and stderr. */
+  output(): string;
+  /** When it exits, however it exits. */
+  exited: Promise<{ code: number | null; signal: string | null }>;
   stop(): Promise<{ code: number | null; signal: string | null }>;
 }
+
+const OUTPUT_KEPT = 64_000;
 
 /**
  * Starts a Node.js program as a child process and waits for it to print its URL. Its embedded
@@ -35,10 +41,10 @@ export async function startChild(options: {
   );
 
   const ready = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${options.name} did not start in time:\n${tail}`)), options.timeoutMs ?? 120_000);
+    const timer = setTimeout(() => reject(new Error(`${options.name} did not start in time:\n${tail.slice(-4000)}`)), options.timeoutMs ?? 120_000);
     let buffer = '';
     const onLine = (line: string) => {
-      tail = (tail + line + '\n').slice(-4000);
+      tail = (tail + line + '\n').slice(-OUTPUT_KEPT);
       const match = options.urlPattern.exec(line);
       if (match?.[1]) {
         clearTimeout(timer);
@@ -54,11 +60,11 @@ export async function startChild(options: {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => {
-      tail = (tail + chunk.toString('utf8')).slice(-4000);
+      tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_KEPT);
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${options.name} exited with code ${code} before it was ready:\n${tail}`));
+      reject(new Error(`${options.name} exited with code ${code} before it was ready:\n${tail.slice(-4000)}`));
     });
   });
 
@@ -101,6 +107,8 @@ export async function startChild(options: {
     pid,
     url,
     warnings,
+    output: () => tail,
+    exited,
     /** SIGTERM (a graceful stop), SIGKILL after 30 s; called twice, it waits for the first stop. */
     stop() {
       stopping ??= stop();

@@ -207,7 +207,7 @@ export interface Outcome {
  */
 export async function settleAndCheck(
   api: Api,
-  system: TestSystem,
+  system: Pick<TestSystem, 'database'>,
   users: { id: string; deposit: number }[],
   expectedOrders: number,
   timeoutMs = 60_000,
