@@ -49,7 +49,10 @@ export interface FinalityWatcher {
 }
 
 export interface Listening {
-  /** `known` (the order as read after listening began) once final, or as `read` finds it after `seconds`. */
+  /**
+   * `known` (the order as read after listening began) once final, or as `read` finds it after `seconds`; at once,
+   * as known, when the service stops.
+   */
   final(known: Order, seconds: number, read: () => Promise<Order>): Promise<Order>;
   stop(): void;
 }
@@ -76,23 +79,32 @@ export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
   );
   const listen = (orderId: string): Listening => {
     let wake: Wake = () => {};
-    const announced = new Promise<Finality | undefined | 'closing'>((resolve) => (wake = resolve));
-    if (closing) wake('closing');
+    const rearm = () => new Promise<Finality | undefined | 'closing'>((resolve) => (wake = resolve));
+    let announced = rearm();
+    // One entry per listening request, which wakes whatever it waits on now.
+    const forward: Wake = (finality) => wake(finality);
     const set = waiters.get(orderId) ?? new Set();
-    waiters.set(orderId, set.add(wake));
+    waiters.set(orderId, set.add(forward));
     return {
       async final(known, seconds, read) {
-        if (known.status !== 'pending') return known;
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), seconds * 1000)));
-        const finality = await Promise.race([announced, timeout]).finally(() => clearTimeout(timer));
-        if (finality === 'closing') return known;
-        if (!finality) return read();
-        const { reason, ...rest } = known;
-        return { ...rest, status: finality.status, ...(finality.reason ? { reason: finality.reason } : {}), updatedAt: finality.updatedAt };
+        const deadline = Date.now() + seconds * 1000;
+        let order = known;
+        while (order.status === 'pending' && !closing) {
+          let timer: NodeJS.Timeout | undefined;
+          const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()), 'timeout')));
+          const woken = await Promise.race([announced, timeout]).finally(() => clearTimeout(timer));
+          if (woken === 'timeout') return read();
+          if (woken === 'closing') return order;
+          if (woken) return withFinality(order, woken);
+          // The listening connection was replaced and may have missed the announcement: read again (listening for
+          // the next one first), and wait on if it is still pending.
+          announced = rearm();
+          order = await read();
+        }
+        return order;
       },
       stop() {
-        set.delete(wake);
+        set.delete(forward);
         if (set.size === 0 && waiters.get(orderId) === set) waiters.delete(orderId);
       },
     };
@@ -114,6 +126,11 @@ export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
       listener.unlisten().catch(() => {});
     },
   };
+}
+
+function withFinality(order: Order, finality: Finality): Order {
+  const { reason, ...rest } = order;
+  return { ...rest, status: finality.status, ...(finality.reason ? { reason: finality.reason } : {}), updatedAt: finality.updatedAt };
 }
 
 function parseFinalities(payload: string): Finality[] {
