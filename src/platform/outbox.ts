@@ -148,8 +148,8 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
       } catch (error) {
         broken.add(aggregate);
         inFlight.delete(row.seq);
-        // While stopping, the bus may refuse everything: the rows simply wait for the next start.
-        if (!stopped) log.warn({ err: error, eventId: row.envelope.id, correlationId: row.envelope.correlationid }, 'publish failed');
+        // A bus that is away or closing refuses everything: the loop's retry warns once, not once per event.
+        if (!stopped && bus.isReady()) log.warn({ err: error, eventId: row.envelope.id, correlationId: row.envelope.correlationid }, 'publish failed');
         signal();
         return;
       }
