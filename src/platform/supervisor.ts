@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 /** A server process once launched: it becomes ready, or exits first (then `ready` rejects). */
 export interface Launched {
   ready: Promise<void>;
-  /** Resolves when it exits, with how: "code 1", "signal SIGKILL". */
+  /** Resolves when it exits, with how: "killed by SIGKILL", "exit code 1: <its last FATAL line>". */
   exited: Promise<string>;
   /** Stops it within `timeoutMs`, by force if it must; resolves once it is gone. */
   stop(timeoutMs: number): Promise<void>;
@@ -66,7 +66,7 @@ export async function supervise(options: {
         continue;
       }
       up = true;
-      log.warn({ downMs: Date.now() - downSince }, `${name} is back after ${Date.now() - downSince} ms`);
+      log.info({ downMs: Date.now() - downSince }, `${name} is back after ${Date.now() - downSince} ms`);
       watch(current);
       return;
     }
