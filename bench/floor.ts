@@ -11,6 +11,7 @@
  * Prints "floor listening on http://127.0.0.1:<port>" once ready; SIGTERM stops it and PostgreSQL.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import closeWithGrace from 'close-with-grace';
 import postgres from 'postgres';
 import { uuidv7 } from 'uuidv7';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
@@ -43,6 +44,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS letters_one_per_order ON letters (order_id) WH
 CREATE INDEX IF NOT EXISTS letters_by_user ON letters (user_id, id DESC);
 CREATE INDEX IF NOT EXISTS letters_by_email ON letters (lower(email), id DESC);
 `;
+
+const STOP_TIMEOUT_MS = 10_000;
 
 interface OrderRow {
   id: string;
@@ -177,8 +180,8 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
       const closed = new Promise((done) => server.close(done));
       server.closeIdleConnections();
       await closed;
-      await sql.end({ timeout: 5 });
-      await pg.stop();
+      await sql.end({ timeout: 2 });
+      await pg.stop(STOP_TIMEOUT_MS / 2);
     },
   };
 }
@@ -212,18 +215,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const floor = await startFloor({ port: Number(process.env.PORT ?? 0), dataDir, pool: Number(process.env.POOL ?? 10) });
   console.log(`floor listening on ${floor.url}`);
-  let stopping = false;
-  const stop = () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    floor.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  // A second signal, or a stop longer than this, exits at once (PostgreSQL then gets a fast shutdown on the way out).
+  closeWithGrace({ delay: STOP_TIMEOUT_MS }, () => floor.stop());
 }

@@ -11,8 +11,14 @@ export interface Child {
   warnings: string[];
   /** what it printed on stdout until it was ready (the stack lists its replicas there) */
   startupLines: string[];
+  /** The last 64 kB of what it printed, stdout and stderr. */
+  output(): string;
+  /** When it exits, however it exits. */
+  exited: Promise<{ code: number | null; signal: string | null }>;
   stop(): Promise<{ code: number | null; signal: string | null }>;
 }
+
+const OUTPUT_KEPT = 64_000;
 
 /**
  * Starts a Node.js program as a child process and waits for it to print its URL. Its embedded
@@ -38,10 +44,10 @@ export async function startChild(options: {
   );
 
   const ready = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${options.name} did not start in time:\n${tail}`)), options.timeoutMs ?? 120_000);
+    const timer = setTimeout(() => reject(new Error(`${options.name} did not start in time:\n${tail.slice(-4000)}`)), options.timeoutMs ?? 120_000);
     let buffer = '';
     const onLine = (line: string) => {
-      tail = (tail + line + '\n').slice(-4000);
+      tail = (tail + line + '\n').slice(-OUTPUT_KEPT);
       if (startupLines.length < 200) startupLines.push(line);
       const match = options.urlPattern.exec(line);
       if (match?.[1]) {
@@ -58,11 +64,11 @@ export async function startChild(options: {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => {
-      tail = (tail + chunk.toString('utf8')).slice(-4000);
+      tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_KEPT);
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${options.name} exited with code ${code} before it was ready:\n${tail}`));
+      reject(new Error(`${options.name} exited with code ${code} before it was ready:\n${tail.slice(-4000)}`));
     });
   });
 
@@ -106,6 +112,8 @@ export async function startChild(options: {
     url,
     warnings,
     startupLines,
+    output: () => tail,
+    exited,
     /** SIGTERM (a graceful stop), SIGKILL after 30 s; called twice, it waits for the first stop. */
     stop() {
       stopping ??= stop();

@@ -6,23 +6,40 @@
  * streamshop replay-dead-letters <service>   hands a service's dead letters to its handlers again
  * streamshop keygen [--add <file>]            prints a JWK Set with a new signing key (in front of the file's keys)
  */
-import { ConfigError, EmbeddedConfig, loadConfig, type ServiceName, serviceNames } from './platform/config.ts';
+import closeWithGrace from 'close-with-grace';
+import { ConfigError, durationMs, EmbeddedConfig, loadConfig, type ServiceName, serviceNames } from './platform/config.ts';
 import { createLogger } from './platform/logger.ts';
 import { startEmbeddedSystem } from './system.ts';
 
 const [command = 'all', argument] = process.argv.slice(2);
 
-async function main(): Promise<() => Promise<void>> {
+/** Past SHUTDOWN_TIMEOUT the stop closes by itself; this is the last resort if even that hangs. */
+const LAST_RESORT_MS = 2_000;
+
+/** Why the process must end although nobody asked (the embedded PostgreSQL could not be restarted). */
+let fatal: Error | undefined;
+let stopNow = () => {};
+
+interface Running {
+  stop(): Promise<void>;
+  shutdownTimeoutMs: number;
+}
+
+async function main(): Promise<Running> {
   if (command === 'all') {
     const config = loadConfig(EmbeddedConfig);
     const log = createLogger(config.LOG_LEVEL, 'streamshop');
-    const system = await startEmbeddedSystem(config, log);
+    const onFatal = (error: Error) => {
+      fatal = error;
+      stopNow();
+    };
+    const system = await startEmbeddedSystem(config, log, { onFatal });
     console.log(`\nstreamshop is running (embedded: PostgreSQL from npm, in-process bus, data in ${config.DATA_DIR}/)`);
     console.log(`  API      ${system.url}/users  /billing  /orders  /notifications`);
     console.log(`  API docs ${system.url}/docs`);
     console.log(`  Console  ${system.url}/console${config.ADMIN_EMAIL ? ` (log in as ${config.ADMIN_EMAIL})` : ' (set ADMIN_EMAIL and ADMIN_PASSWORD to log in)'}`);
     console.log('  Ctrl-C to stop\n');
-    return system.stop;
+    return { stop: system.stop, shutdownTimeoutMs: durationMs(config.SHUTDOWN_TIMEOUT) };
   }
   if ((serviceNames as readonly string[]).includes(command)) {
     const { startServiceProcess } = await import('./service-process.ts');
@@ -48,25 +65,28 @@ async function main(): Promise<() => Promise<void>> {
 }
 
 main().then(
-  (stop) => {
-    let stopping = false;
-    const shutdown = (signal: string) => {
-      if (stopping) {
-        console.error(`\n${signal} again: exiting now`);
-        process.exit(1);
-      }
-      stopping = true;
-      console.error(`\n${signal}: finishing in-flight work, then stopping (again to force)`);
-      stop().then(
-        () => process.exit(0),
-        (error) => {
-          console.error('error while stopping:', error);
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGINT', () => shutdown('SIGINT'));
-    process.on('SIGTERM', () => shutdown('SIGTERM'));
+  ({ stop, shutdownTimeoutMs }) => {
+    // On a signal, an uncaught error or a fatal failure: stop within SHUTDOWN_TIMEOUT (see platform/shutdown.ts) and
+    // exit, 0 if everything finished in time, 1 otherwise (the reason is printed). A second signal exits at once.
+    const closing = closeWithGrace(
+      {
+        delay: shutdownTimeoutMs + LAST_RESORT_MS,
+        logger: { error: (error) => console.error(error instanceof Error ? error.message : error) },
+        onSecondSignal: (signal) => console.error(`\n${signal} again: exiting now`),
+        onTimeout: () => console.error(`streamshop did not stop within ${shutdownTimeoutMs / 1000} s (SHUTDOWN_TIMEOUT); exiting now`),
+      },
+      async ({ signal, err }) => {
+        if (err) console.error('\nstreamshop stops after an unexpected error:', err);
+        else if (signal) console.error(`\n${signal}: finishing in-flight work (at most ${shutdownTimeoutMs / 1000} s), then stopping (again to force)`);
+        await stop().catch((error: Error) => {
+          if (!fatal) throw error;
+          console.error(error.message);
+        });
+        if (fatal) throw fatal;
+      },
+    );
+    stopNow = closing.close;
+    if (fatal) stopNow();
   },
   (error) => {
     console.error(error instanceof ConfigError ? error.message : error);

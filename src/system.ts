@@ -1,12 +1,13 @@
-import type { Logger } from 'pino';
-import type { Bus } from './platform/bus.ts';
 import { join } from 'node:path';
-import { type EmbeddedConfig, operatorAccount, retentionOf, type ServiceName, serviceNames } from './platform/config.ts';
-import { startEmbeddedPostgres } from './platform/embedded-postgres.ts';
+import type { Logger } from 'pino';
 import { createConsoleServer } from './console/server.ts';
+import type { Bus } from './platform/bus.ts';
+import { durationMs, type EmbeddedConfig, operatorAccount, retentionOf, type ServiceName, serviceNames } from './platform/config.ts';
+import { startEmbeddedPostgres } from './platform/embedded-postgres.ts';
 import { startGateway } from './platform/gateway.ts';
 import { createMemoryBus } from './platform/memory-bus.ts';
 import { type IdentitySettings, type RunningService, startService } from './platform/service.ts';
+import { stopWithin } from './platform/shutdown.ts';
 import { createTokenIssuer, localTokenVerifier, signingKeysIn } from './platform/tokens.ts';
 import { services } from './services/index.ts';
 
@@ -17,46 +18,78 @@ export interface EmbeddedSystem {
   stop(): Promise<void>;
 }
 
-/** The embedded default: PostgreSQL from npm, the four services and an in-process bus, behind one port. */
-export async function startEmbeddedSystem(config: EmbeddedConfig, log: Logger): Promise<EmbeddedSystem> {
+/**
+ * The embedded default: PostgreSQL from npm, the four services and an in-process bus, behind one port.
+ * PostgreSQL is supervised: if it dies, it is restarted (services report not ready meanwhile, and their pools and
+ * listeners reconnect by themselves); if it cannot be, `onFatal` says why, and the caller should stop and exit.
+ */
+export async function startEmbeddedSystem(
+  config: EmbeddedConfig,
+  log: Logger,
+  options: { onFatal?: (error: Error) => void } = {},
+): Promise<EmbeddedSystem> {
   const identity = await identityFrom(config);
   const verifier = localTokenVerifier(identity.issuer.publicKeys());
-  const pg = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.PG_PORT, log });
+  const onGiveUp = options.onFatal ?? (() => {});
+  const pg = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.PG_PORT, log, onGiveUp });
+  const bus = createMemoryBus();
   const running: RunningService[] = [];
+  let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
+  let operatorsConsole: Awaited<ReturnType<typeof createConsoleServer>> | undefined;
+
+  const timeoutMs = durationMs(config.SHUTDOWN_TIMEOUT);
+  const stop = () =>
+    stopWithin(timeoutMs, log, {
+      drain: {
+        // The console's live streams end first: they would keep the gateway's connections open.
+        ...(gateway
+          ? {
+              'HTTP requests': async () => {
+                await operatorsConsole?.close();
+                await gateway?.close(timeoutMs);
+              },
+            }
+          : {}),
+        // Ends the retries of failed deliveries at once: their events stay in the outboxes for the next start.
+        'event deliveries': () => bus.close(),
+        ...Object.assign({}, ...running.map((service) => service.drain())),
+      },
+      close: ({ cut, until }) => ({
+        'database pools and PostgreSQL': async () => {
+          if (cut) gateway?.server.closeAllConnections();
+          await Promise.all(running.map((service) => service.close(cut ? 0 : 1)));
+          // Its last resort, SIGKILL, comes a moment before the deadline: the exit it causes takes that moment.
+          await pg.stop(until - Date.now() - 200);
+        },
+      }),
+    });
+
   try {
     await pg.createDatabases(serviceNames);
-    const bus = createMemoryBus();
     for (const name of serviceNames) {
       const own = name === 'users' ? { identity } : {};
-      running.push(await startService(services[name], { databaseUrl: pg.urlFor(name), bus, log, verifier, retention: retentionOf(config), tracesEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, ...own }));
+      const settings = { retention: retentionOf(config), tracesEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, ...own };
+      running.push(await startService(services[name], { databaseUrl: pg.urlFor(name), bus, log, verifier, isUp: pg.isUp, ...settings }));
     }
     // Relays start once every consumer is subscribed, so no event is published to an empty room.
     if (config.OUTBOX_RELAY === 'on') for (const service of running) await service.startRelay();
 
     // The operators' console watches the same bus; its page calls the services through this gateway.
-    const operatorsConsole = await createConsoleServer({ feed: bus, verifier, log });
+    operatorsConsole = await createConsoleServer({ feed: bus, verifier, log });
     const upstreams = Object.fromEntries(running.map((s) => [s.name, s.app.routing.bind(s.app)]));
-    const gateway = await startGateway(upstreams as Record<ServiceName, never>, config.PORT, {
+    gateway = await startGateway(upstreams as Record<ServiceName, never>, config.PORT, {
       console: operatorsConsole.app.routing.bind(operatorsConsole.app),
     });
-    return {
-      url: `http://127.0.0.1:${gateway.port}`,
-      bus,
-      databaseUrl: (service) => pg.urlFor(service),
-      async stop() {
-        // Its live streams first: they would keep the gateway's connections open.
-        await operatorsConsole.close();
-        await gateway.close();
-        for (const service of running) await service.stop();
-        await bus.close();
-        await pg.stop();
-      },
-    };
   } catch (error) {
-    for (const service of running) await service.stop().catch(() => {});
-    await pg.stop();
+    await stop().catch(() => {});
     throw error;
   }
+  return {
+    url: `http://127.0.0.1:${gateway.port}`,
+    bus,
+    databaseUrl: (service) => pg.urlFor(service),
+    stop,
+  };
 }
 
 /** The signing keys live in the data folder (made on first start); the operator comes from ADMIN_EMAIL and ADMIN_PASSWORD. */
@@ -65,4 +98,3 @@ async function identityFrom(config: EmbeddedConfig): Promise<IdentitySettings> {
   const operator = operatorAccount(config);
   return { issuer, ...(operator ? { operator } : {}) };
 }
-

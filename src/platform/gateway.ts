@@ -16,7 +16,7 @@ export async function startGateway(
   upstreams: Record<ServiceName, Upstream>,
   port: number,
   options: { console?: Upstream } = {},
-): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+): Promise<{ server: Server; port: number; close(forceAfterMs?: number): Promise<void> }> {
   const docs = Fastify({ logger: false });
   await docs.register(fastifySwagger, {
     mode: 'static',
@@ -50,11 +50,11 @@ export async function startGateway(
   return {
     server,
     port: typeof address === 'object' && address ? address.port : port,
-    async close() {
-      // Stop accepting; idle keep-alive sockets are closed so in-flight requests can finish and we can exit.
+    /** Stops accepting; idle keep-alive sockets are closed so in-flight requests can finish, and cut after `forceAfterMs`. */
+    async close(forceAfterMs = 10_000) {
       const closed = new Promise((done) => server.close(done));
       server.closeIdleConnections();
-      const force = setTimeout(() => server.closeAllConnections(), 10_000);
+      const force = setTimeout(() => server.closeAllConnections(), forceAfterMs);
       await closed;
       clearTimeout(force);
       await docs.close();

@@ -6,23 +6,26 @@ import type { EventEnvelope } from './events.ts';
  * The in-process bus of the embedded default, with the same guarantees as the broker:
  * publish() resolves only after every subscribed consumer has committed (or dead-lettered) the event,
  * so until then its outbox row stays unpublished and a crash simply publishes it again.
- * Failed handlings are retried with the same backoff as JetStream redeliveries.
+ * Failed handlings are retried with the same backoff as JetStream redeliveries, for as long as the consumer is
+ * subscribed: unsubscribing or closing ends the retries at once (the attempt in progress finishes), and the
+ * publish fails, which leaves the event in its outbox for the next start.
  * Watchers (the console's live feed) see each event as it is published, before the consumers have it.
  */
 export function createMemoryBus(): Bus & EventFeed {
-  const subscriptions = new Set<Subscription>();
+  /** Each subscription with the signal that ends its deliveries. */
+  const subscriptions = new Map<Subscription, AbortController>();
   const watchers = new Set<{ types: ReadonlySet<string>; onEvent: (event: EventEnvelope) => void }>();
   const inFlight = new Map<Subscription, Set<Promise<void>>>();
   const closing = new AbortController();
 
-  async function deliver(subscription: Subscription, wire: string): Promise<void> {
+  async function deliver(subscription: Subscription, ended: AbortSignal, wire: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      if (closing.signal.aborted || !subscriptions.has(subscription)) throw new Error('bus closed before delivery');
+      if (ended.aborted) throw new Error('bus closed before delivery');
       try {
         // Each consumer gets its own copy, as if it came over the wire.
         return await subscription.handle(JSON.parse(wire) as EventEnvelope, { attempt });
       } catch {
-        await sleep(redelivery.delayBefore(attempt + 1), undefined, { signal: closing.signal }).catch(() => {});
+        await sleep(redelivery.delayBefore(attempt + 1), undefined, { signal: ended }).catch(() => {});
       }
     }
   }
@@ -46,13 +49,16 @@ export function createMemoryBus(): Bus & EventFeed {
           // A watcher's trouble is its own: the event is published all the same.
         }
       }
-      const targets = [...subscriptions].filter((s) => s.eventTypes.includes(event.type));
-      await Promise.all(targets.map((s) => track(s, deliver(s, wire))));
+      const targets = [...subscriptions].filter(([s]) => s.eventTypes.includes(event.type));
+      await Promise.all(targets.map(([s, ended]) => track(s, deliver(s, ended.signal, wire))));
     },
     async subscribe(subscription) {
-      subscriptions.add(subscription);
+      const ended = new AbortController();
+      closing.signal.addEventListener('abort', () => ended.abort(), { once: true });
+      subscriptions.set(subscription, ended);
       return async () => {
         subscriptions.delete(subscription);
+        ended.abort();
         await Promise.allSettled([...(inFlight.get(subscription) ?? [])]);
       };
     },

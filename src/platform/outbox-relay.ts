@@ -85,6 +85,9 @@ export function relayWaker(sql: Sql, localRelay: () => OutboxRelay | undefined):
  */
 export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger, metrics: ServiceMetrics, tracing: Tracing): Promise<OutboxRelay> {
   let stopped = false;
+  const stopping = new AbortController();
+  /** A pause between retries that a stop ends at once. */
+  const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => {});
   let pending = true;
   let wake = () => {};
   const woken = () => new Promise<void>((resolve) => (wake = resolve));
@@ -117,7 +120,8 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
       } catch (error) {
         span?.end({ error });
         inFlight.delete(row.seq);
-        log.warn({ err: error, eventId: row.envelope.id, correlationId: row.envelope.correlationid }, 'publish failed');
+        // A bus that is away or closing refuses everything: the loop's retry warns once, not once per event.
+        if (!stopped && bus.isReady()) log.warn({ err: error, eventId: row.envelope.id, correlationId: row.envelope.correlationid }, 'publish failed');
         signal();
         throw error;
       }
@@ -145,7 +149,7 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
         if (stopped) break; // they stay unpublished and go out again at the next start
         failures++;
         log.warn({ err: error, failures }, 'outbox relay could not mark published events; retrying');
-        await sleep(Math.min(100 * 2 ** failures, 5_000));
+        await pause(Math.min(100 * 2 ** failures, 5_000));
       }
     }
     marking = undefined;
@@ -161,7 +165,7 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
   const loop = (async () => {
     let failures = 0;
     while (!stopped) {
-      if (!pending) await Promise.race([woken(), sleep(SAFETY_POLL_MS)]);
+      if (!pending) await Promise.race([woken(), pause(SAFETY_POLL_MS)]);
       if (stopped) break;
       pending = false;
       try {
@@ -170,8 +174,9 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
           await publishing.settle();
           publishing.reset();
           failures++;
+          if (stopped) break;
           log.warn({ failures }, 'outbox relay could not publish; retrying');
-          await sleep(Math.min(100 * 2 ** failures, 5_000));
+          await pause(Math.min(100 * 2 ** failures, 5_000));
           pending = true;
           continue;
         }
@@ -201,7 +206,7 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
         failures++;
         log.warn({ err: error, failures }, 'outbox relay could not read the outbox; retrying');
         pending = true;
-        await sleep(Math.min(100 * 2 ** failures, 5_000));
+        await pause(Math.min(100 * 2 ** failures, 5_000));
       }
     }
   })();
@@ -214,6 +219,7 @@ export async function startOutboxRelay(sql: Sql, own: Sql, bus: Bus, log: Logger
     },
     async stop() {
       stopped = true;
+      stopping.abort();
       wake();
       await loop;
       await publishing.settle();

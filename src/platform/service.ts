@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { adminRoutes } from './admin-routes.ts';
 import type { Bus } from './bus.ts';
@@ -8,6 +9,7 @@ import { deadLetterReplay } from './dead-letters.ts';
 import { type App, createHttpApp } from './http.ts';
 import { createMetrics, type ServiceMetrics } from './metrics.ts';
 import { type OutboxRelay, relayWaker, startOutboxRelay } from './outbox-relay.ts';
+import type { StopTasks } from './shutdown.ts';
 import { type MessagingRetention, messagingRules, registerRetentionGauges, type RetentionRule, startRetention } from './retention.ts';
 import { createTracing } from './tracing.ts';
 import { type Database, openDatabase } from './transactions.ts';
@@ -50,10 +52,19 @@ export interface RunningService {
   app: App;
   sql: Sql;
   startRelay(): Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * The graceful stop, as tasks to run together under a deadline (see shutdown.ts): no more requests (those in
+   * flight finish; waiting `Prefer: wait` requests answer at once), no more events (those being handled finish),
+   * the outbox relay and the retention worker stopped. The pool stays open for them: close it after.
+   */
+  drain(): StopTasks;
+  /** Ends the pool (gracefully after drain(), or at once with `timeoutSeconds` 0 to cut what still runs) and sends the last spans. */
+  close(timeoutSeconds: number): Promise<void>;
 }
 
 const platformMigrations = new URL('./migrations/', import.meta.url);
+/** Under the 2 s timeout of the Kubernetes readiness probes (deploy/k8s/app). */
+const READY_CHECK_MS = 1_500;
 
 /**
  * Migrates the service's database, builds its HTTP app and subscribes its handlers.
@@ -71,6 +82,8 @@ export async function startService(
     tracesEndpoint?: string | undefined;
     identity?: IdentitySettings;
     poolSize?: number;
+    /** False while the database is known to be down (the embedded PostgreSQL's supervisor knows it at once). */
+    isUp?: () => boolean;
   },
 ): Promise<RunningService> {
   const log = options.log.child({ service: module.name });
@@ -80,58 +93,86 @@ export async function startService(
   // A commit that appended to the outbox wakes the relay: ours, or the leading one elsewhere.
   const db = openDatabase(sql, { 'outbox-appended': relayWaker(sql, () => relay) });
   const metrics = createMetrics(module.name);
-  await migrate(sql, [platformMigrations, module.migrations], log);
+  let app: App | undefined;
+  let unsubscribe = async () => {};
+  let retention: { stop(): Promise<void> } | undefined;
+  try {
+    await migrate(sql, [platformMigrations, module.migrations], log);
 
-  metrics.pendingGauge('outbox_unpublished_events', 'Events committed but not yet accepted by the bus', async () => {
-    const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`;
-    return row?.n ?? 0;
-  });
-  const rules = [...messagingRules(options.retention), ...(module.retention ?? [])];
-  registerRetentionGauges(sql, rules.map((rule) => rule.table), metrics);
-  const retention = startRetention(sql, rules, log, metrics);
-  metrics.pendingGauge('dead_letters_waiting', 'Events that failed every attempt and wait for a replay (neither replayed nor discarded)', async () => {
-    const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM dead_letters WHERE settled_at IS NULL`;
-    return row?.n ?? 0;
-  });
+    metrics.pendingGauge('outbox_unpublished_events', 'Events committed but not yet accepted by the bus', async () => {
+      const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`;
+      return row?.n ?? 0;
+    });
+    metrics.pendingGauge('dead_letters_waiting', 'Events that failed every attempt and wait for a replay (neither replayed nor discarded)', async () => {
+      const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM dead_letters WHERE settled_at IS NULL`;
+      return row?.n ?? 0;
+    });
+    const rules = [...messagingRules(options.retention), ...(module.retention ?? [])];
+    registerRetentionGauges(sql, rules.map((rule) => rule.table), metrics);
 
-  const isReady = async () => {
-    if (!options.bus.isReady()) return false;
-    return sql`SELECT 1`.then(() => true, () => false);
-  };
-  const started = await module.start({ db, log, metrics, ...(options.identity ? { identity: options.identity } : {}) });
-  const replay = deadLetterReplay(module, db, log, metrics, tracing);
-  const app = await createHttpApp(
-    { service: module.name, description: module.description, log, metrics, isReady, verifier: options.verifier, tracing },
-    async (scoped) => {
-      await started.routes(scoped);
-      adminRoutes(scoped, { db, replay, log });
-    },
-  );
-  if (started.close) app.addHook('onClose', started.close);
-  await app.ready();
+    const isReady = async () => {
+      if (!options.bus.isReady() || options.isUp?.() === false) return false;
+      // A probe gets an answer, never a hang: a pool that cannot run a query this soon is not ready.
+      const answered = sql`SELECT 1`.then(() => true, () => false);
+      return Promise.race([answered, sleep(READY_CHECK_MS, false, { ref: false })]);
+    };
+    const parts = await module.start({ db, log, metrics, ...(options.identity ? { identity: options.identity } : {}) });
+    const replay = deadLetterReplay(module, db, log, metrics, tracing);
+    app = await createHttpApp(
+      { service: module.name, description: module.description, log, metrics, isReady, verifier: options.verifier, tracing },
+      async (scoped) => {
+        await parts.routes(scoped);
+        adminRoutes(scoped, { db, replay, log });
+      },
+    );
+    // preClose, not onClose: requests waiting with `Prefer: wait` must answer before the server can finish closing.
+    if (parts.close) app.addHook('preClose', parts.close);
+    await app.ready();
 
-  const unsubscribe = module.handlers.length
-    ? await options.bus.subscribe(createSubscription(module.name, db, module.handlers, log, metrics, tracing))
-    : async () => {};
+    if (module.handlers.length) {
+      unsubscribe = await options.bus.subscribe(createSubscription(module.name, db, module.handlers, log, metrics, tracing));
+    }
+    retention = startRetention(sql, rules, log, metrics);
+  } catch (error) {
+    // Nothing started may outlive a failed start: the pool (and its LISTEN connection) would keep the process alive.
+    await unsubscribe().catch(() => {});
+    await app?.close().catch(() => {});
+    await sql.end({ timeout: 0 }).catch(() => {});
+    throw error;
+  }
+  const started = app;
+  const sweeping = retention;
 
   return {
     name: module.name,
-    app,
+    app: started,
     sql,
     async startRelay() {
       if (relay) return;
       // The relay's own connection holds its lock and does its reads and marks, outside the request pool.
       const own = connectDatabase(options.databaseUrl, `streamshop-${module.name}-relay`, 1);
-      relay = await startOutboxRelay(sql, own, options.bus, log, metrics, tracing);
+      relay = await startOutboxRelay(sql, own, options.bus, log, metrics, tracing).catch(async (error: unknown) => {
+        await own.end({ timeout: 0 }).catch(() => {});
+        throw error;
+      });
     },
-    /** Stop taking work (HTTP, then events), finish what is in flight, then close the pool. */
-    async stop() {
-      await app.close();
-      await unsubscribe();
-      await relay?.stop();
-      await retention.stop();
-      await sql.end({ timeout: 5 });
-      await tracing.shutdown();
+    drain() {
+      const requests = started.close();
+      const events = unsubscribe();
+      return {
+        [`${module.name} HTTP requests`]: () => requests,
+        [`${module.name} event handling`]: () => events,
+        // Last, so that it still publishes what the requests and events in flight commit.
+        [`${module.name} outbox relay`]: async () => {
+          await Promise.allSettled([requests, events]);
+          await relay?.stop();
+        },
+        [`${module.name} retention`]: () => sweeping.stop(),
+      };
+    },
+    async close(timeoutSeconds) {
+      await sql.end({ timeout: timeoutSeconds });
+      await tracing.shutdown().catch(() => {});
     },
   };
 }

@@ -204,7 +204,7 @@ export interface Outcome {
  * money before = money after + what was paid, one letter per order of the right kind. Returns the counts.
  */
 export async function settleAndCheck(
-  system: TestSystem,
+  system: Pick<TestSystem, 'database'>,
   users: FundedUser[],
   expectedOrders: number,
   timeoutMs = 60_000,

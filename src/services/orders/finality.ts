@@ -44,21 +44,29 @@ export interface FinalityWatcher {
    * pending, waits for its announcement or `seconds`, whichever comes first, and answers with the order as it is then.
    */
   whenFinal(orderId: string, seconds: number, read: () => Promise<Order>): Promise<Order>;
+  /** The service stops: every waiting request answers now, with the order as it knows it, and no new one waits. */
   close(): Promise<void>;
 }
 
 export interface Listening {
-  /** `known` (the order as read after listening began) once final, or as `read` finds it after `seconds`. */
+  /**
+   * `known` (the order as read after listening began) once final, or as `read` finds it after `seconds`; at once,
+   * as known, when the service stops.
+   */
   final(known: Order, seconds: number, read: () => Promise<Order>): Promise<Order>;
   stop(): void;
 }
 
-/** `undefined`: "read it again" (the listening connection was replaced and may have missed announcements). */
-type Wake = (finality: Finality | undefined) => void;
+/**
+ * `undefined`: "read it again" (the listening connection was replaced and may have missed announcements);
+ * `'closing'`: "answer now with what you know" (the service stops, and the database may be gone).
+ */
+type Wake = (finality: Finality | undefined | 'closing') => void;
 
 /** Long-polling without polling: requests with `Prefer: wait` sleep until the NOTIFY for their order. */
 export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
   const waiters = new Map<string, Set<Wake>>();
+  let closing = false;
   const listener = await sql.listen(
     CHANNEL,
     (payload) => {
@@ -71,21 +79,32 @@ export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
   );
   const listen = (orderId: string): Listening => {
     let wake: Wake = () => {};
-    const announced = new Promise<Finality | undefined>((resolve) => (wake = resolve));
+    const rearm = () => new Promise<Finality | undefined | 'closing'>((resolve) => (wake = resolve));
+    let announced = rearm();
+    // One entry per listening request, which wakes whatever it waits on now.
+    const forward: Wake = (finality) => wake(finality);
     const set = waiters.get(orderId) ?? new Set();
-    waiters.set(orderId, set.add(wake));
+    waiters.set(orderId, set.add(forward));
     return {
       async final(known, seconds, read) {
-        if (known.status !== 'pending') return known;
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), seconds * 1000)));
-        const finality = await Promise.race([announced, timeout]).finally(() => clearTimeout(timer));
-        if (!finality) return read();
-        const { reason, ...rest } = known;
-        return { ...rest, status: finality.status, ...(finality.reason ? { reason: finality.reason } : {}), updatedAt: finality.updatedAt };
+        const deadline = Date.now() + seconds * 1000;
+        let order = known;
+        while (order.status === 'pending' && !closing) {
+          let timer: NodeJS.Timeout | undefined;
+          const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()), 'timeout')));
+          const woken = await Promise.race([announced, timeout]).finally(() => clearTimeout(timer));
+          if (woken === 'timeout') return read();
+          if (woken === 'closing') return order;
+          if (woken) return withFinality(order, woken);
+          // The listening connection was replaced and may have missed the announcement: read again (listening for
+          // the next one first), and wait on if it is still pending.
+          announced = rearm();
+          order = await read();
+        }
+        return order;
       },
       stop() {
-        set.delete(wake);
+        set.delete(forward);
         if (set.size === 0 && waiters.get(orderId) === set) waiters.delete(orderId);
       },
     };
@@ -101,10 +120,17 @@ export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
       }
     },
     async close() {
-      for (const set of waiters.values()) for (const wake of set) wake(undefined);
-      await listener.unlisten().catch(() => {});
+      closing = true;
+      for (const set of waiters.values()) for (const wake of set) wake('closing');
+      // Not awaited: a database that hangs would hold the stop; the pool's end closes the listening connection anyway.
+      listener.unlisten().catch(() => {});
     },
   };
+}
+
+function withFinality(order: Order, finality: Finality): Order {
+  const { reason, ...rest } = order;
+  return { ...rest, status: finality.status, ...(finality.reason ? { reason: finality.reason } : {}), updatedAt: finality.updatedAt };
 }
 
 function parseFinalities(payload: string): Finality[] {
