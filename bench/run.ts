@@ -9,6 +9,7 @@
  * A table on stdout; JSON and an SVG chart in the output folder. Exits 1 when a check fails.
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
+import closeWithGrace from 'close-with-grace';
 import { chmod, mkdtemp, rm, } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -154,18 +155,17 @@ export async function main(argv: string[]): Promise<number> {
     children.push(child);
     return child;
   };
-  const onSignal = () => {
-    if (interrupted) process.exit(130);
+  // Interrupted: the processes the bench started stop too, and it exits non-zero (no figures).
+  closeWithGrace({ delay: 40_000, skip: ['uncaughtException', 'unhandledRejection'] }, async ({ signal }) => {
+    if (!signal) return;
     interrupted = true;
     progressDone();
     console.error('\ninterrupted: stopping the processes started by the bench');
     for (const load of loads) load.kill('SIGTERM');
-    Promise.allSettled(children.map((c) => c.stop()))
-      .then(() => rm(work, { recursive: true, force: true }))
-      .finally(() => process.exit(130));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    await Promise.allSettled(children.map((c) => c.stop()));
+    await rm(work, { recursive: true, force: true });
+    throw new Error('the bench was interrupted');
+  });
   let receiver: Awaited<ReturnType<typeof startOtlpReceiver>> | undefined;
 
   try {

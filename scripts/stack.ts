@@ -7,6 +7,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import closeWithGrace from 'close-with-grace';
 import Type from 'typebox';
 import { ConfigError, EmbeddedConfig, loadConfig, operatorAccount, type ServiceName, serviceNames } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
@@ -17,6 +18,9 @@ import { startStack } from './stack/topology.ts';
 export { findNatsServer } from './stack/nats.ts';
 export { StackError } from './stack/processes.ts';
 export { SERVICE_NODE_FLAGS, type Stack, type StackOptions, startStack } from './stack/topology.ts';
+
+/** Each service stops within its SHUTDOWN_TIMEOUT, the replicas at once; past this, whatever still runs is killed. */
+const STOP_DEADLINE_MS = 30_000;
 
 const Port = (fallback: number, description: string) => Type.Integer({ minimum: 0, maximum: 65535, default: fallback, description });
 
@@ -85,23 +89,15 @@ async function main(): Promise<void> {
   console.log(`  logs     ${join(stack.dataDir, 'logs')}/`);
   console.log('  Ctrl-C to stop\n');
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) {
-      console.error(`\n${signal} again: exiting now`);
-      process.exit(1); // the exit hook kills what still runs
-    }
-    stopping = true;
-    console.error(`\n${signal}: stopping the gateway, the services, NATS and PostgreSQL (again to force)`);
-    stack.stop().then(
-      () => process.exit(0),
-      (error) => {
-        console.error('error while stopping:', error);
-        process.exit(1);
-      },
-    );
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => shutdown(signal));
+  // A second signal exits at once; the exit hook of startStack kills what still runs.
+  closeWithGrace(
+    { delay: STOP_DEADLINE_MS, onSecondSignal: (signal) => console.error(`\n${signal} again: exiting now`) },
+    async ({ signal, err }) => {
+      if (err) console.error('\nthe stack stops after an unexpected error:', err);
+      else console.error(`\n${signal}: stopping the gateway, the services, NATS and PostgreSQL (again to force)`);
+      await stack.stop();
+    },
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
