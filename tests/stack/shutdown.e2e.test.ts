@@ -31,7 +31,7 @@ test(
     };
     t.after(thaw);
 
-    const billing = client(stack.replicaUrl('billing', 0));
+    const billing = client(stack.replicaUrl('billing', 0), user.token);
     const stuck = billing.post(`/billing/accounts/${user.id}/deposits`, { amount: 500 }).catch(() => ({ status: 0 }));
     await eventually(async () => assert.equal(await replicaReady(stack, 'billing', 0), false), { timeoutMs: 10_000 });
 
