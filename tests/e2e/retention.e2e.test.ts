@@ -1,7 +1,7 @@
 /**
  * The messaging tables stay bounded while the system runs: with a retention of seconds, the rows of the outbox, the
  * inbox and the idempotency keys level off while orders keep flowing, and every guarantee still holds. SOAK_SECONDS
- * sets how long orders flow (default 30; the figures of the note come from longer runs).
+ * sets how long orders flow (default 20; the figures of the note come from longer runs).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -12,7 +12,7 @@ import { client, eventually, metricSum } from '../support/api.ts';
 import { type FundedUser, printCounts, settleAndCheck, usersWithMoney } from '../support/stack.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
-const SOAK_MS = Number(process.env.SOAK_SECONDS ?? 30) * 1000;
+const SOAK_MS = Number(process.env.SOAK_SECONDS ?? 20) * 1000;
 const KEEP = '4s';
 const TABLES = ['outbox', 'inbox', 'idempotency_keys'] as const;
 
