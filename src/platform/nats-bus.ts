@@ -12,10 +12,11 @@ import {
   jetstreamManager,
   StorageType,
 } from '@nats-io/jetstream';
-import { connect, headers, type NatsConnection, nanos, RequestError } from '@nats-io/transport-node';
+import { headers, type NatsConnection, nanos, RequestError } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { type Bus, redelivery } from './bus.ts';
 import type { EventEnvelope } from './events.ts';
+import { connectWatched } from './nats-connection.ts';
 
 export interface StreamSpec {
   name: string;
@@ -66,37 +67,11 @@ export interface NatsBusOptions {
  */
 export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
   const log = options.log.child({ component: 'nats-bus' });
-  const servers = typeof options.servers === 'string' ? options.servers.split(',').map((s) => s.trim()) : options.servers;
   const messageId = options.messageId ?? ((event: EventEnvelope) => event.id);
   const maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
 
-  log.info({ servers }, 'connecting to NATS');
-  const nc = await connect({
-    servers,
-    name: options.name,
-    maxReconnectAttempts: -1,
-    waitOnFirstConnect: true,
-    reconnectTimeWait: 1_000,
-    // Notice a silently dead server in ~20 s rather than the default 4 minutes.
-    pingInterval: 10_000,
-    maxPingOut: 2,
-    // No stack trace captured ahead of every request (each publish's PubAck is one): ~5 % of a service's CPU
-    // under load went to building error objects that were almost never thrown.
-    noAsyncTraces: true,
-  });
-  let connected = true;
+  const { nc, isConnected, watchingStatus } = await connectWatched({ servers: options.servers, name: options.name, log });
   let closed = false;
-  const watchingStatus = (async () => {
-    for await (const status of nc.status()) {
-      if (status.type === 'disconnect' || status.type === 'reconnecting' || status.type === 'staleConnection') {
-        if (connected) log.warn({ status: status.type }, 'NATS connection lost; reconnecting');
-        connected = false;
-      } else if (status.type === 'reconnect') {
-        connected = true;
-        log.info({ server: status.server }, 'NATS connection back');
-      }
-    }
-  })();
 
   const streams = options.streams;
   const replicas = options.streamReplicas ?? 1;
@@ -125,7 +100,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
     return {
       async publish(event) {
         if (closed) throw new Error('bus is closed');
-        if (!connected) throw new Error('NATS is not connected; the event stays in the outbox');
+        if (!isConnected()) throw new Error('NATS is not connected; the event stays in the outbox');
         const h = headers();
         h.set('correlation-id', event.correlationid);
         if (event.traceparent) h.set('traceparent', event.traceparent);
@@ -231,14 +206,14 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
         return stop;
       },
 
-      isReady: () => connected && !closed && !nc.isClosed(),
+      isReady: () => isConnected() && !closed && !nc.isClosed(),
 
       async close() {
         if (closed) return;
         for (const stop of [...subscriptions]) await stop();
         closed = true;
         // Draining flushes the last acks; a server that is away cannot be drained, only left.
-        if (connected && !nc.isClosed()) {
+        if (isConnected() && !nc.isClosed()) {
           await Promise.race([nc.drain().catch(() => {}), sleep(5_000)]);
         }
         if (!nc.isClosed()) await nc.close();

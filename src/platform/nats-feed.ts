@@ -1,7 +1,7 @@
-import { connect } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { EventFeed } from './bus.ts';
 import type { EventEnvelope } from './events.ts';
+import { connectWatched } from './nats-connection.ts';
 
 /**
  * The live view of NATS for the console: plain (core NATS) subscriptions to the event subjects, which see every event
@@ -12,28 +12,7 @@ import type { EventEnvelope } from './events.ts';
  */
 export async function connectNatsFeed(options: { servers: string; name: string; log: Logger }): Promise<EventFeed & { close(): Promise<void> }> {
   const log = options.log.child({ component: 'nats-feed' });
-  const servers = options.servers.split(',').map((server) => server.trim());
-  const nc = await connect({
-    servers,
-    name: options.name,
-    maxReconnectAttempts: -1,
-    waitOnFirstConnect: true,
-    reconnectTimeWait: 1_000,
-    pingInterval: 10_000,
-    maxPingOut: 2,
-  });
-  let connected = true;
-  const watchingStatus = (async () => {
-    for await (const status of nc.status()) {
-      if (status.type === 'disconnect' || status.type === 'reconnecting' || status.type === 'staleConnection') {
-        if (connected) log.warn({ status: status.type }, 'NATS connection lost; reconnecting (events meanwhile are not shown)');
-        connected = false;
-      } else if (status.type === 'reconnect') {
-        connected = true;
-        log.info({ server: status.server }, 'NATS connection back');
-      }
-    }
-  })();
+  const { nc, isConnected, watchingStatus } = await connectWatched({ ...options, log, whileAway: 'events meanwhile are not shown' });
 
   return {
     watch(eventTypes, onEvent) {
@@ -59,7 +38,7 @@ export async function connectNatsFeed(options: { servers: string; name: string; 
         for (const subscription of subscriptions) subscription.unsubscribe();
       };
     },
-    isReady: () => connected && !nc.isClosed(),
+    isReady: () => isConnected() && !nc.isClosed(),
     async close() {
       if (!nc.isClosed()) await nc.close();
       await watchingStatus.catch(() => {});

@@ -7,7 +7,7 @@ import { type TestContext, test } from 'node:test';
 import type { Child } from '../../bench/processes.ts';
 import { freePort } from '../../src/platform/embedded-postgres.ts';
 import { childrenOf, isAlive } from '../../src/platform/postgres-process.ts';
-import { client, eventually } from '../support/api.ts';
+import { client, eventually, type Member } from '../support/api.ts';
 import { databasesAt, type MainProcessOptions, postmasterPid, startMainProcess } from '../support/main-process.ts';
 import { placeOrders, printCounts, settleAndCheck, usersWithMoney } from '../support/stack.ts';
 
@@ -35,6 +35,19 @@ async function place(t: TestContext, env: Record<string, string> = {}) {
     await rm(dataDir, { recursive: true, force: true });
   });
   return { options, start, api: client(`http://127.0.0.1:${options.port}`) };
+}
+
+/** A streamshop started in a fresh place, with one user who paid one order of 2,500 from a deposit of 10,000. */
+async function startWithOnePaidOrder(t: TestContext) {
+  const placed = await place(t);
+  const first = await placed.start();
+  const user = await placed.api.userWithAccount(10_000);
+  await assertPaysAnOrder(user);
+  return { ...placed, first, user };
+}
+
+async function assertPaysAnOrder(user: Member): Promise<void> {
+  assert.equal((await user.post('/orders', { userId: user.id, price: 2_500 }, { prefer: 'wait=10' })).body.status, 'paid');
 }
 
 test(
@@ -101,10 +114,7 @@ test(
   'when the embedded PostgreSQL dies and cannot start again, then streamshop exits with code 1 saying why, and starts normally once the cause is gone',
   { timeout: 240_000 },
   async (t) => {
-    const { options, start, api } = await place(t);
-    const first = await start();
-    const user = await api.userWithAccount(10_000);
-    assert.equal((await user.post('/orders', { userId: user.id, price: 2_500 }, { prefer: 'wait=10' })).body.status, 'paid');
+    const { options, start, first, user } = await startWithOnePaidOrder(t);
 
     // Its port taken as soon as it dies (by a program that hangs up on every connection): every restart fails.
     const postmaster = await postmasterPid(options.dataDir);
@@ -130,7 +140,7 @@ test(
     await new Promise((closed) => squatter.close(closed));
     await start();
     assert.equal(await user.balance(), 7_500, 'the data is all there');
-    assert.equal((await user.post('/orders', { userId: user.id, price: 2_500 }, { prefer: 'wait=10' })).body.status, 'paid');
+    await assertPaysAnOrder(user);
     printCounts('embedded: PostgreSQL cannot restart', { exitedAfterMs, exitCode: exit.code });
   },
 );
@@ -139,10 +149,7 @@ test(
   'when streamshop itself is killed -9, then the next start stops the PostgreSQL it left running and goes on, and a second streamshop on the same data folder is refused',
   { timeout: 240_000 },
   async (t) => {
-    const { options, start, api } = await place(t);
-    const first = await start();
-    const user = await api.userWithAccount(10_000);
-    assert.equal((await user.post('/orders', { userId: user.id, price: 2_500 }, { prefer: 'wait=10' })).body.status, 'paid');
+    const { options, start, first, user } = await startWithOnePaidOrder(t);
 
     const orphan = await postmasterPid(options.dataDir);
     process.kill(first.pid, 'SIGKILL');
