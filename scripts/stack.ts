@@ -44,9 +44,23 @@ export const StackConfig = Type.Object({
   }),
 });
 
+const USAGE = `npm run stack -- [--nats-cluster 1|3] [--replicas billing=2,orders=2]
+  --nats-cluster 3   three NATS servers as one JetStream cluster, every stream kept by all three
+  --replicas         processes per service (1 to 9; billing and orders default to 2, the others to 1)
+settings from the environment:${Object.entries(StackConfig.properties)
+  .map(([name, schema]) => `\n  ${name.padEnd(14)} ${(schema as { description?: string }).description ?? ''}`)
+  .join('')}`;
+
 /** The command line: --nats-cluster 1|3 and --replicas service=n,... (any service not named keeps its default). */
 function parseCommandLine(argv: string[]): { natsCluster: 1 | 3; replicas: Partial<Record<ServiceName, number>> } {
-  const { values } = parseArgs({ args: argv, options: { 'nats-cluster': { type: 'string', default: '1' }, replicas: { type: 'string', default: '' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { 'nats-cluster': { type: 'string', default: '1' }, replicas: { type: 'string', default: '' }, help: { type: 'boolean', default: false } },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const size = Number(values['nats-cluster']);
   if (size !== 1 && size !== 3) throw new ConfigError(`--nats-cluster is 1 or 3, not ${values['nats-cluster']}`);
   const replicas: Partial<Record<ServiceName, number>> = {};
