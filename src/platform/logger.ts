@@ -6,6 +6,7 @@ export type { Logger };
 const SECRETS = ['password', '*.password', 'accessToken', '*.accessToken', 'authorization', '*.authorization', '*.headers.authorization'];
 
 export function createLogger(level: string, name: string, destination?: DestinationStream): Logger {
-  const options = { level, name, base: { service: name }, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: SECRETS, censor: '[redacted]' } };
+  // `service` is bound by each service's child logger (service.ts); binding it here too wrote the key twice on a line.
+  const options = { level, name, base: {}, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: SECRETS, censor: '[redacted]' } };
   return destination ? pino(options, destination) : pino(options);
 }
