@@ -9,7 +9,7 @@ import { type Distribution, distribution } from './stats.ts';
 import type { Check, OrderTimes } from './streamshop.ts';
 
 export interface Phase {
-  target: 'streamshop' | 'floor' | 'floor+auth';
+  target: 'floor before' | 'streamshop' | 'floor' | 'floor+auth';
   concurrency: number;
   records: OrderRecord[];
   usage: Usage;
@@ -120,8 +120,9 @@ export function summarise(phase: Phase, durationS: number, times?: Map<string, O
 
 /** Peak memory of each target over every phase. */
 export function peakMemoryOf(phases: Phase[]) {
+  // The floor's two measurements of a level ('floor before' and 'floor') are one process.
   const peak = (target: Phase['target'], pick: (u: Usage) => number) =>
-    phases.filter((p) => p.target === target).reduce((m, p) => Math.max(m, pick(p.usage)), 0);
+    phases.filter((p) => p.target === target || (target === 'floor' && p.target === 'floor before')).reduce((m, p) => Math.max(m, pick(p.usage)), 0);
   return {
     streamshop: {
       node: peak('streamshop', (u) => u.peakRssMb.nodeHighWater),
@@ -133,19 +134,28 @@ export function peakMemoryOf(phases: Phase[]) {
   };
 }
 
-/** Per concurrency level: streamshop's summary, the floor's, and the ratio of their throughputs. */
+/**
+ * Per concurrency level: streamshop's summary, the floor's just before and just after it, and the ratio of
+ * streamshop's throughput to the mean of the two floors. A machine whose speed drifts during the run moves both
+ * floors apart; their mean is what streamshop met on average, and their difference says how far to trust the ratio.
+ */
 export function levelsOf(concurrencies: number[], phases: Phase[], durationS: number, times: Map<string, OrderTimes>) {
   return concurrencies.map((concurrency) => {
     const of = (target: Phase['target']) => phases.find((p) => p.target === target && p.concurrency === concurrency);
+    const summaryOf = (target: Phase['target']) => {
+      const phase = of(target);
+      return phase ? summarise(phase, durationS) : undefined;
+    };
     const streamshop = summarise(of('streamshop') as Phase, durationS, times);
-    const floor = of('floor');
-    const floorWithAuth = of('floor+auth');
-    const floorSummary = floor ? summarise(floor, durationS) : undefined;
+    const [floorBefore, floor, floorWithAuth] = [summaryOf('floor before'), summaryOf('floor'), summaryOf('floor+auth')];
+    const floors = [floorBefore, floor].filter((summary) => summary !== undefined);
+    const floorMean = floors.reduce((sum, summary) => sum + summary.throughput, 0) / floors.length;
     return {
       concurrency,
       streamshop,
-      ...(floorSummary ? { floor: floorSummary, throughputRatio: Math.round((streamshop.throughput / floorSummary.throughput) * 1000) / 1000 } : {}),
-      ...(floorWithAuth ? { floorWithAuth: summarise(floorWithAuth, durationS) } : {}),
+      ...(floorBefore ? { floorBefore } : {}),
+      ...(floor ? { floor, throughputRatio: Math.round((streamshop.throughput / floorMean) * 1000) / 1000 } : {}),
+      ...(floorWithAuth ? { floorWithAuth } : {}),
     };
   });
 }

@@ -10,10 +10,12 @@ import type { Check } from './streamshop.ts';
 export interface Level {
   concurrency: number;
   streamshop: Summary;
+  /** the floor measured just before streamshop; `floor` is the one just after */
+  floorBefore?: Summary;
   floor?: Summary;
   /** the floor with the token check in front (--auth-cost) */
   floorWithAuth?: Summary;
-  /** streamshop's throughput divided by the floor's */
+  /** streamshop's throughput divided by the mean of the floor's before and after it */
   throughputRatio?: number;
 }
 
@@ -46,14 +48,18 @@ export interface BenchResult {
   cpuProfileDir?: string;
 }
 
+/** How far apart the two floors of a level are, as a share of their mean. */
+const driftOf = (a: Summary, b: Summary) => `${Math.round((Math.abs(a.throughput - b.throughput) / ((a.throughput + b.throughput) / 2)) * 100)} %`;
+
 export function printReport(result: BenchResult, levels: Level[], checks: Check[]): void {
   const rows: string[][] = [];
   // The stack has a NATS server too: its CPU gets a column of its own.
   const withBroker = levels.some((level) => level.streamshop.usage.cpuSeconds.broker > 0);
   for (const level of levels) {
     for (const [name, s] of [
+      ['floor before', level.floorBefore],
       ['streamshop', level.streamshop],
-      ['floor', level.floor],
+      ['floor after', level.floor],
       ['floor+auth', level.floorWithAuth],
     ] as const) {
       if (!s) continue;
@@ -77,9 +83,12 @@ export function printReport(result: BenchResult, levels: Level[], checks: Check[
         String(s.errors),
       ]);
     }
-    if (level.throughputRatio !== undefined) rows.push([`  ratio c=${level.concurrency}`, `${(level.throughputRatio * 100).toFixed(1)}%`, ...Array(14).fill('')]);
+    if (level.throughputRatio !== undefined) {
+      const drift = level.floorBefore && level.floor ? ` (floors ${driftOf(level.floorBefore, level.floor)} apart)` : '';
+      rows.push([`  ratio c=${level.concurrency}${drift}`, `${(level.throughputRatio * 100).toFixed(1)}%`, ...Array(14).fill('')]);
+    }
   }
-  const otherCores = Math.max(...levels.flatMap((l) => [l.streamshop.usage.otherCores, l.floor?.usage.otherCores ?? 0]));
+  const otherCores = Math.max(...levels.flatMap((l) => [l.streamshop.usage.otherCores, l.floorBefore?.usage.otherCores ?? 0, l.floor?.usage.otherCores ?? 0]));
   console.log(
     `\nstreamshop vs the floor${result.noisy ? ` — NOISY: other processes kept up to ${otherCores} cores busy while we measured` : ''} ` +
       `(${result.machine.cores} cores, load average ${result.machine.loadavgAtEnd.join(' ')})\n`,

@@ -102,7 +102,9 @@ async function loadEveryLevel(
   const floorUsers = floorSide?.floorUsers ?? [];
   const phases: Phase[] = [];
   for (const concurrency of options.concurrency) {
+    // The floor just before and just after streamshop: the ratio is against their mean (see levelsOf).
     const targets = [
+      { name: 'floor before', child: floor, path: '/orders', users: floorUsers, urls: undefined },
       { name: 'streamshop', child: system, path: '/orders', users: systemUsers, urls: ordersUrls },
       { name: 'floor', child: floor, path: '/orders', users: floorUsers, urls: undefined },
       { name: 'floor+auth', child: options.authCost ? floor : undefined, path: '/checked/orders', users: floorUsers, urls: undefined },
