@@ -120,17 +120,18 @@ export function summarise(phase: Phase, durationS: number, times?: Map<string, O
 
 /** Peak memory of each target over every phase. */
 export function peakMemoryOf(phases: Phase[]) {
-  // The floor's two measurements of a level ('floor before' and 'floor') are one process.
-  const peak = (target: Phase['target'], pick: (u: Usage) => number) =>
-    phases.filter((p) => p.target === target || (target === 'floor' && p.target === 'floor before')).reduce((m, p) => Math.max(m, pick(p.usage)), 0);
+  const peak = (targets: Phase['target'][], pick: (u: Usage) => number) =>
+    phases.filter((p) => targets.includes(p.target)).reduce((m, p) => Math.max(m, pick(p.usage)), 0);
+  // Its phases before and after streamshop are one floor process.
+  const floor: Phase['target'][] = ['floor before', 'floor'];
   return {
     streamshop: {
-      node: peak('streamshop', (u) => u.peakRssMb.nodeHighWater),
-      postgresPss: peak('streamshop', (u) => u.peakRssMb.postgresPss),
+      node: peak(['streamshop'], (u) => u.peakRssMb.nodeHighWater),
+      postgresPss: peak(['streamshop'], (u) => u.peakRssMb.postgresPss),
       processes: peakByProcess(phases.filter((p) => p.target === 'streamshop').map((p) => p.usage.peakRssMb.processes)),
     },
-    floor: { node: peak('floor', (u) => u.peakRssMb.nodeHighWater), postgresPss: peak('floor', (u) => u.peakRssMb.postgresPss) },
-    load: Math.max(peak('streamshop', (u) => u.peakRssMb.load), peak('floor', (u) => u.peakRssMb.load)),
+    floor: { node: peak(floor, (u) => u.peakRssMb.nodeHighWater), postgresPss: peak(floor, (u) => u.peakRssMb.postgresPss) },
+    load: Math.max(peak(['streamshop'], (u) => u.peakRssMb.load), peak(floor, (u) => u.peakRssMb.load)),
   };
 }
 
