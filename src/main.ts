@@ -34,7 +34,8 @@ async function main(): Promise<Running> {
       stopNow();
     };
     const system = await startEmbeddedSystem(config, log, { onFatal });
-    console.log(`\nstreamshop is running (embedded: PostgreSQL from npm, in-process bus, data in ${config.DATA_DIR}/)`);
+    const bus = config.NATS_URL ? 'NATS JetStream (NATS_URL)' : 'in-process bus';
+    console.log(`\nstreamshop is running (embedded: PostgreSQL from npm, ${bus}, data in ${config.DATA_DIR}/)`);
     console.log(`  API      ${system.url}/users  /billing  /orders  /notifications`);
     console.log(`  API docs ${system.url}/docs`);
     console.log(`  Console  ${system.url}/console${config.ADMIN_EMAIL ? ` (log in as ${config.ADMIN_EMAIL})` : ' (set ADMIN_EMAIL and ADMIN_PASSWORD to log in)'}`);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createConsoleServer } from './console/server.ts';
-import type { Bus } from './platform/bus.ts';
+import type { Bus, EventFeed } from './platform/bus.ts';
 import { durationMs, type EmbeddedConfig, operatorAccount, retentionOf, type ServiceName, serviceNames } from './platform/config.ts';
 import { startEmbeddedPostgres } from './platform/embedded-postgres.ts';
 import { startGateway } from './platform/gateway.ts';
@@ -19,7 +19,8 @@ export interface EmbeddedSystem {
 }
 
 /**
- * The embedded default: PostgreSQL from npm, the four services and an in-process bus, behind one port.
+ * The embedded default: PostgreSQL from npm, the four services and an in-process bus, behind one port. With NATS_URL
+ * the bus is NATS JetStream instead: the same four services in one process on the real broker (a small install).
  * PostgreSQL is supervised: if it dies, it is restarted (services report not ready meanwhile, and their pools and
  * listeners reconnect by themselves); if it cannot be, `onFatal` says why, and the caller should stop and exit.
  */
@@ -31,8 +32,12 @@ export async function startEmbeddedSystem(
   const identity = await identityFrom(config);
   const verifier = localTokenVerifier(identity.issuer.publicKeys());
   const onGiveUp = options.onFatal ?? (() => {});
-  const pg = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.PG_PORT, log, onGiveUp });
-  const bus = createMemoryBus();
+  const messaging = await messagingFor(config, log);
+  const { bus } = messaging;
+  const pg = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.PG_PORT, log, onGiveUp }).catch(async (error: unknown) => {
+    await messaging.close().catch(() => {});
+    throw error;
+  });
   const running: RunningService[] = [];
   let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
   let operatorsConsole: Awaited<ReturnType<typeof createConsoleServer>> | undefined;
@@ -51,7 +56,7 @@ export async function startEmbeddedSystem(
             }
           : {}),
         // Ends the retries of failed deliveries at once: their events stay in the outboxes for the next start.
-        'event deliveries': () => bus.close(),
+        'event deliveries': () => messaging.close(),
         ...Object.assign({}, ...running.map((service) => service.drain())),
       },
       close: ({ cut, until }) => ({
@@ -75,7 +80,7 @@ export async function startEmbeddedSystem(
     if (config.OUTBOX_RELAY === 'on') for (const service of running) await service.startRelay();
 
     // The operators' console watches the same bus; its page calls the services through this gateway.
-    operatorsConsole = await createConsoleServer({ feed: bus, verifier, log });
+    operatorsConsole = await createConsoleServer({ feed: messaging.feed, verifier, log });
     const upstreams = Object.fromEntries(running.map((s) => [s.name, s.app.routing.bind(s.app)]));
     gateway = await startGateway(upstreams as Record<ServiceName, never>, config.PORT, {
       console: operatorsConsole.app.routing.bind(operatorsConsole.app),
@@ -89,6 +94,30 @@ export async function startEmbeddedSystem(
     bus,
     databaseUrl: (service) => pg.urlFor(service),
     stop,
+  };
+}
+
+/** The in-process bus (which is also the console's feed), or NATS JetStream and a live view of it when NATS_URL is set. */
+async function messagingFor(config: EmbeddedConfig, log: Logger): Promise<{ bus: Bus; feed: EventFeed; close(): Promise<void> }> {
+  if (!config.NATS_URL) {
+    const bus = createMemoryBus();
+    return { bus, feed: bus, close: () => bus.close() };
+  }
+  // Loaded only here: the NATS client is not part of the default's memory.
+  const [{ connectNatsBus, streamsOf }, { connectNatsFeed }] = await Promise.all([import('./platform/nats-bus.ts'), import('./platform/nats-feed.ts')]);
+  const servers = config.NATS_URL;
+  const bus = await connectNatsBus({ servers, name: 'streamshop', log, streams: streamsOf(serviceNames) });
+  const feed = await connectNatsFeed({ servers, name: 'streamshop-console', log }).catch(async (error: unknown) => {
+    await bus.close().catch(() => {});
+    throw error;
+  });
+  return {
+    bus,
+    feed,
+    async close() {
+      await bus.close();
+      await feed.close();
+    },
   };
 }
 
