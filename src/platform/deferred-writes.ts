@@ -1,6 +1,10 @@
 import type { Tx } from './db.ts';
+import { sendWithCommit } from './transactions.ts';
 
-/** Writes many items in one statement: outbox rows in one INSERT, order announcements in one NOTIFY. */
+/**
+ * Writes many items in one statement: outbox rows in one INSERT, order announcements in one NOTIFY. It sends its
+ * statements before its first await, so that at the end of `writingAtEnd` they leave ahead of the COMMIT.
+ */
 export type Writer<T> = (tx: Tx, items: T[]) => Promise<unknown>;
 
 /** Transactions inside `writingAtEnd`: per writer, the items waiting for the end of the work. */
@@ -22,16 +26,17 @@ export async function writeInTransaction<T>(tx: Tx, writer: Writer<T>, items: T[
 }
 
 /**
- * Runs `work` in `tx` with its `writeInTransaction`s held back to the end, in the order they were made: each
- * writer is then called once, and all are sent together. Twenty handlers in one transaction (a consumer's batch)
- * then cost one outbox INSERT and one NOTIFY, in one round trip.
+ * Runs `work` in `tx` (a Database transaction) with its `writeInTransaction`s held back to the end, in the order
+ * they were made: each writer is then called once, and all are sent with the COMMIT (sendWithCommit). Twenty
+ * handlers in one transaction (a consumer's batch) then cost one outbox INSERT and one NOTIFY, in the round trip of
+ * the COMMIT.
  */
 export async function writingAtEnd<T>(tx: Tx, work: () => Promise<T>): Promise<T> {
   const later = new Map<Writer<never>, unknown[]>();
   waiting.set(tx, later);
   try {
     const result = await work();
-    await Promise.all([...later].map(([writer, items]) => writer(tx, items as never[])));
+    for (const [writer, items] of later) sendWithCommit(tx, writer(tx, items as never[]));
     return result;
   } finally {
     waiting.delete(tx);
