@@ -24,6 +24,8 @@ export interface Options {
   direct: boolean;
   /** stack: processes per service, as `npm run stack -- --replicas` takes them */
   replicas: string;
+  /** streamshop and the floor take turns this many times per level: the share is the median of the rounds' shares */
+  rounds: number;
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -46,6 +48,7 @@ export function parseOptions(argv: string[]): Options {
       traces: { type: 'boolean', default: false },
       // On one machine, a second replica of billing and orders only adds processes competing for the same cores.
       replicas: { type: 'string', default: 'billing=1,orders=1' },
+      rounds: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -54,6 +57,7 @@ export function parseOptions(argv: string[]): Options {
       'npm run bench -- [--duration S] [--warmup S] [--concurrency 1,8,32,128] [--users N] [--unaffordable 0.2]\n' +
         '                 [--quick] [--no-floor] [--auth-cost] [--cpu-prof] [--out DIR] [--seed N] [--topology embedded|stack]\n' +
         '                 [--direct] [--replicas billing=1,orders=1]   (stack: bypass the gateway; processes per service)\n' +
+        '                 [--rounds N]   (streamshop and the floor take turns N times per level; the share is the median)\n' +
         '                 [--traces]   (streamshop exports traces to a receiver in the bench, as to a collector)',
     );
     process.exit(0);
@@ -70,6 +74,8 @@ export function parseOptions(argv: string[]): Options {
   if (concurrency.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`--concurrency must be positive integers, got ${values.concurrency}`);
   const durationS = number(values.duration, quick ? 2 : 10, 'duration');
   if (durationS <= 0) throw new Error('--duration must be above 0');
+  const rounds = number(values.rounds, 1, 'rounds');
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
   return {
     durationS,
     warmupS: number(values.warmup, quick ? 0.5 : 2, 'warmup'),
@@ -86,5 +92,6 @@ export function parseOptions(argv: string[]): Options {
     direct: values.direct,
     traces: values.traces,
     replicas: values.replicas,
+    rounds,
   };
 }

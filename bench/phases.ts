@@ -11,6 +11,8 @@ import type { Check, OrderTimes } from './streamshop.ts';
 export interface Phase {
   target: 'floor before' | 'streamshop' | 'floor' | 'floor+auth';
   concurrency: number;
+  /** 1, 2, …: with --rounds, streamshop and the floor take turns at each level */
+  round: number;
   records: OrderRecord[];
   usage: Usage;
   wallStart: number;
@@ -135,27 +137,86 @@ export function peakMemoryOf(phases: Phase[]) {
   };
 }
 
+/** Several phases of one target as one: their orders together, CPU and time added up, memory at its highest. */
+export function mergePhases(phases: Phase[]): Phase {
+  const [first] = phases as [Phase];
+  if (phases.length === 1) return first;
+  const usages = phases.map((p) => p.usage);
+  const sum = (pick: (u: Usage) => number) => Math.round(usages.reduce((total, u) => total + pick(u), 0) * 100) / 100;
+  const max = (pick: (u: Usage) => number) => Math.max(...usages.map(pick));
+  const wallSeconds = sum((u) => u.wallSeconds);
+  const cpuSeconds = Object.fromEntries(
+    Object.keys(first.usage.cpuSeconds).map((kind) => [kind, sum((u) => u.cpuSeconds[kind as keyof Usage['cpuSeconds']])]),
+  ) as Usage['cpuSeconds'];
+  const drains = phases.flatMap((p) => (p.drainMs === undefined ? [] : [p.drainMs]));
+  return {
+    ...first,
+    records: phases.flatMap((p) => p.records),
+    usage: {
+      cpuSeconds,
+      wallSeconds,
+      machineBusyCores: Math.round((cpuSeconds.machine / wallSeconds) * 100) / 100,
+      otherCores: Math.round((cpuSeconds.other / wallSeconds) * 100) / 100,
+      peakRssMb: {
+        node: max((u) => u.peakRssMb.node),
+        nodeHighWater: max((u) => u.peakRssMb.nodeHighWater),
+        postgresPss: max((u) => u.peakRssMb.postgresPss),
+        load: max((u) => u.peakRssMb.load),
+        processes: peakByProcess(usages.map((u) => u.peakRssMb.processes)),
+      },
+    },
+    ...(drains.length > 0 ? { drainMs: Math.max(...drains) } : {}),
+  };
+}
+
+/** One round of a level: streamshop's orders/s, the floor's just before and just after it, and their ratio. */
+export interface Round {
+  streamshop: number;
+  floors: [number, number];
+  ratio: number;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+const ratio = (value: number) => Math.round(value * 1000) / 1000;
+
 /**
- * Per concurrency level: streamshop's summary, the floor's just before and just after it, and the ratio of
- * streamshop's throughput to the mean of the two floors. A machine whose speed drifts during the run moves both
- * floors apart; their mean is what streamshop met on average, and their difference says how far to trust the ratio.
+ * Per concurrency level: streamshop's summary, the floor's just before the first round and after every round, and
+ * the ratio of streamshop's throughput to the floor's. A round's ratio is against the mean of the floor just before
+ * and just after it: a machine whose speed drifts moves both, and their mean is what streamshop met on average. With
+ * several rounds (--rounds) the level's ratio is the median of the rounds', and the summaries pool the rounds.
  */
 export function levelsOf(concurrencies: number[], phases: Phase[], durationS: number, times: Map<string, OrderTimes>) {
   return concurrencies.map((concurrency) => {
-    const of = (target: Phase['target']) => phases.find((p) => p.target === target && p.concurrency === concurrency);
-    const summaryOf = (target: Phase['target']) => {
-      const phase = of(target);
-      return phase ? summarise(phase, durationS) : undefined;
+    const all = (target: Phase['target']) => phases.filter((p) => p.target === target && p.concurrency === concurrency);
+    const pooled = (target: Phase['target'], withTimes?: Map<string, OrderTimes>) => {
+      const of = all(target);
+      return of.length > 0 ? summarise(mergePhases(of), durationS * of.length, withTimes) : undefined;
     };
-    const streamshop = summarise(of('streamshop') as Phase, durationS, times);
-    const [floorBefore, floor, floorWithAuth] = [summaryOf('floor before'), summaryOf('floor'), summaryOf('floor+auth')];
-    const floors = [floorBefore, floor].filter((summary) => summary !== undefined);
-    const floorMean = floors.reduce((sum, summary) => sum + summary.throughput, 0) / floors.length;
+    const rounds = all('streamshop');
+    const streamshop = pooled('streamshop', times) as Summary;
+    const [floorBefore, floor, floorWithAuth] = [pooled('floor before'), pooled('floor'), pooled('floor+auth')];
+    // Each round between the floor just before it and the one just after it.
+    const floors = [...all('floor before'), ...all('floor')].map((p) => summarise(p, durationS).throughput);
+    const paired: Round[] =
+      floors.length === rounds.length + 1
+        ? rounds.map((round, i) => {
+            const around: [number, number] = [floors[i] as number, floors[i + 1] as number];
+            const throughput = summarise(round, durationS).throughput;
+            return { streamshop: throughput, floors: around, ratio: ratio(throughput / ((around[0] + around[1]) / 2)) };
+          })
+        : [];
+    const throughputRatio = paired.length > 0 ? ratio(median(paired.map((round) => round.ratio))) : undefined;
     return {
       concurrency,
       streamshop,
       ...(floorBefore ? { floorBefore } : {}),
-      ...(floor ? { floor, throughputRatio: Math.round((streamshop.throughput / floorMean) * 1000) / 1000 } : {}),
+      ...(floor ? { floor } : {}),
+      ...(throughputRatio !== undefined ? { throughputRatio } : {}),
+      ...(paired.length > 1 ? { rounds: paired } : {}),
       ...(floorWithAuth ? { floorWithAuth } : {}),
     };
   });

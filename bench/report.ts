@@ -3,20 +3,22 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { latencyChart } from './chart.ts';
 import type { Options } from './options.ts';
-import type { Summary } from './phases.ts';
+import type { Round, Summary } from './phases.ts';
 import { cell, table } from './stats.ts';
 import type { Check } from './streamshop.ts';
 
 export interface Level {
   concurrency: number;
   streamshop: Summary;
-  /** the floor measured just before streamshop; `floor` is the one just after */
+  /** the floor measured just before streamshop('s first round); `floor` is the one just after (each round, pooled) */
   floorBefore?: Summary;
   floor?: Summary;
   /** the floor with the token check in front (--auth-cost) */
   floorWithAuth?: Summary;
-  /** streamshop's throughput divided by the mean of the floor's before and after it */
+  /** streamshop's throughput divided by the mean of the floor's before and after it; with rounds, the median of theirs */
   throughputRatio?: number;
+  /** --rounds: each round's figures, in the order they ran */
+  rounds?: Round[];
 }
 
 export interface PeakRss {
@@ -84,7 +86,12 @@ export function printReport(result: BenchResult, levels: Level[], checks: Check[
       ]);
     }
     if (level.throughputRatio !== undefined) {
-      const drift = level.floorBefore && level.floor ? ` (floors ${driftOf(level.floorBefore, level.floor)} apart)` : '';
+      const percent = (r: number) => `${(r * 100).toFixed(1)} %`;
+      const drift = level.rounds
+        ? ` (median of ${level.rounds.length} rounds: ${level.rounds.map((round) => percent(round.ratio)).join(', ')})`
+        : level.floorBefore && level.floor
+          ? ` (floors ${driftOf(level.floorBefore, level.floor)} apart)`
+          : '';
       rows.push([`  ratio c=${level.concurrency}${drift}`, `${(level.throughputRatio * 100).toFixed(1)}%`, ...Array(14).fill('')]);
     }
   }

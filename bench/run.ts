@@ -102,16 +102,19 @@ async function loadEveryLevel(
   const floorUsers = floorSide?.floorUsers ?? [];
   const phases: Phase[] = [];
   for (const concurrency of options.concurrency) {
-    // The floor just before and just after streamshop: the ratio is against their mean (see levelsOf).
+    // The floor just before and just after each round of streamshop: a round's ratio is against their mean (see levelsOf).
+    const floorPhase = { name: 'floor', child: floor, path: '/orders', users: floorUsers, urls: undefined } as const;
     const targets = [
-      { name: 'floor before', child: floor, path: '/orders', users: floorUsers, urls: undefined },
-      { name: 'streamshop', child: system, path: '/orders', users: systemUsers, urls: ordersUrls },
-      { name: 'floor', child: floor, path: '/orders', users: floorUsers, urls: undefined },
-      { name: 'floor+auth', child: options.authCost ? floor : undefined, path: '/checked/orders', users: floorUsers, urls: undefined },
+      { ...floorPhase, name: 'floor before', round: 1 },
+      ...Array.from({ length: options.rounds }, (_, i) => [
+        { name: 'streamshop', child: system, path: '/orders', users: systemUsers, urls: ordersUrls, round: i + 1 } as const,
+        { ...floorPhase, round: i + 1 },
+      ]).flat(),
+      { name: 'floor+auth', child: options.authCost ? floor : undefined, path: '/checked/orders', users: floorUsers, urls: undefined, round: 1 },
     ] as const;
-    for (const { name, child: target, path, users, urls } of targets) {
+    for (const { name, child: target, path, users, urls, round } of targets) {
       if (!target) continue;
-      const label = `${name} c=${concurrency}`;
+      const label = `${name} c=${concurrency}${options.rounds > 1 && name !== 'floor+auth' && name !== 'floor before' ? ` round ${round}/${options.rounds}` : ''}`;
       progress(`[${label}] load…`, true);
       const plan: LoadPlan = {
         urls: urls ?? [target.url + path],
@@ -132,7 +135,7 @@ async function loadEveryLevel(
         drainMs = await drain(system.url);
       }
       const usage = sampler.stop(done);
-      const phase: Phase = { target: name, concurrency, records: done.records, usage, wallStart };
+      const phase: Phase = { target: name, concurrency, round, records: done.records, usage, wallStart };
       if (drainMs !== undefined) phase.drainMs = drainMs;
       phases.push(phase);
     }

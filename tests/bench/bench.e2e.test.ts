@@ -11,18 +11,18 @@ const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 
 /**
- * The benchmark harness itself, in its tiny form (--quick: one concurrency level, ~2 s, 10 users):
+ * The benchmark harness itself, in its tiny form (--quick: one concurrency level, ~2 s, 10 users), with two rounds:
  * it must start and stop both systems, find every correctness check holding, and write its JSON
  * and chart. Speed is not asserted: the figures depend on the machine.
  */
-describe('npm run bench -- --quick --auth-cost', () => {
+describe('npm run bench -- --quick --auth-cost --rounds 2', () => {
   let out: string;
   let stdout = '';
   let exitCode = 0;
   before(async () => {
     out = await mkdtemp(join(tmpdir(), 'streamshop-bench-test-'));
     try {
-      ({ stdout } = await run(process.execPath, [join(root, 'bench/run.ts'), '--quick', '--auth-cost', '--out', out], {
+      ({ stdout } = await run(process.execPath, [join(root, 'bench/run.ts'), '--quick', '--auth-cost', '--rounds', '2', '--out', out], {
         cwd: root,
         timeout: 55_000,
         maxBuffer: 16 * 1024 * 1024,
@@ -60,8 +60,16 @@ describe('npm run bench -- --quick --auth-cost', () => {
     assert.ok((level.floorWithAuth?.completed ?? 0) > 0, 'the floor with the token check completed orders');
     assert.ok(result.tokenCheck.firstMicros > 0, 'the cost of a token check was measured');
     assert.ok((level.floorBefore?.completed ?? 0) > 0, 'the floor also ran just before streamshop');
-    const floorMean = ((level.floorBefore?.throughput ?? 0) + level.floor.throughput) / 2;
-    assert.ok(Math.abs((level.throughputRatio ?? 0) - level.streamshop.throughput / floorMean) < 0.001, 'the ratio is to the mean of the two floors');
+    // Two rounds, each between the floor just before it and the one just after: the level's ratio is their median.
+    const rounds = level.rounds ?? [];
+    assert.equal(rounds.length, 2, 'two rounds');
+    for (const round of rounds) {
+      assert.ok(round.streamshop > 0 && round.floors.every((floor) => floor > 0), JSON.stringify(round));
+      assert.ok(Math.abs(round.ratio - round.streamshop / ((round.floors[0] + round.floors[1]) / 2)) < 0.001, 'a round is against its two floors');
+    }
+    assert.equal(rounds[0]?.floors[1], rounds[1]?.floors[0], 'the floor between two rounds is the one after the first and before the second');
+    assert.equal(rounds[0]?.floors[0], level.floorBefore?.throughput, 'the first round starts after the floor before');
+    assert.ok(Math.abs((level.throughputRatio ?? 0) - ((rounds[0]?.ratio ?? 0) + (rounds[1]?.ratio ?? 0)) / 2) < 0.001, 'the ratio is the median of the rounds');
     assert.ok(level.streamshop.usage.cpuSeconds.node > 0, 'CPU of the system process was sampled');
     assert.ok(level.streamshop.usage.peakRssMb.node > 0, 'RSS of the system process was sampled');
   });
