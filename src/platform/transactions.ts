@@ -9,10 +9,18 @@ export interface Database {
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
-/** The signals raised in each open transaction started by a Database. */
-const raised = new WeakMap<Tx, Set<CommitSignal>>();
-/** The statements each open transaction sends with its COMMIT (sendWithCommit). */
-const withCommit = new WeakMap<Tx, Promise<unknown>[]>();
+/** What each open transaction started by a Database carries to its end: signals raised, statements sent with its COMMIT. */
+interface Open {
+  signals: Set<CommitSignal>;
+  sentLast: Promise<unknown>[];
+}
+const open = new WeakMap<Tx, Open>();
+
+function openOf(tx: Tx, caller: string): Open {
+  const state = open.get(tx);
+  if (!state) throw new Error(`${caller}: the transaction was not started by Database.transaction()`);
+  return state;
+}
 
 /**
  * Transactions on `sql` whose side effects of committing are explicit: the work raises signals (afterCommit), and
@@ -23,11 +31,9 @@ export function openDatabase(sql: Sql, handlers: Record<CommitSignal, () => void
   return {
     sql,
     async transaction(work) {
-      const signals = new Set<CommitSignal>();
-      const sentLast: Promise<unknown>[] = [];
+      const { signals, sentLast }: Open = { signals: new Set(), sentLast: [] };
       const result = await sql.begin((tx) => {
-        raised.set(tx, signals);
-        withCommit.set(tx, sentLast);
+        open.set(tx, { signals, sentLast });
         return work(tx);
       });
       // One of them failed: PostgreSQL took the COMMIT behind it for a ROLLBACK (a failed transaction can only end so).
@@ -40,9 +46,7 @@ export function openDatabase(sql: Sql, handlers: Record<CommitSignal, () => void
 
 /** Asks for `signal` to be handled once the transaction commits. */
 export function afterCommit(tx: Tx, signal: CommitSignal): void {
-  const signals = raised.get(tx);
-  if (!signals) throw new Error(`afterCommit(${signal}): the transaction was not started by Database.transaction()`);
-  signals.add(signal);
+  openOf(tx, `afterCommit(${signal})`).signals.add(signal);
 }
 
 /**
@@ -52,8 +56,7 @@ export function afterCommit(tx: Tx, signal: CommitSignal): void {
  * with its error. The work must not send anything after it.
  */
 export function sendWithCommit(tx: Tx, statement: Promise<unknown>): void {
-  const sentLast = withCommit.get(tx);
-  if (!sentLast) throw new Error('sendWithCommit: the transaction was not started by Database.transaction()');
+  const { sentLast } = openOf(tx, 'sendWithCommit');
   statement.catch(() => {}); // its failure is the transaction's, reported after the COMMIT
   sentLast.push(statement);
 }
