@@ -11,8 +11,6 @@ import type { Check, OrderTimes } from './streamshop.ts';
 export interface Phase {
   target: 'floor before' | 'streamshop' | 'floor' | 'floor+auth';
   concurrency: number;
-  /** 1, 2, …: with --rounds, streamshop and the floor take turns at each level */
-  round: number;
   records: OrderRecord[];
   usage: Usage;
   wallStart: number;

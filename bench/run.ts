@@ -135,7 +135,7 @@ async function loadEveryLevel(
         drainMs = await drain(system.url);
       }
       const usage = sampler.stop(done);
-      const phase: Phase = { target: name, concurrency, round, records: done.records, usage, wallStart };
+      const phase: Phase = { target: name, concurrency, records: done.records, usage, wallStart };
       if (drainMs !== undefined) phase.drainMs = drainMs;
       phases.push(phase);
     }
