@@ -3,7 +3,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import type { LoadMessage, LoadPlan, OrderRecord } from './load.ts';
 import type { Child } from './processes.ts';
-import { startUsageSampler, type Usage } from './proc.ts';
+import { type ByKind, startUsageSampler, type Usage } from './proc.ts';
 import { progress } from './progress.ts';
 import { type Distribution, distribution } from './stats.ts';
 import type { Check, OrderTimes } from './streamshop.ts';
@@ -74,6 +74,8 @@ export interface Summary {
   stagesMs: Record<string, Distribution>;
   usage: Usage;
   cpuMsPerOrder: number;
+  /** context switches and read/write system calls per order, by kind of process */
+  perOrder: { contextSwitches: ByKind; systemCalls: ByKind };
   drainMs?: number;
 }
 
@@ -93,6 +95,10 @@ export function summarise(phase: Phase, durationS: number, times?: Map<string, O
   // order's own transaction, so the letter is there when the answer is.
   const letterLatency = times ? stage((r, t) => (t.letter === undefined ? undefined : t.letter - r.sentAt)) : distribution(measured.map((r) => r.latencyMs));
   const cpu = phase.usage.cpuSeconds.node + phase.usage.cpuSeconds.postgres + phase.usage.cpuSeconds.broker;
+  const perOrder = (counts: ByKind): ByKind => {
+    const each = (n: number) => (phase.records.length ? Math.round((n / phase.records.length) * 10) / 10 : Number.NaN);
+    return { node: each(counts.node), postgres: each(counts.postgres), broker: each(counts.broker) };
+  };
   return {
     concurrency: phase.concurrency,
     orders: phase.records.length,
@@ -114,6 +120,7 @@ export function summarise(phase: Phase, durationS: number, times?: Map<string, O
       : {},
     usage: phase.usage,
     cpuMsPerOrder: phase.records.length ? Math.round((cpu / phase.records.length) * 1e5) / 100 : Number.NaN,
+    perOrder: { contextSwitches: perOrder(phase.usage.contextSwitches), systemCalls: perOrder(phase.usage.systemCalls) },
     ...(phase.drainMs !== undefined ? { drainMs: Math.round(phase.drainMs) } : {}),
   };
 }
@@ -146,12 +153,19 @@ export function mergePhases(phases: Phase[]): Phase {
   const cpuSeconds = Object.fromEntries(
     Object.keys(first.usage.cpuSeconds).map((kind) => [kind, sum((u) => u.cpuSeconds[kind as keyof Usage['cpuSeconds']])]),
   ) as Usage['cpuSeconds'];
+  const counts = (pick: (u: Usage) => ByKind): ByKind => ({
+    node: sum((u) => pick(u).node),
+    postgres: sum((u) => pick(u).postgres),
+    broker: sum((u) => pick(u).broker),
+  });
   const drains = phases.flatMap((p) => (p.drainMs === undefined ? [] : [p.drainMs]));
   return {
     ...first,
     records: phases.flatMap((p) => p.records),
     usage: {
       cpuSeconds,
+      contextSwitches: counts((u) => u.contextSwitches),
+      systemCalls: counts((u) => u.systemCalls),
       wallSeconds,
       machineBusyCores: Math.round((cpuSeconds.machine / wallSeconds) * 100) / 100,
       otherCores: Math.round((cpuSeconds.other / wallSeconds) * 100) / 100,

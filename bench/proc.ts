@@ -1,7 +1,7 @@
 /**
  * What a process tree costs, read from /proc (Linux): CPU seconds of a process and of its
- * descendants (the embedded PostgreSQL and its backends), its resident memory, and the machine's
- * own busy time, so a noisy neighbour can be told apart from the system under test.
+ * descendants (the embedded PostgreSQL and its backends), their context switches and system calls, its resident
+ * memory, and the machine's own busy time, so a noisy neighbour can be told apart from the system under test.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -55,7 +55,7 @@ function allStats(): ProcStat[] {
   return stats;
 }
 
-function descendants(root: number, stats: ProcStat[]): ProcStat[] {
+function descendants(root: number, stats: ProcStat[] = allStats()): ProcStat[] {
   const byParent = new Map<number, ProcStat[]>();
   for (const s of stats) byParent.set(s.ppid, [...(byParent.get(s.ppid) ?? []), s]);
   const out: ProcStat[] = [];
@@ -100,19 +100,20 @@ export function machineBusySeconds(): number {
 }
 
 /** Resident memory of each Node.js process below the root (the services of the stack), labelled by what it runs. */
-export function nodeProcessesRssKb(root: number): Map<string, number> {
+function nodeProcessesRssKb(tree: ProcStat[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const s of descendants(root, allStats())) {
+  for (const s of tree) {
     const args = nodeArgs(s.pid);
     if (args) out.set(`${args.at(-1) ?? 'node'} (pid ${s.pid})`, statusKb(s.pid, 'VmRSS'));
   }
   return out;
 }
 
-export interface TreeCpu {
+/** A figure by kind of process. */
+export interface ByKind {
   /** the root process (our Node.js server) and, in the stack, the service processes below it */
   node: number;
-  /** the PostgreSQL postmaster and its backends, including reaped ones */
+  /** the PostgreSQL postmaster and its backends (for CPU, including reaped ones) */
   postgres: number;
   /** anything else below the root: the NATS server of the stack */
   broker: number;
@@ -129,18 +130,55 @@ function nodeArgs(pid: number): string[] | undefined {
   }
 }
 
-export function treeCpu(root: number): TreeCpu {
-  const stats = allStats();
-  const cpu: TreeCpu = { node: stats.find((s) => s.pid === root)?.cpu ?? 0, postgres: 0, broker: 0 };
-  for (const s of descendants(root, stats)) {
-    const kind = s.comm === 'postgres' ? 'postgres' : nodeArgs(s.pid) ? 'node' : 'broker';
-    cpu[kind] += s.cpu + s.reapedCpu;
+/** Context switches (voluntary and not) of a process so far, all its threads together; 0 when it is gone. */
+function contextSwitches(pid: number): number {
+  let total = 0;
+  try {
+    for (const thread of readdirSync(`/proc/${pid}/task`)) {
+      const status = readFileSync(`/proc/${pid}/task/${thread}/status`, 'utf8');
+      total += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      total += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    }
+  } catch {
+    // gone, or a thread ended between the listing and the read: what was read so far
   }
-  return cpu;
+  return total;
+}
+
+/** Read and write system calls of a process so far (socket sends and receives included), from /proc/<pid>/io. */
+function systemCalls(pid: number): number {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    return Number(/^syscr:\s+(\d+)/m.exec(io)?.[1] ?? 0) + Number(/^syscw:\s+(\d+)/m.exec(io)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The tree's CPU seconds, context switches and read/write system calls, by kind of process. Unlike CPU seconds,
+ * the two counts do not depend on how fast the machine happens to be: they tell whether a change did less work.
+ * A process that ended before the reading takes its counts with it (its CPU stays, reaped by its parent).
+ */
+export function treeUsage(root: number): { cpu: ByKind; contextSwitches: ByKind; systemCalls: ByKind } {
+  const stats = allStats();
+  const cpu: ByKind = { node: stats.find((s) => s.pid === root)?.cpu ?? 0, postgres: 0, broker: 0 };
+  const switches: ByKind = { node: contextSwitches(root), postgres: 0, broker: 0 };
+  const calls: ByKind = { node: systemCalls(root), postgres: 0, broker: 0 };
+  for (const s of descendants(root, stats)) {
+    const kind: keyof ByKind = s.comm === 'postgres' ? 'postgres' : nodeArgs(s.pid) ? 'node' : 'broker';
+    cpu[kind] += s.cpu + s.reapedCpu;
+    switches[kind] += contextSwitches(s.pid);
+    calls[kind] += systemCalls(s.pid);
+  }
+  return { cpu, contextSwitches: switches, systemCalls: calls };
 }
 
 export interface Usage {
   cpuSeconds: { node: number; postgres: number; broker: number; load: number; machine: number; other: number };
+  /** counts over the phase, by kind of process: they do not vary with the machine's speed */
+  contextSwitches: ByKind;
+  systemCalls: ByKind;
   wallSeconds: number;
   /** the machine's cores kept busy on average, by anyone */
   machineBusyCores: number;
@@ -154,15 +192,17 @@ export interface Usage {
  * between the first and the last reading, memory as the highest reading. The load process reports
  * its own CPU and memory (it may be gone by the time the phase is summed up).
  */
-export function startUsageSampler(target: number, intervalMs = 500) {
+export function startUsageSampler(target: number, intervalMs = 1_000) {
   const startedAt = performance.now();
-  const first = { tree: treeCpu(target), machine: machineBusySeconds() };
+  const first = { tree: treeUsage(target), machine: machineBusySeconds() };
   const peak = { node: 0, postgres: 0 };
   const processes = new Map<string, number>();
+  // Once a second, one pass over /proc: the sampling takes its CPU from the same two cores as what it measures.
   const sample = () => {
     peak.node = Math.max(peak.node, statusKb(target, 'VmRSS'));
-    for (const [label, kb] of nodeProcessesRssKb(target)) processes.set(label, Math.max(processes.get(label) ?? 0, kb));
-    const postgres = descendants(target, allStats()).filter((s) => s.comm === 'postgres');
+    const tree = descendants(target);
+    for (const [label, kb] of nodeProcessesRssKb(tree)) processes.set(label, Math.max(processes.get(label) ?? 0, kb));
+    const postgres = tree.filter((s) => s.comm === 'postgres');
     peak.postgres = Math.max(peak.postgres, postgres.reduce((sum, s) => sum + pssKb(s.pid), 0));
   };
   sample();
@@ -171,11 +211,18 @@ export function startUsageSampler(target: number, intervalMs = 500) {
     stop(load: { cpuSeconds: number; maxRssKb: number }): Usage {
       clearInterval(timer);
       sample();
-      const tree = treeCpu(target);
+      const last = treeUsage(target);
+      const tree = last.cpu;
       const seconds = (performance.now() - startedAt) / 1000;
-      const node = tree.node - first.tree.node;
-      const postgres = tree.postgres - first.tree.postgres;
-      const broker = tree.broker - first.tree.broker;
+      const node = tree.node - first.tree.cpu.node;
+      const postgres = tree.postgres - first.tree.cpu.postgres;
+      const broker = tree.broker - first.tree.cpu.broker;
+      // A backend that ended meanwhile takes its counts with it: never below zero.
+      const delta = (pick: (u: ReturnType<typeof treeUsage>) => ByKind): ByKind => ({
+        node: Math.max(0, pick(last).node - pick(first.tree).node),
+        postgres: Math.max(0, pick(last).postgres - pick(first.tree).postgres),
+        broker: Math.max(0, pick(last).broker - pick(first.tree).broker),
+      });
       const machine = machineBusySeconds() - first.machine;
       const other = Math.max(0, machine - node - postgres - broker - load.cpuSeconds);
       const mb = (kb: number) => Math.round(kb / 102.4) / 10;
@@ -188,6 +235,8 @@ export function startUsageSampler(target: number, intervalMs = 500) {
           machine: round(machine),
           other: round(other),
         },
+        contextSwitches: delta((u) => u.contextSwitches),
+        systemCalls: delta((u) => u.systemCalls),
         wallSeconds: round(seconds),
         machineBusyCores: round(machine / seconds),
         otherCores: round(other / seconds),

@@ -107,6 +107,7 @@ export function printReport(result: BenchResult, levels: Level[], checks: Check[
     ),
   );
   console.log('\nlatencies in ms; "letter" = from sending POST /orders to the letter\'s createdAt; pg memory is PSS summed over its processes');
+  printWorkPerOrder(levels, withBroker);
   const perOrder = levels[0]?.streamshop.cpuMsPerOrder;
   console.log(
     `authentication (no database): a token's first check (Ed25519 signature and claims) costs ${result.tokenCheck.firstMicros} µs of CPU` +
@@ -148,6 +149,27 @@ export function printReport(result: BenchResult, levels: Level[], checks: Check[
 
   console.log('\ncorrectness\n');
   for (const check of checks) console.log(`  ${check.ok ? 'ok  ' : check.fatal ? 'FAIL' : 'warn'}  ${check.name} — ${check.detail}`);
+}
+
+/**
+ * Context switches and read/write system calls per order, by kind of process: counts that a slower or faster hour of
+ * the machine does not change, so a change that does less work shows here even when orders/s cannot tell.
+ */
+function printWorkPerOrder(levels: Level[], withBroker: boolean): void {
+  const kinds = (n: { node: number; postgres: number; broker: number }) => `${cell(n.node)}/${cell(n.postgres)}${withBroker ? `/${cell(n.broker)}` : ''}`;
+  const rows = levels.flatMap((level) =>
+    (
+      [
+        ['floor before', level.floorBefore],
+        ['streamshop', level.streamshop],
+        ['floor after', level.floor],
+      ] as const
+    ).flatMap(([name, s]) => (s ? [[`${name} c=${level.concurrency}`, kinds(s.perOrder.contextSwitches), kinds(s.perOrder.systemCalls)]] : [])),
+  );
+  const by = withBroker ? 'node/pg/nats' : 'node/pg';
+  console.log(`\nwork per order (counts, not time):\n`);
+  console.log(table(['', `context switches ${by}`, `read/write calls ${by}`], rows));
+  console.log("(read() and write() as /proc counts them: Node.js and NATS do their socket I/O with those; PostgreSQL uses send/recv, so its figure is its file I/O only)");
 }
 
 /** Writes the result as JSON and its latency chart as SVG into the output folder. */

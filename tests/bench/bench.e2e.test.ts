@@ -72,6 +72,12 @@ describe('npm run bench -- --quick --auth-cost --rounds 2', () => {
     assert.ok(Math.abs((level.throughputRatio ?? 0) - ((rounds[0]?.ratio ?? 0) + (rounds[1]?.ratio ?? 0)) / 2) < 0.001, 'the ratio is the median of the rounds');
     assert.ok(level.streamshop.usage.cpuSeconds.node > 0, 'CPU of the system process was sampled');
     assert.ok(level.streamshop.usage.peakRssMb.node > 0, 'RSS of the system process was sampled');
+    // Work per order as counts: the Node.js process switches and calls read/write for every order; PostgreSQL switches too.
+    for (const summary of [level.streamshop, level.floor]) {
+      const { contextSwitches, systemCalls } = summary.perOrder;
+      assert.ok(contextSwitches.node > 0 && contextSwitches.postgres > 0 && systemCalls.node > 0, JSON.stringify(summary.perOrder));
+    }
+    assert.match(stdout, /work per order \(counts, not time\)/);
   });
 
   test('when the quick bench has run, then an SVG chart lies next to the JSON', async () => {
