@@ -44,6 +44,13 @@ export interface NatsCluster {
 }
 
 /**
+ * Go threads running nats-server's code at once, per node. The stack shares the machine's cores with the services
+ * and PostgreSQL: with one, the server's goroutines hand messages to each other on one thread instead of waking
+ * another (measured on 2 cores at c=32: a fifth less NATS CPU and a third fewer of its context switches per order).
+ */
+const NATS_GO_THREADS = '1';
+
+/**
  * `size` nodes of nats-server -js on 127.0.0.1, stores under <dataDir>/nats/<node>. With 3, they form one JetStream
  * cluster (streams declared with 3 replicas survive the loss of a node); with 1, a plain server on `port`.
  */
@@ -86,7 +93,7 @@ function natsNode(executable: string, name: string, args: string[], port: number
       const log = openSync(logFile, 'a');
       try {
         // Detached: Ctrl-C reaches only the stack, which stops the broker after the services.
-        server = spawn(executable, args, { detached: true, stdio: ['ignore', log, log] });
+        server = spawn(executable, args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, GOMAXPROCS: NATS_GO_THREADS } });
       } finally {
         closeSync(log);
       }

@@ -344,6 +344,12 @@ describe('kubectl kustomize deploy/k8s (self-contained install)', () => {
     assert.ok(nats.args.includes('--jetstream'), 'NATS runs with JetStream');
     const store = /^--store_dir=(.+)$/.exec(nats.args.find((arg: string) => arg.startsWith('--store_dir=')) ?? '')?.[1];
     assert.ok(store && nats.volumeMounts.some((m: Json) => m.mountPath === store && m.name === 'data'), 'store dir on the PVC');
+    // Go sizes its threads and heap to the container's limits, not to the node's.
+    for (const [variable, limit] of [['GOMAXPROCS', 'limits.cpu'], ['GOMEMLIMIT', 'limits.memory']] as const) {
+      const from = nats.env.find((e: Json) => e.name === variable)?.valueFrom?.resourceFieldRef;
+      assert.equal(from?.resource, limit, `NATS: ${variable} from its ${limit}`);
+      assert.ok(nats.resources.limits[limit.split('.')[1] as string], `NATS: ${limit} is set`);
+    }
 
     // The init script creates each service's database and role; the services' URLs carry the same passwords.
     const postgres = podSpecOf(named(objects, 'StatefulSet', 'postgres'));
