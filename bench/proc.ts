@@ -145,7 +145,10 @@ function contextSwitches(pid: number): number {
   return total;
 }
 
-/** Read and write system calls of a process so far (socket sends and receives included), from /proc/<pid>/io. */
+/**
+ * Read and write calls of a process so far, from /proc/<pid>/io: the calls Node.js and NATS do their socket I/O with.
+ * PostgreSQL answers its clients with send/recv, which this does not count: its figure is its file I/O.
+ */
 function systemCalls(pid: number): number {
   try {
     const io = readFileSync(`/proc/${pid}/io`, 'utf8');
@@ -156,9 +159,10 @@ function systemCalls(pid: number): number {
 }
 
 /**
- * The tree's CPU seconds, context switches and read/write system calls, by kind of process. Unlike CPU seconds,
- * the two counts do not depend on how fast the machine happens to be: they tell whether a change did less work.
- * A process that ended before the reading takes its counts with it (its CPU stays, reaped by its parent).
+ * The tree's CPU seconds, context switches and read/write calls, by kind of process. The two counts depend far less
+ * than CPU seconds on how fast the machine happens to be (they still move with batch sizes, which follow the pace):
+ * they tell whether a change did less work. A process that ended before the reading takes its counts with it (its
+ * CPU stays, reaped by its parent).
  */
 export function treeUsage(root: number): { cpu: ByKind; contextSwitches: ByKind; systemCalls: ByKind } {
   const stats = allStats();
@@ -176,7 +180,7 @@ export function treeUsage(root: number): { cpu: ByKind; contextSwitches: ByKind;
 
 export interface Usage {
   cpuSeconds: { node: number; postgres: number; broker: number; load: number; machine: number; other: number };
-  /** counts over the phase, by kind of process: they do not vary with the machine's speed */
+  /** counts over the phase, by kind of process: they vary far less with the machine's speed than CPU seconds */
   contextSwitches: ByKind;
   systemCalls: ByKind;
   wallSeconds: number;
