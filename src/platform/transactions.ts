@@ -31,14 +31,14 @@ export function openDatabase(sql: Sql, handlers: Record<CommitSignal, () => void
   return {
     sql,
     async transaction(work) {
-      const { signals, sentLast }: Open = { signals: new Set(), sentLast: [] };
+      const state: Open = { signals: new Set(), sentLast: [] };
       const result = await sql.begin((tx) => {
-        open.set(tx, { signals, sentLast });
+        open.set(tx, state);
         return work(tx);
       });
       // One of them failed: PostgreSQL took the COMMIT behind it for a ROLLBACK (a failed transaction can only end so).
-      await Promise.all(sentLast);
-      for (const signal of signals) handlers[signal]();
+      await Promise.all(state.sentLast);
+      for (const signal of state.signals) handlers[signal]();
       return result as Awaited<ReturnType<typeof work>>;
     },
   };
