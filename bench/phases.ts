@@ -3,7 +3,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import type { LoadMessage, LoadPlan, OrderRecord } from './load.ts';
 import type { Child } from './processes.ts';
-import { type ByKind, startUsageSampler, type Usage } from './proc.ts';
+import { type ByKind, byKind, startUsageSampler, type Usage } from './proc.ts';
 import { progress } from './progress.ts';
 import { type Distribution, distribution } from './stats.ts';
 import type { Check, OrderTimes } from './streamshop.ts';
@@ -95,10 +95,8 @@ export function summarise(phase: Phase, durationS: number, times?: Map<string, O
   // order's own transaction, so the letter is there when the answer is.
   const letterLatency = times ? stage((r, t) => (t.letter === undefined ? undefined : t.letter - r.sentAt)) : distribution(measured.map((r) => r.latencyMs));
   const cpu = phase.usage.cpuSeconds.node + phase.usage.cpuSeconds.postgres + phase.usage.cpuSeconds.broker;
-  const perOrder = (counts: ByKind): ByKind => {
-    const each = (n: number) => (phase.records.length ? Math.round((n / phase.records.length) * 10) / 10 : Number.NaN);
-    return { node: each(counts.node), postgres: each(counts.postgres), broker: each(counts.broker) };
-  };
+  const perOrder = (counts: ByKind): ByKind =>
+    byKind((kind) => (phase.records.length ? Math.round((counts[kind] / phase.records.length) * 10) / 10 : Number.NaN));
   return {
     concurrency: phase.concurrency,
     orders: phase.records.length,
@@ -153,11 +151,7 @@ export function mergePhases(phases: Phase[]): Phase {
   const cpuSeconds = Object.fromEntries(
     Object.keys(first.usage.cpuSeconds).map((kind) => [kind, sum((u) => u.cpuSeconds[kind as keyof Usage['cpuSeconds']])]),
   ) as Usage['cpuSeconds'];
-  const counts = (pick: (u: Usage) => ByKind): ByKind => ({
-    node: sum((u) => pick(u).node),
-    postgres: sum((u) => pick(u).postgres),
-    broker: sum((u) => pick(u).broker),
-  });
+  const counts = (pick: (u: Usage) => ByKind): ByKind => byKind((kind) => sum((u) => pick(u)[kind]));
   const drains = phases.flatMap((p) => (p.drainMs === undefined ? [] : [p.drainMs]));
   return {
     ...first,

@@ -130,6 +130,11 @@ function nodeArgs(pid: number): string[] | undefined {
   }
 }
 
+/** A ByKind whose every figure is `figure(kind)`. */
+export function byKind(figure: (kind: keyof ByKind) => number): ByKind {
+  return { node: figure('node'), postgres: figure('postgres'), broker: figure('broker') };
+}
+
 /** Context switches (voluntary and not) of a process so far, all its threads together; 0 when it is gone. */
 function contextSwitches(pid: number): number {
   let total = 0;
@@ -222,11 +227,8 @@ export function startUsageSampler(target: number, intervalMs = 1_000) {
       const postgres = tree.postgres - first.tree.cpu.postgres;
       const broker = tree.broker - first.tree.cpu.broker;
       // A backend that ended meanwhile takes its counts with it: never below zero.
-      const delta = (pick: (u: ReturnType<typeof treeUsage>) => ByKind): ByKind => ({
-        node: Math.max(0, pick(last).node - pick(first.tree).node),
-        postgres: Math.max(0, pick(last).postgres - pick(first.tree).postgres),
-        broker: Math.max(0, pick(last).broker - pick(first.tree).broker),
-      });
+      const delta = (pick: (u: ReturnType<typeof treeUsage>) => ByKind): ByKind =>
+        byKind((kind) => Math.max(0, pick(last)[kind] - pick(first.tree)[kind]));
       const machine = machineBusySeconds() - first.machine;
       const other = Math.max(0, machine - node - postgres - broker - load.cpuSeconds);
       const mb = (kb: number) => Math.round(kb / 102.4) / 10;

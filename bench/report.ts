@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { latencyChart } from './chart.ts';
 import type { Options } from './options.ts';
+import type { ByKind } from './proc.ts';
 import type { Round, Summary } from './phases.ts';
 import { cell, table } from './stats.ts';
 import type { Check } from './streamshop.ts';
@@ -58,13 +59,7 @@ export function printReport(result: BenchResult, levels: Level[], checks: Check[
   // The stack has a NATS server too: its CPU gets a column of its own.
   const withBroker = levels.some((level) => level.streamshop.usage.cpuSeconds.broker > 0);
   for (const level of levels) {
-    for (const [name, s] of [
-      ['floor before', level.floorBefore],
-      ['streamshop', level.streamshop],
-      ['floor after', level.floor],
-      ['floor+auth', level.floorWithAuth],
-    ] as const) {
-      if (!s) continue;
+    for (const [name, s] of phasesOf(level)) {
       const u = s.usage;
       rows.push([
         `${name} c=${level.concurrency}`,
@@ -77,7 +72,7 @@ export function printReport(result: BenchResult, levels: Level[], checks: Check[
         cell(s.latencyToLetterMs.p95),
         cell(s.latencyToLetterMs.p99),
         cell(s.latencyToLetterMs.max),
-        `${cell(u.cpuSeconds.node)}/${cell(u.cpuSeconds.postgres)}${withBroker ? `/${cell(u.cpuSeconds.broker)}` : ''}`,
+        kindsCell(u.cpuSeconds, withBroker),
         cell(s.cpuMsPerOrder, 2),
         `${cell(u.peakRssMb.node, 0)}/${cell(u.peakRssMb.postgresPss, 0)}`,
         cell(u.cpuSeconds.load),
@@ -151,20 +146,33 @@ export function printReport(result: BenchResult, levels: Level[], checks: Check[
   for (const check of checks) console.log(`  ${check.ok ? 'ok  ' : check.fatal ? 'FAIL' : 'warn'}  ${check.name} — ${check.detail}`);
 }
 
+/** A level's phases that ran, named as the tables name them. */
+function phasesOf(level: Level): [string, Summary][] {
+  const named: [string, Summary | undefined][] = [
+    ['floor before', level.floorBefore],
+    ['streamshop', level.streamshop],
+    ['floor after', level.floor],
+    ['floor+auth', level.floorWithAuth],
+  ];
+  return named.flatMap(([name, s]) => (s ? [[name, s] as [string, Summary]] : []));
+}
+
+/** node/pg, or node/pg/nats when the stack's broker ran. */
+function kindsCell(n: ByKind, withBroker: boolean): string {
+  return `${cell(n.node)}/${cell(n.postgres)}${withBroker ? `/${cell(n.broker)}` : ''}`;
+}
+
 /**
- * Context switches and read/write system calls per order, by kind of process: counts that a slower or faster hour of
- * the machine does not change, so a change that does less work shows here even when orders/s cannot tell.
+ * Context switches and read/write calls per order, by kind of process: counts that move far less than seconds with
+ * how fast the machine is that hour, so a change that does less work can show here when orders/s cannot tell.
  */
 function printWorkPerOrder(levels: Level[], withBroker: boolean): void {
-  const kinds = (n: { node: number; postgres: number; broker: number }) => `${cell(n.node)}/${cell(n.postgres)}${withBroker ? `/${cell(n.broker)}` : ''}`;
   const rows = levels.flatMap((level) =>
-    (
-      [
-        ['floor before', level.floorBefore],
-        ['streamshop', level.streamshop],
-        ['floor after', level.floor],
-      ] as const
-    ).flatMap(([name, s]) => (s ? [[`${name} c=${level.concurrency}`, kinds(s.perOrder.contextSwitches), kinds(s.perOrder.systemCalls)]] : [])),
+    phasesOf(level).map(([name, s]) => [
+      `${name} c=${level.concurrency}`,
+      kindsCell(s.perOrder.contextSwitches, withBroker),
+      kindsCell(s.perOrder.systemCalls, withBroker),
+    ]),
   );
   const by = withBroker ? 'node/pg/nats' : 'node/pg';
   console.log(`\nwork per order (counts, not time):\n`);
