@@ -6,6 +6,7 @@
  *
  * POST /checked/orders is the same with streamshop's token check in front (the Ed25519 signature and the owner of
  * the userId, with the same code): the difference between the two is what authentication costs per order.
+ * POST /four-commits/orders does the same work in four transactions one after another, as streamshop's services do.
  *
  * Env: PORT (0 = free), DATA_DIR (its own PostgreSQL cluster), POOL (connections, default 10).
  * Prints "floor listening on http://127.0.0.1:<port>" once ready; SIGTERM stops it and PostgreSQL.
@@ -57,6 +58,19 @@ interface OrderRow {
   updated_at: Date;
 }
 
+function toOrder(row: OrderRow) {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    price: Number(row.price),
+    currency: 'RUB',
+    status: row.status,
+    ...(row.reason ? { reason: row.reason } : {}),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
 export async function startFloor(options: { port: number; dataDir: string; pool: number }) {
   const log = createLogger('warn', 'floor');
   const pg = await startEmbeddedPostgres({ dataDir: options.dataDir, port: 0, log });
@@ -66,41 +80,56 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
   const issuer = await createTokenIssuer({ keys: [await newSigningKey()] });
   const verifier = localTokenVerifier(issuer.publicKeys());
 
+  type Sql = typeof sql;
+  /** The payment: the balance only if it covers the price (one statement), and its ledger line; or why not. */
+  async function pay(tx: Sql, userId: string, orderId: string, price: number): Promise<string | null> {
+    const [taken] = await tx<{ balance: string }[]>`
+      UPDATE accounts SET balance = balance - ${price}, updated_at = now()
+      WHERE user_id = ${userId} AND balance >= ${price} RETURNING balance`;
+    if (taken) {
+      await tx`INSERT INTO ledger (id, user_id, type, amount, balance_after, order_id)
+               VALUES (${uuidv7()}, ${userId}, 'payment', ${price}, ${taken.balance}, ${orderId})`;
+      return null;
+    }
+    const [account] = await tx`SELECT 1 FROM accounts WHERE user_id = ${userId}`;
+    return account ? 'insufficient_funds' : 'account_not_found';
+  }
+
+  async function writeLetter(tx: Sql, userId: string, orderId: string, price: number, reason: string | null): Promise<void> {
+    const kind = reason ? 'order_rejected' : 'order_paid';
+    const { subject, body } = composeOrderLetter({ orderId, kind, price, reason }, 'Bench User');
+    await tx`
+      INSERT INTO letters (id, user_id, email, kind, subject, body, order_id)
+      SELECT ${uuidv7()}, id, email, ${kind}, ${subject}, ${body}, ${orderId} FROM users WHERE id = ${userId}`;
+  }
+
+  /** Everything in one transaction: the least any design can do. */
   async function placeOrder(userId: string, price: number) {
     return sql.begin(async (tx) => {
-      const [taken] = await tx<{ balance: string }[]>`
-        UPDATE accounts SET balance = balance - ${price}, updated_at = now()
-        WHERE user_id = ${userId} AND balance >= ${price} RETURNING balance`;
       const orderId = uuidv7();
-      let reason: string | null = null;
-      if (taken) {
-        await tx`INSERT INTO ledger (id, user_id, type, amount, balance_after, order_id)
-                 VALUES (${uuidv7()}, ${userId}, 'payment', ${price}, ${taken.balance}, ${orderId})`;
-      } else {
-        const [account] = await tx`SELECT 1 FROM accounts WHERE user_id = ${userId}`;
-        reason = account ? 'insufficient_funds' : 'account_not_found';
-      }
-      const status = taken ? 'paid' : 'rejected';
+      const reason = await pay(tx, userId, orderId, price);
       const [order] = await tx<OrderRow[]>`
-        INSERT INTO orders (id, user_id, price, status, reason) VALUES (${orderId}, ${userId}, ${price}, ${status}, ${reason})
+        INSERT INTO orders (id, user_id, price, status, reason) VALUES (${orderId}, ${userId}, ${price}, ${reason ? 'rejected' : 'paid'}, ${reason})
         RETURNING id, user_id, price, status, reason, created_at, updated_at`;
-      const kind = taken ? 'order_paid' : 'order_rejected';
-      const { subject, body } = composeOrderLetter({ orderId, kind, price, reason }, 'Bench User');
-      await tx`
-        INSERT INTO letters (id, user_id, email, kind, subject, body, order_id)
-        SELECT ${uuidv7()}, id, email, ${kind}, ${subject}, ${body}, ${orderId} FROM users WHERE id = ${userId}`;
-      const row = order as OrderRow;
-      return {
-        id: row.id,
-        userId: row.user_id,
-        price: Number(row.price),
-        currency: 'RUB',
-        status: row.status,
-        ...(row.reason ? { reason: row.reason } : {}),
-        createdAt: row.created_at.toISOString(),
-        updatedAt: row.updated_at.toISOString(),
-      };
+      await writeLetter(tx, userId, orderId, price, reason);
+      return toOrder(order as OrderRow);
     });
+  }
+
+  /**
+   * The same work in the four commits streamshop makes, one after another (the pending order, the payment, the
+   * outcome, the letter), with nothing else: no outbox, inbox, bus or framework. What separate services' own
+   * transactions cost at the least, so a comparison can tell that cost from the messaging's.
+   */
+  async function placeOrderInFourCommits(userId: string, price: number) {
+    const orderId = uuidv7();
+    await sql`INSERT INTO orders (id, user_id, price, status) VALUES (${orderId}, ${userId}, ${price}, 'pending')`;
+    const reason = await sql.begin((tx) => pay(tx, userId, orderId, price));
+    const [order] = await sql<OrderRow[]>`
+      UPDATE orders SET status = ${reason ? 'rejected' : 'paid'}, reason = ${reason}, updated_at = now() WHERE id = ${orderId}
+      RETURNING id, user_id, price, status, reason, created_at, updated_at`;
+    await writeLetter(sql, userId, orderId, price, reason);
+    return toOrder(order as OrderRow);
   }
 
   /** Users with an account, a deposit and a withdrawal (the ledger then has every kind of line), and a token each. */
@@ -147,7 +176,7 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = req.method === 'POST' ? await readJson(req) : undefined;
-    if (req.method === 'POST' && (req.url === '/orders' || req.url === '/checked/orders')) {
+    if (req.method === 'POST' && (req.url === '/orders' || req.url === '/checked/orders' || req.url === '/four-commits/orders')) {
       const { userId, price } = (body ?? {}) as { userId?: unknown; price?: unknown };
       if (typeof userId !== 'string' || !/^[0-9a-f-]{36}$/i.test(userId) || !Number.isInteger(price) || (price as number) < 1) {
         return send(res, 400, { title: 'Invalid request' });
@@ -158,7 +187,7 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
         if (!caller) return send(res, 401, { title: 'Unauthenticated' });
         if (caller.userId !== userId) return send(res, 403, { title: 'Forbidden' });
       }
-      const order = await placeOrder(userId, price as number);
+      const order = req.url === '/four-commits/orders' ? await placeOrderInFourCommits(userId, price as number) : await placeOrder(userId, price as number);
       res.setHeader('location', `/orders/${order.id}`);
       return send(res, 201, order);
     }

@@ -18,6 +18,8 @@ export interface Options {
   topology: 'embedded' | 'stack';
   /** Also drive the floor with streamshop's token check in front (POST /checked/orders): what authentication costs. */
   authCost: boolean;
+  /** Also drive the floor doing the order's work in four transactions, as streamshop's services do: what the commits cost apart from the messaging. */
+  fourCommits: boolean;
   /** streamshop exports its traces (OTLP/HTTP) to a receiver in the bench process, as it would to a collector */
   traces: boolean;
   /** stack: orders go straight to the orders replicas, not through the gateway (in Kubernetes, the ingress's job) */
@@ -44,6 +46,7 @@ export function parseOptions(argv: string[]): Options {
       topology: { type: 'string', default: 'embedded' },
       'cpu-prof': { type: 'boolean', default: false },
       'auth-cost': { type: 'boolean', default: false },
+      'four-commits': { type: 'boolean', default: false },
       direct: { type: 'boolean', default: false },
       traces: { type: 'boolean', default: false },
       // On one machine, a second replica of billing and orders only adds processes competing for the same cores.
@@ -55,7 +58,7 @@ export function parseOptions(argv: string[]): Options {
   if (values.help) {
     console.log(
       'npm run bench -- [--duration S] [--warmup S] [--concurrency 1,8,32,128] [--users N] [--unaffordable 0.2]\n' +
-        '                 [--quick] [--no-floor] [--auth-cost] [--cpu-prof] [--out DIR] [--seed N] [--topology embedded|stack]\n' +
+        '                 [--quick] [--no-floor] [--auth-cost] [--four-commits] [--cpu-prof] [--out DIR] [--seed N] [--topology embedded|stack]\n' +
         '                 [--direct] [--replicas billing=1,orders=1]   (stack: bypass the gateway; processes per service)\n' +
         '                 [--rounds N]   (streamshop and the floor take turns N times per level; the share is the median)\n' +
         '                 [--traces]   (streamshop exports traces to a receiver in the bench, as to a collector)',
@@ -89,6 +92,7 @@ export function parseOptions(argv: string[]): Options {
     seed: Math.round(number(values.seed, 42, 'seed')),
     topology: values.topology,
     authCost: values['auth-cost'] && !values['no-floor'],
+    fourCommits: values['four-commits'] && !values['no-floor'],
     direct: values.direct,
     traces: values.traces,
     replicas: values.replicas,

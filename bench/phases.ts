@@ -9,7 +9,7 @@ import { type Distribution, distribution } from './stats.ts';
 import type { Check, OrderTimes } from './streamshop.ts';
 
 export interface Phase {
-  target: 'floor before' | 'streamshop' | 'floor' | 'floor+auth';
+  target: 'floor before' | 'streamshop' | 'floor' | 'floor+auth' | 'floor, 4 commits';
   concurrency: number;
   records: OrderRecord[];
   usage: Usage;
@@ -204,7 +204,7 @@ export function levelsOf(concurrencies: number[], phases: Phase[], durationS: nu
     };
     const rounds = all('streamshop');
     const streamshop = pooled('streamshop', times) as Summary;
-    const [floorBefore, floor, floorWithAuth] = [pooled('floor before'), pooled('floor'), pooled('floor+auth')];
+    const [floorBefore, floor, floorWithAuth, floorInFourCommits] = [pooled('floor before'), pooled('floor'), pooled('floor+auth'), pooled('floor, 4 commits')];
     // Each round between the floor just before it and the one just after it.
     const floors = [...all('floor before'), ...all('floor')].map((p) => summarise(p, durationS).throughput);
     const paired: Round[] =
@@ -224,6 +224,8 @@ export function levelsOf(concurrencies: number[], phases: Phase[], durationS: nu
       ...(throughputRatio !== undefined ? { throughputRatio } : {}),
       ...(paired.length > 1 ? { rounds: paired } : {}),
       ...(floorWithAuth ? { floorWithAuth } : {}),
+      ...(floorInFourCommits ? { floorInFourCommits } : {}),
+      ...(floors.length > 0 ? { lastFloor: floors.at(-1) as number } : {}),
     };
   });
 }

@@ -16,6 +16,10 @@ export interface Level {
   floor?: Summary;
   /** the floor with the token check in front (--auth-cost) */
   floorWithAuth?: Summary;
+  /** the floor doing the order's work in four transactions one after another (--four-commits) */
+  floorInFourCommits?: Summary;
+  /** orders/s of the floor's last phase of the level (just before the extra phases) */
+  lastFloor?: number;
   /** streamshop's throughput divided by the mean of the floor's before and after it; with rounds, the median of theirs */
   throughputRatio?: number;
   /** --rounds: each round's figures, in the order they ran */
@@ -110,6 +114,7 @@ export function printReport(result: BenchResult, levels: Level[], checks: Check[
       `, each later request with the same token ${result.tokenCheck.repeatMicros} µs` +
       (levels.some((l) => l.floorWithAuth) ? '; floor+auth is the floor with that check in front' : ' (--auth-cost also runs the floor with it)'),
   );
+  printFourCommits(levels);
   const m = result.peakRssMb;
   console.log(
     `peak memory (MB): streamshop node ${m.streamshop.node} (VmHWM), its PostgreSQL ${m.streamshop.postgresPss} (PSS); ` +
@@ -146,6 +151,23 @@ export function printReport(result: BenchResult, levels: Level[], checks: Check[
   for (const check of checks) console.log(`  ${check.ok ? 'ok  ' : check.fatal ? 'FAIL' : 'warn'}  ${check.name} — ${check.detail}`);
 }
 
+/**
+ * What four commits cost apart from the messaging: the floor in four transactions against the floor just before it
+ * (the last round's), and streamshop, which makes the same four commits and its messaging besides, against it.
+ */
+function printFourCommits(levels: Level[]): void {
+  for (const level of levels) {
+    const four = level.floorInFourCommits;
+    if (!four) continue;
+    const percent = (a: number, b: number | undefined) => (b ? `${((a / b) * 100).toFixed(1)} %` : '-');
+    console.log(
+      `the floor in four commits c=${level.concurrency}: ${cell(four.throughput)} orders/s, ${cell(four.cpuMsPerOrder, 2)} ms CPU per order: ` +
+        `${percent(four.throughput, level.lastFloor)} of the floor just before it; streamshop's ${cell(level.streamshop.throughput)} orders/s are ` +
+        `${percent(level.streamshop.throughput, four.throughput)} of it`,
+    );
+  }
+}
+
 /** A level's phases that ran, named as the tables name them. */
 function phasesOf(level: Level): [string, Summary][] {
   const named: [string, Summary | undefined][] = [
@@ -153,6 +175,7 @@ function phasesOf(level: Level): [string, Summary][] {
     ['streamshop', level.streamshop],
     ['floor after', level.floor],
     ['floor+auth', level.floorWithAuth],
+    ['floor, 4 commits', level.floorInFourCommits],
   ];
   return named.flatMap(([name, s]) => (s ? [[name, s] as [string, Summary]] : []));
 }

@@ -111,10 +111,11 @@ async function loadEveryLevel(
         { ...floorPhase, round: i + 1 },
       ]).flat(),
       { name: 'floor+auth', child: options.authCost ? floor : undefined, path: '/checked/orders', users: floorUsers, urls: undefined, round: 1 },
+      { name: 'floor, 4 commits', child: options.fourCommits ? floor : undefined, path: '/four-commits/orders', users: floorUsers, urls: undefined, round: 1 },
     ] as const;
     for (const { name, child: target, path, users, urls, round } of targets) {
       if (!target) continue;
-      const label = `${name} c=${concurrency}${options.rounds > 1 && name !== 'floor+auth' && name !== 'floor before' ? ` round ${round}/${options.rounds}` : ''}`;
+      const label = `${name} c=${concurrency}${options.rounds > 1 && (name === 'streamshop' || name === 'floor') ? ` round ${round}/${options.rounds}` : ''}`;
       progress(`[${label}] load…`, true);
       const plan: LoadPlan = {
         urls: urls ?? [target.url + path],

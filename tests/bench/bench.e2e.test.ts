@@ -15,14 +15,14 @@ const root = join(import.meta.dirname, '..', '..');
  * it must start and stop both systems, find every correctness check holding, and write its JSON
  * and chart. Speed is not asserted: the figures depend on the machine.
  */
-describe('npm run bench -- --quick --auth-cost --rounds 2', () => {
+describe('npm run bench -- --quick --auth-cost --four-commits --rounds 2', () => {
   let out: string;
   let stdout = '';
   let exitCode = 0;
   before(async () => {
     out = await mkdtemp(join(tmpdir(), 'streamshop-bench-test-'));
     try {
-      ({ stdout } = await run(process.execPath, [join(root, 'bench/run.ts'), '--quick', '--auth-cost', '--rounds', '2', '--out', out], {
+      ({ stdout } = await run(process.execPath, [join(root, 'bench/run.ts'), '--quick', '--auth-cost', '--four-commits', '--rounds', '2', '--out', out], {
         cwd: root,
         timeout: 55_000,
         maxBuffer: 16 * 1024 * 1024,
@@ -58,6 +58,9 @@ describe('npm run bench -- --quick --auth-cost --rounds 2', () => {
     assert.ok(level.streamshop.completed > 0, 'streamshop completed orders');
     assert.ok(level.floor.completed > 0, 'the floor completed orders');
     assert.ok((level.floorWithAuth?.completed ?? 0) > 0, 'the floor with the token check completed orders');
+    // Its orders are in the floor's database too, so the floor's checks above (one letter each, money) cover them.
+    assert.ok((level.floorInFourCommits?.completed ?? 0) > 0, 'the floor in four commits completed orders');
+    assert.match(stdout, /the floor in four commits c=8: [\d.]+ orders\/s, [\d.]+ ms CPU per order: [\d.]+ % of the floor just before it/);
     assert.ok(result.tokenCheck.firstMicros > 0, 'the cost of a token check was measured');
     assert.ok((level.floorBefore?.completed ?? 0) > 0, 'the floor also ran just before streamshop');
     // Two rounds, each between the floor just before it and the one just after: the level's ratio is their median.
