@@ -1,5 +1,5 @@
 import Type, { type Static, type TSchema } from 'typebox';
-import { uuidv7 } from 'uuidv7';
+import { newId } from './ids.ts';
 import { Uuid } from './schemas.ts';
 
 /** CloudEvents 1.0 structured JSON envelope, plus the correlation id and W3C trace context of the flow. */
@@ -45,7 +45,7 @@ export function newEvent<S extends TSchema>(
 ): EventEnvelope {
   return {
     specversion: '1.0',
-    id: uuidv7(),
+    id: newId(),
     source: `/streamshop/${source}`,
     type: definition.type,
     time: new Date().toISOString(),

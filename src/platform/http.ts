@@ -14,7 +14,7 @@ import { type IncomingMessage, STATUS_CODES, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import Type from 'typebox';
-import { uuidv7 } from 'uuidv7';
+import { newId } from './ids.ts';
 import { type Access, accessStatuses, bearerAuth, installAccessControl } from './access.ts';
 import { isDatabaseUnavailable } from './db.ts';
 import { AppError } from './errors.ts';
@@ -164,7 +164,7 @@ export async function createHttpApp(options: HttpAppOptions, routes: (app: App) 
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: (req) => {
       const given = req.headers[CORRELATION_HEADER];
-      return typeof given === 'string' && CORRELATION_PATTERN.test(given) ? given : uuidv7();
+      return typeof given === 'string' && CORRELATION_PATTERN.test(given) ? given : newId();
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

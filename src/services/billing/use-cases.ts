@@ -1,4 +1,4 @@
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../platform/ids.ts';
 import {
   AccountOpenedV1,
   type OrderCreated,
@@ -28,7 +28,7 @@ export async function payForOrder(tx: Tx, order: OrderCreated, flow: FlowContext
   const balance = await takeFromBalance(tx, userId, price);
   if (balance !== undefined) {
     // The line's id is made now, under the account's row lock, so ledger order is the order balances changed in.
-    const line = { id: uuidv7(), userId, type: 'payment' as const, amount: price, balanceAfter: balance, orderId };
+    const line = { id: newId(), userId, type: 'payment' as const, amount: price, balanceAfter: balance, orderId };
     const data = { orderId, userId, amount: price, transactionId: line.id, balance };
     // Sent together: one round trip for the ledger line and the event.
     await Promise.all([insertLedgerLine(tx, line), appendToOutbox(tx, [newEvent('billing', PaymentSucceededV1, orderId, data, flow)])]);
@@ -58,7 +58,7 @@ export async function deposit(db: Database, { userId, amount, idempotencyKey }: 
         throw (error as { constraint_name?: string }).constraint_name === 'balance_in_range' ? balanceLimit() : error;
       });
       if (balance === undefined) throw accountNotFound(userId);
-      const line = await insertLedgerLine(tx, { id: uuidv7(), userId, type: 'deposit', amount, balanceAfter: balance });
+      const line = await insertLedgerLine(tx, { id: newId(), userId, type: 'deposit', amount, balanceAfter: balance });
       return { status: 201, body: line };
     }),
   );
@@ -72,7 +72,7 @@ export async function withdraw(db: Database, { userId, amount, idempotencyKey }:
         const account = await findAccount(tx, userId);
         throw account ? insufficientFunds(account.balance, amount) : accountNotFound(userId);
       }
-      const line = await insertLedgerLine(tx, { id: uuidv7(), userId, type: 'withdrawal', amount, balanceAfter: balance });
+      const line = await insertLedgerLine(tx, { id: newId(), userId, type: 'withdrawal', amount, balanceAfter: balance });
       return { status: 201, body: line };
     }),
   );

@@ -1,4 +1,4 @@
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../platform/ids.ts';
 import { LetterStoredV1, type OrderPaid, type OrderRejected, type UserCreated } from '../../contracts/events.ts';
 import { mayRead } from '../../platform/access.ts';
 import type { Sql, Tx } from '../../platform/db.ts';
@@ -33,7 +33,7 @@ async function storeLetter(tx: Tx, letter: Parameters<typeof insertLetter>[1], f
 
 async function writeOrderLetter(tx: Tx, recipient: Recipient, outcome: OrderOutcome, flow: FlowContext): Promise<void> {
   const { subject, body } = composeOrderLetter(outcome, recipient.name);
-  const letter = { id: uuidv7(), userId: recipient.userId, email: recipient.email, kind: outcome.kind, subject, body };
+  const letter = { id: newId(), userId: recipient.userId, email: recipient.email, kind: outcome.kind, subject, body };
   await storeLetter(tx, { ...letter, orderId: outcome.orderId }, flow);
 }
 
@@ -66,7 +66,7 @@ export const rejectedOutcome = (o: OrderRejected): OrderOutcome => ({
 export async function sendMessage(db: Database, message: SendMessageBody, flow: FlowContext): Promise<Letter> {
   return db.transaction(async (tx) => {
     const recipient = await findRecipient(tx, { email: message.email });
-    const letter = { id: uuidv7(), userId: recipient?.userId ?? null, kind: 'message' as const, ...message };
+    const letter = { id: newId(), userId: recipient?.userId ?? null, kind: 'message' as const, ...message };
     return (await storeLetter(tx, letter, flow)) as Letter;
   });
 }

@@ -1,4 +1,4 @@
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../platform/ids.ts';
 import { OrderCreatedV1, OrderPaidV1, OrderRejectedV1, type PaymentRejected, type PaymentSucceeded } from '../../contracts/events.ts';
 import type { Sql, Tx } from '../../platform/db.ts';
 import { type FlowContext, newEvent } from '../../platform/events.ts';
@@ -42,7 +42,7 @@ async function writeOrders(tx: Tx, placements: Placement[]): Promise<Order[]> {
 export function orderPlacement(db: Database, metrics: ServiceMetrics) {
   const placeTogether = groupCommit('orders.place', db, metrics, writeOrders);
   /** Places a pending order; billing will try to pay for it. */
-  return async function placeOrder(input: PlaceOrderBody, idempotencyKey: string | undefined, flow: FlowContext, id = uuidv7()) {
+  return async function placeOrder(input: PlaceOrderBody, idempotencyKey: string | undefined, flow: FlowContext, id = newId()) {
     if (idempotencyKey === undefined) return { status: 201, body: await placeTogether({ id, input, flow }), replayed: false };
     return db.transaction((tx) =>
       once(tx, idempotencyKey, `orders.place:${input.userId}`, input, async () => {
@@ -66,7 +66,7 @@ export async function placeOrderAndWait(
   seconds: number,
 ) {
   if (seconds <= 0) return placeOrder(input, idempotencyKey, flow);
-  const id = uuidv7();
+  const id = newId();
   // Listening starts before the order exists, so its announcement cannot come too early, and needs no read.
   const listening = watcher.listen(id);
   try {

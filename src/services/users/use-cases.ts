@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../platform/ids.ts';
 import { UserCreatedV1 } from '../../contracts/events.ts';
 import { isUniqueViolation, type Sql, type Tx } from '../../platform/db.ts';
 import { type FlowContext, newEvent } from '../../platform/events.ts';
@@ -24,7 +24,7 @@ export const LOGIN_FAILURE_LIMIT = 10;
 export const LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60;
 
 async function insertAndAnnounce(tx: Tx, input: { email: string; name: string; passwordHash: string; role: Role }, flow: FlowContext) {
-  const user = await insertUser(tx, { id: uuidv7(), ...input });
+  const user = await insertUser(tx, { id: newId(), ...input });
   const data = { userId: user.id, email: user.email, name: user.name };
   await appendToOutbox(tx, [newEvent('users', UserCreatedV1, user.id, data, flow)]);
   return user;
@@ -71,7 +71,7 @@ export async function logIn(
  */
 export async function ensureOperator(db: Database, operator: { email: string; password: string }, log: Logger): Promise<void> {
   const passwordHash = await hashPassword(operator.password);
-  const flow = { correlationId: `start-${uuidv7()}` };
+  const flow = { correlationId: `start-${newId()}` };
   const outcome = await db.transaction(async (tx) => {
     if (await makeOperator(tx, operator.email, passwordHash)) return 'updated';
     await insertAndAnnounce(tx, { email: operator.email, name: 'Operator', passwordHash, role: 'admin' }, flow);
