@@ -19,6 +19,8 @@ import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { createTokenIssuer, localTokenVerifier, newSigningKey } from '../src/platform/tokens.ts';
 import { composeOrderLetter } from '../src/services/notifications/letters.ts';
+import { type OrderRow, toOrder } from '../src/services/orders/repository.ts';
+import type { Tx } from '../src/platform/db.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -48,29 +50,6 @@ CREATE INDEX IF NOT EXISTS letters_by_email ON letters (lower(email), id DESC);
 
 const STOP_TIMEOUT_MS = 10_000;
 
-interface OrderRow {
-  id: string;
-  user_id: string;
-  price: string;
-  status: string;
-  reason: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-function toOrder(row: OrderRow) {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    price: Number(row.price),
-    currency: 'RUB',
-    status: row.status,
-    ...(row.reason ? { reason: row.reason } : {}),
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
-
 export async function startFloor(options: { port: number; dataDir: string; pool: number }) {
   const log = createLogger('warn', 'floor');
   const pg = await startEmbeddedPostgres({ dataDir: options.dataDir, port: 0, log });
@@ -80,9 +59,8 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
   const issuer = await createTokenIssuer({ keys: [await newSigningKey()] });
   const verifier = localTokenVerifier(issuer.publicKeys());
 
-  type Sql = typeof sql;
   /** The payment: the balance only if it covers the price (one statement), and its ledger line; or why not. */
-  async function pay(tx: Sql, userId: string, orderId: string, price: number): Promise<string | null> {
+  async function pay(tx: Tx, userId: string, orderId: string, price: number): Promise<string | null> {
     const [taken] = await tx<{ balance: string }[]>`
       UPDATE accounts SET balance = balance - ${price}, updated_at = now()
       WHERE user_id = ${userId} AND balance >= ${price} RETURNING balance`;
@@ -95,7 +73,7 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
     return account ? 'insufficient_funds' : 'account_not_found';
   }
 
-  async function writeLetter(tx: Sql, userId: string, orderId: string, price: number, reason: string | null): Promise<void> {
+  async function writeLetter(tx: Tx, userId: string, orderId: string, price: number, reason: string | null): Promise<void> {
     const kind = reason ? 'order_rejected' : 'order_paid';
     const { subject, body } = composeOrderLetter({ orderId, kind, price, reason }, 'Bench User');
     await tx`
@@ -123,14 +101,15 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
    */
   async function placeOrderInFourCommits(userId: string, price: number) {
     const orderId = uuidv7();
-    await sql`INSERT INTO orders (id, user_id, price, status) VALUES (${orderId}, ${userId}, ${price}, 'pending')`;
+    await sql.begin((tx) => tx`INSERT INTO orders (id, user_id, price, status) VALUES (${orderId}, ${userId}, ${price}, 'pending')`);
     const reason = await sql.begin((tx) => pay(tx, userId, orderId, price));
-    const [order] = await sql<OrderRow[]>`
+    const [order] = await sql.begin((tx) => tx<OrderRow[]>`
       UPDATE orders SET status = ${reason ? 'rejected' : 'paid'}, reason = ${reason}, updated_at = now() WHERE id = ${orderId}
-      RETURNING id, user_id, price, status, reason, created_at, updated_at`;
-    await writeLetter(sql, userId, orderId, price, reason);
+      RETURNING id, user_id, price, status, reason, created_at, updated_at`);
+    await sql.begin((tx) => writeLetter(tx, userId, orderId, price, reason));
     return toOrder(order as OrderRow);
   }
+
 
   /** Users with an account, a deposit and a withdrawal (the ledger then has every kind of line), and a token each. */
   async function setup(users: number, deposit: number, withdrawal: number): Promise<{ id: string; token: string }[]> {

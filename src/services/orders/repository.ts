@@ -1,7 +1,7 @@
 import type { Sql, Tx } from '../../platform/db.ts';
 import type { Order } from './contract.ts';
 
-interface OrderRow {
+export interface OrderRow {
   id: string;
   user_id: string;
   price: string;
@@ -11,7 +11,8 @@ interface OrderRow {
   updated_at: Date;
 }
 
-const toOrder = (row: OrderRow): Order => ({
+/** The API's order from its row (the bench's floor answers with the same). */
+export const toOrder = (row: OrderRow): Order => ({
   id: row.id,
   userId: row.user_id,
   price: Number(row.price),
