@@ -14,8 +14,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import closeWithGrace from 'close-with-grace';
 import postgres from 'postgres';
-import { uuidv7 } from 'uuidv7';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
+import { newId } from '../src/platform/ids.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { createTokenIssuer, localTokenVerifier, newSigningKey } from '../src/platform/tokens.ts';
 import { composeOrderLetter } from '../src/services/notifications/letters.ts';
@@ -66,7 +66,7 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
       WHERE user_id = ${userId} AND balance >= ${price} RETURNING balance`;
     if (taken) {
       await tx`INSERT INTO ledger (id, user_id, type, amount, balance_after, order_id)
-               VALUES (${uuidv7()}, ${userId}, 'payment', ${price}, ${taken.balance}, ${orderId})`;
+               VALUES (${newId()}, ${userId}, 'payment', ${price}, ${taken.balance}, ${orderId})`;
       return null;
     }
     const [account] = await tx`SELECT 1 FROM accounts WHERE user_id = ${userId}`;
@@ -78,13 +78,13 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
     const { subject, body } = composeOrderLetter({ orderId, kind, price, reason }, 'Bench User');
     await tx`
       INSERT INTO letters (id, user_id, email, kind, subject, body, order_id)
-      SELECT ${uuidv7()}, id, email, ${kind}, ${subject}, ${body}, ${orderId} FROM users WHERE id = ${userId}`;
+      SELECT ${newId()}, id, email, ${kind}, ${subject}, ${body}, ${orderId} FROM users WHERE id = ${userId}`;
   }
 
   /** Everything in one transaction: the least any design can do. */
   async function placeOrder(userId: string, price: number) {
     return sql.begin(async (tx) => {
-      const orderId = uuidv7();
+      const orderId = newId();
       const reason = await pay(tx, userId, orderId, price);
       const [order] = await tx<OrderRow[]>`
         INSERT INTO orders (id, user_id, price, status, reason) VALUES (${orderId}, ${userId}, ${price}, ${reason ? 'rejected' : 'paid'}, ${reason})
@@ -102,7 +102,7 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
    * own costs far more: see docs/performance.md.)
    */
   async function placeOrderInFourCommits(userId: string, price: number) {
-    const orderId = uuidv7();
+    const orderId = newId();
     await sql`INSERT INTO orders (id, user_id, price, status) VALUES (${orderId}, ${userId}, ${price}, 'pending')`;
     const reason = await sql.begin((tx) => pay(tx, userId, orderId, price));
     const [order] = await sql<OrderRow[]>`
@@ -112,20 +112,18 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
     return toOrder(order as OrderRow);
   }
 
-
-
   /** Users with an account, a deposit and a withdrawal (the ledger then has every kind of line), and a token each. */
   async function setup(users: number, deposit: number, withdrawal: number): Promise<{ id: string; token: string }[]> {
     const created: { id: string; token: string }[] = [];
     for (let i = 0; i < users; i++) {
-      const id = uuidv7();
+      const id = newId();
       created.push({ id, token: await issuer.sign({ userId: id, email: `floor-${id}@example.com`, role: 'user' }) });
       await sql.begin(async (tx) => {
         await tx`INSERT INTO users (id, email, name) VALUES (${id}, ${`floor-${id}@example.com`}, ${'Bench User'})`;
         await tx`INSERT INTO accounts (user_id, balance) VALUES (${id}, ${deposit - withdrawal})`;
-        await tx`INSERT INTO ledger (id, user_id, type, amount, balance_after) VALUES (${uuidv7()}, ${id}, 'deposit', ${deposit}, ${deposit})`;
+        await tx`INSERT INTO ledger (id, user_id, type, amount, balance_after) VALUES (${newId()}, ${id}, 'deposit', ${deposit}, ${deposit})`;
         await tx`INSERT INTO ledger (id, user_id, type, amount, balance_after)
-                 VALUES (${uuidv7()}, ${id}, 'withdrawal', ${withdrawal}, ${deposit - withdrawal})`;
+                 VALUES (${newId()}, ${id}, 'withdrawal', ${withdrawal}, ${deposit - withdrawal})`;
       });
     }
     return created;
