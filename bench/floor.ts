@@ -14,13 +14,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import closeWithGrace from 'close-with-grace';
 import postgres from 'postgres';
-import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
-import { newId } from '../src/platform/ids.ts';
-import { createLogger } from '../src/platform/logger.ts';
-import { createTokenIssuer, localTokenVerifier, newSigningKey } from '../src/platform/tokens.ts';
+import { startEmbeddedPostgres } from '../src/platform/database/embedded-postgres.ts';
+import { newId } from '../src/platform/runtime/ids.ts';
+import { createLogger } from '../src/platform/observability/logger.ts';
+import { createTokenIssuer, localTokenVerifier, newSigningKey } from '../src/platform/access/tokens.ts';
 import { composeOrderLetter } from '../src/services/notifications/letters.ts';
 import { type OrderRow, toOrder } from '../src/services/orders/repository.ts';
-import type { Sql, Tx } from '../src/platform/db.ts';
+import type { Sql, Tx } from '../src/platform/database/connection.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (

@@ -1,5 +1,5 @@
-import { ConfigError } from './platform/config.ts';
-import { newSigningKey, readSigningKeys } from './platform/tokens.ts';
+import { ConfigError } from './platform/runtime/config.ts';
+import { newSigningKey, readSigningKeys } from './platform/access/tokens.ts';
 
 /**
  * streamshop keygen: a JWK Set with one new Ed25519 signing key, for the users Secret.

@@ -7,8 +7,8 @@
  * streamshop keygen [--add <file>]            prints a JWK Set with a new signing key (in front of the file's keys)
  */
 import closeWithGrace from 'close-with-grace';
-import { ConfigError, durationMs, EmbeddedConfig, loadConfig, type ServiceName, serviceNames } from './platform/config.ts';
-import { createLogger } from './platform/logger.ts';
+import { ConfigError, durationMs, EmbeddedConfig, loadConfig, type ServiceName, serviceNames } from './platform/runtime/config.ts';
+import { createLogger } from './platform/observability/logger.ts';
 import { startEmbeddedSystem } from './system.ts';
 
 const [command = 'all', argument] = process.argv.slice(2);

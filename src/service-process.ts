@@ -1,10 +1,10 @@
-import { ConfigError, durationMs, loadConfig, operatorAccount, retentionOf, type ServiceName, serviceProcessConfig } from './platform/config.ts';
-import { isDatabaseUnavailable } from './platform/db.ts';
-import { createLogger } from './platform/logger.ts';
-import { connectNatsBus, streamsOf } from './platform/nats-bus.ts';
-import { type IdentitySettings, startService } from './platform/service.ts';
-import { stopWithin } from './platform/shutdown.ts';
-import { createTokenIssuer, localTokenVerifier, readSigningKeys, remoteTokenVerifier, type TokenVerifier } from './platform/tokens.ts';
+import { ConfigError, durationMs, loadConfig, operatorAccount, retentionOf, type ServiceName, serviceProcessConfig } from './platform/runtime/config.ts';
+import { isDatabaseUnavailable } from './platform/database/connection.ts';
+import { createLogger } from './platform/observability/logger.ts';
+import { connectNatsBus, streamsOf } from './platform/messaging/nats/bus.ts';
+import { type IdentitySettings, startService } from './platform/runtime/service.ts';
+import { stopWithin } from './platform/runtime/shutdown.ts';
+import { createTokenIssuer, localTokenVerifier, readSigningKeys, remoteTokenVerifier, type TokenVerifier } from './platform/access/tokens.ts';
 import { services } from './services/index.ts';
 
 /**

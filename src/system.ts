@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createConsoleServer } from './console/server.ts';
-import type { Bus, EventFeed } from './platform/bus.ts';
-import { durationMs, type EmbeddedConfig, operatorAccount, retentionOf, type ServiceName, serviceNames } from './platform/config.ts';
-import { startEmbeddedPostgres } from './platform/embedded-postgres.ts';
-import { startGateway } from './platform/gateway.ts';
-import { createMemoryBus } from './platform/memory-bus.ts';
-import { type IdentitySettings, type RunningService, startService } from './platform/service.ts';
-import { stopWithin } from './platform/shutdown.ts';
-import { createTokenIssuer, localTokenVerifier, signingKeysIn } from './platform/tokens.ts';
+import type { Bus, EventFeed } from './platform/messaging/bus.ts';
+import { durationMs, type EmbeddedConfig, operatorAccount, retentionOf, type ServiceName, serviceNames } from './platform/runtime/config.ts';
+import { startEmbeddedPostgres } from './platform/database/embedded-postgres.ts';
+import { startGateway } from './platform/http/gateway.ts';
+import { createMemoryBus } from './platform/messaging/memory-bus.ts';
+import { type IdentitySettings, type RunningService, startService } from './platform/runtime/service.ts';
+import { stopWithin } from './platform/runtime/shutdown.ts';
+import { createTokenIssuer, localTokenVerifier, signingKeysIn } from './platform/access/tokens.ts';
 import { services } from './services/index.ts';
 
 export interface EmbeddedSystem {
@@ -104,7 +104,7 @@ async function messagingFor(config: EmbeddedConfig, log: Logger): Promise<{ bus:
     return { bus, feed: bus, close: () => bus.close() };
   }
   // Loaded only here: the NATS client is not part of the default's memory.
-  const [{ connectNatsBus, streamsOf }, { connectNatsFeed }] = await Promise.all([import('./platform/nats-bus.ts'), import('./platform/nats-feed.ts')]);
+  const [{ connectNatsBus, streamsOf }, { connectNatsFeed }] = await Promise.all([import('./platform/messaging/nats/bus.ts'), import('./platform/messaging/nats/feed.ts')]);
   const servers = config.NATS_URL;
   const bus = await connectNatsBus({ servers, name: 'streamshop', log, streams: streamsOf(serviceNames) });
   const feed = await connectNatsFeed({ servers, name: 'streamshop-console', log }).catch(async (error: unknown) => {

@@ -2,7 +2,7 @@
 import type { Agent, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { request } from 'node:http';
 import type { Logger } from 'pino';
-import type { Upstream } from '../../src/platform/gateway.ts';
+import type { Upstream } from '../../src/platform/http/gateway.ts';
 
 /** One replica the gateway may forward to. */
 export interface ProxyTarget {

@@ -1,7 +1,7 @@
-import { ConsoleConfig, loadConfig } from '../platform/config.ts';
-import { createLogger } from '../platform/logger.ts';
-import { connectNatsFeed } from '../platform/nats-feed.ts';
-import { remoteTokenVerifier } from '../platform/tokens.ts';
+import { ConsoleConfig, loadConfig } from '../platform/runtime/config.ts';
+import { createLogger } from '../platform/observability/logger.ts';
+import { connectNatsFeed } from '../platform/messaging/nats/feed.ts';
+import { remoteTokenVerifier } from '../platform/access/tokens.ts';
 import { createConsoleServer } from './server.ts';
 
 const CONSOLE_SHUTDOWN_MS = 10_000;

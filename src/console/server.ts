@@ -6,12 +6,12 @@
 import { decodeJwt } from 'jose';
 import type { Logger } from 'pino';
 import Type from 'typebox';
-import type { EventFeed } from '../platform/bus.ts';
-import { AppError } from '../platform/errors.ts';
-import { type App, createHttpApp } from '../platform/http.ts';
-import { createMetrics } from '../platform/metrics.ts';
-import type { TokenVerifier } from '../platform/tokens.ts';
-import { untraced } from '../platform/tracing.ts';
+import type { EventFeed } from '../platform/messaging/bus.ts';
+import { AppError } from '../platform/http/errors.ts';
+import { type App, createHttpApp } from '../platform/http/app.ts';
+import { createMetrics } from '../platform/observability/metrics.ts';
+import type { TokenVerifier } from '../platform/access/tokens.ts';
+import { untraced } from '../platform/observability/tracing.ts';
 import { loadPageAssets } from './assets.ts';
 import { createLiveFeed, type LiveFeedOptions } from './live-feed.ts';
 

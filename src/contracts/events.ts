@@ -3,8 +3,8 @@
  * Services share these schemas, never each other's code; docs/events/ is generated from here.
  */
 import Type, { type Static } from 'typebox';
-import { defineEvent } from '../platform/events.ts';
-import { Balance as Money, Email, Kopecks as Price, Text, Uuid } from '../platform/schemas.ts';
+import { defineEvent } from '../platform/messaging/events.ts';
+import { Balance as Money, Email, Kopecks as Price, Text, Uuid } from '../platform/schemas/schemas.ts';
 const RejectionReason = Type.Union([Type.Literal('insufficient_funds'), Type.Literal('account_not_found')], {
   description: 'Why the payment was refused',
 });

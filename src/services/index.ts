@@ -1,5 +1,5 @@
-import type { ServiceName } from '../platform/config.ts';
-import type { ServiceModule } from '../platform/service.ts';
+import type { ServiceName } from '../platform/runtime/config.ts';
+import type { ServiceModule } from '../platform/runtime/service.ts';
 import { billingService } from './billing/index.ts';
 import { notificationsService } from './notifications/index.ts';
 import { ordersService } from './orders/index.ts';

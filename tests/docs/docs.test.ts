@@ -14,8 +14,8 @@ import addFormats from 'ajv-formats';
 import YAML from 'yaml';
 import { docsDir, ENVELOPE_SCHEMA_FILE, eventSchemaFile, fieldsWithoutDescription, generateDocs } from '../../scripts/docs.ts';
 import { eventCatalogue } from '../../src/contracts/events.ts';
-import { serviceNames } from '../../src/platform/config.ts';
-import type { EventEnvelope } from '../../src/platform/events.ts';
+import { serviceNames } from '../../src/platform/runtime/config.ts';
+import type { EventEnvelope } from '../../src/platform/messaging/events.ts';
 import { client, eventually } from '../support/api.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 

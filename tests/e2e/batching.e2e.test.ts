@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OrderCreatedV1, PaymentRejectedV1, PaymentSucceededV1 } from '../../src/contracts/events.ts';
-import { type EventEnvelope, newEvent } from '../../src/platform/events.ts';
+import { type EventEnvelope, newEvent } from '../../src/platform/messaging/events.ts';
 import { assertLedgerConsistent, eventually, handledCount, type Member, metricSum } from '../support/api.ts';
 import { failInserts } from '../support/faults.ts';
 import type { TestSystem } from '../support/system.ts';

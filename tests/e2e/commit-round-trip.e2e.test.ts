@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import postgres from 'postgres';
-import type { Sql } from '../../src/platform/db.ts';
-import { openDatabase, sendWithCommit } from '../../src/platform/transactions.ts';
+import type { Sql } from '../../src/platform/database/connection.ts';
+import { openDatabase, sendWithCommit } from '../../src/platform/database/transactions.ts';
 import { useSystem } from '../support/topology.ts';
 
 describe('statements sent with the COMMIT (real PostgreSQL)', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OrderCreatedV1, OrderPaidV1, UserCreatedV1 } from '../../src/contracts/events.ts';
-import type { ServiceName } from '../../src/platform/config.ts';
-import { type EventEnvelope, newEvent } from '../../src/platform/events.ts';
+import type { ServiceName } from '../../src/platform/runtime/config.ts';
+import { type EventEnvelope, newEvent } from '../../src/platform/messaging/events.ts';
 import { eventually, handledCount } from '../support/api.ts';
 import type { TestSystem } from '../support/system.ts';
 import { topologies, useSystem } from '../support/topology.ts';

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import postgres from 'postgres';
-import { EmbeddedConfig, loadConfig, retentionOf } from '../../src/platform/config.ts';
-import { startEmbeddedPostgres } from '../../src/platform/embedded-postgres.ts';
-import { createLogger } from '../../src/platform/logger.ts';
-import { createMemoryBus } from '../../src/platform/memory-bus.ts';
-import { startService } from '../../src/platform/service.ts';
-import { localTokenVerifier } from '../../src/platform/tokens.ts';
+import { EmbeddedConfig, loadConfig, retentionOf } from '../../src/platform/runtime/config.ts';
+import { startEmbeddedPostgres } from '../../src/platform/database/embedded-postgres.ts';
+import { createLogger } from '../../src/platform/observability/logger.ts';
+import { createMemoryBus } from '../../src/platform/messaging/memory-bus.ts';
+import { startService } from '../../src/platform/runtime/service.ts';
+import { localTokenVerifier } from '../../src/platform/access/tokens.ts';
 import { eventually } from '../support/api.ts';
 
 test('when a migration fails at start, then the start fails with its error and leaves no connection open', { timeout: 120_000 }, async (t) => {

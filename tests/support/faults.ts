@@ -1,4 +1,4 @@
-import type { Sql } from '../../src/platform/db.ts';
+import type { Sql } from '../../src/platform/database/connection.ts';
 
 export interface Fault {
   /** Removes the fault; safe to call again. */

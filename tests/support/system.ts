@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import postgres from 'postgres';
-import type { Bus } from '../../src/platform/bus.ts';
-import { EmbeddedConfig, loadConfig, type ServiceName } from '../../src/platform/config.ts';
-import type { Sql } from '../../src/platform/db.ts';
-import { createLogger } from '../../src/platform/logger.ts';
+import type { Bus } from '../../src/platform/messaging/bus.ts';
+import { EmbeddedConfig, loadConfig, type ServiceName } from '../../src/platform/runtime/config.ts';
+import type { Sql } from '../../src/platform/database/connection.ts';
+import { createLogger } from '../../src/platform/observability/logger.ts';
 import { startEmbeddedSystem } from '../../src/system.ts';
 import { TEST_ADMIN } from './api.ts';
 

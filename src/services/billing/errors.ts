@@ -1,4 +1,4 @@
-import { AppError } from '../../platform/errors.ts';
+import { AppError } from '../../platform/http/errors.ts';
 
 export const accountNotFound = (userId: string) =>
   new AppError(404, 'account-not-found', 'Account not found', `There is no account for user ${userId} (yet).`);

@@ -1,5 +1,5 @@
 import { OrderCreatedV1, UserCreatedV1 } from '../../contracts/events.ts';
-import { on } from '../../platform/consumer.ts';
+import { on } from '../../platform/messaging/consumer.ts';
 import { openAccountForNewUser, payForOrder } from './use-cases.ts';
 
 export const billingHandlers = [

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../../platform/db.ts';
+import type { Sql, Tx } from '../../platform/database/connection.ts';
 import type { Account, Transaction } from './contract.ts';
 
 interface AccountRow {

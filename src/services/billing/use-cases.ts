@@ -1,4 +1,4 @@
-import { newId } from '../../platform/ids.ts';
+import { newId } from '../../platform/runtime/ids.ts';
 import {
   AccountOpenedV1,
   type OrderCreated,
@@ -6,12 +6,12 @@ import {
   PaymentSucceededV1,
   type UserCreated,
 } from '../../contracts/events.ts';
-import type { Sql, Tx } from '../../platform/db.ts';
-import { type FlowContext, newEvent } from '../../platform/events.ts';
-import { once, type StoredResponse } from '../../platform/idempotency.ts';
-import { appendToOutbox } from '../../platform/outbox.ts';
-import type { Database } from '../../platform/transactions.ts';
-import { type PageRequest, toPage } from '../../platform/schemas.ts';
+import type { Sql, Tx } from '../../platform/database/connection.ts';
+import { type FlowContext, newEvent } from '../../platform/messaging/events.ts';
+import { once, type StoredResponse } from '../../platform/http/idempotency.ts';
+import { appendToOutbox } from '../../platform/messaging/outbox.ts';
+import type { Database } from '../../platform/database/transactions.ts';
+import { type PageRequest, toPage } from '../../platform/schemas/schemas.ts';
 import type { Account, Transaction } from './contract.ts';
 import { accountNotFound, balanceLimit, insufficientFunds } from './errors.ts';
 import { addToBalance, findAccount, insertLedgerLine, listLedger, openAccount, takeFromBalance } from './repository.ts';

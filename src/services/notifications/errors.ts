@@ -1,4 +1,4 @@
-import { AppError } from '../../platform/errors.ts';
+import { AppError } from '../../platform/http/errors.ts';
 
 export const letterNotFound = (letterId: string) =>
   new AppError(404, 'letter-not-found', 'Letter not found', `There is no letter ${letterId}.`);

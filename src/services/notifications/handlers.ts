@@ -1,5 +1,5 @@
 import { OrderPaidV1, OrderRejectedV1, UserCreatedV1 } from '../../contracts/events.ts';
-import { on } from '../../platform/consumer.ts';
+import { on } from '../../platform/messaging/consumer.ts';
 import { notifyOrderOutcome, paidOutcome, rejectedOutcome, rememberRecipient } from './use-cases.ts';
 
 // Keyed by user: an address and an outcome of the same user are never handled side by side (they meet in

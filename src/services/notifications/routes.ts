@@ -1,7 +1,7 @@
-import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
-import { callerOf } from '../../platform/access.ts';
-import type { Database } from '../../platform/transactions.ts';
-import { pageOf } from '../../platform/schemas.ts';
+import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http/app.ts';
+import { callerOf } from '../../platform/access/route-access.ts';
+import type { Database } from '../../platform/database/transactions.ts';
+import { pageOf } from '../../platform/schemas/schemas.ts';
 import { Letter, LetterList, LetterListQuery, LetterParams, SendMessageBody } from './contract.ts';
 import { getLetter, listLettersOf, sendMessage } from './use-cases.ts';
 

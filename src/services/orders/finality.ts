@@ -1,5 +1,5 @@
-import type { Sql, Tx } from '../../platform/db.ts';
-import { writeInTransaction } from '../../platform/deferred-writes.ts';
+import type { Sql, Tx } from '../../platform/database/connection.ts';
+import { writeInTransaction } from '../../platform/batching/deferred-writes.ts';
 import type { Order } from './contract.ts';
 
 const CHANNEL = 'order_final';

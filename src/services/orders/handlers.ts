@@ -1,5 +1,5 @@
 import { PaymentRejectedV1, PaymentSucceededV1 } from '../../contracts/events.ts';
-import { on } from '../../platform/consumer.ts';
+import { on } from '../../platform/messaging/consumer.ts';
 import { markPaid, markRejected } from './use-cases.ts';
 
 export const ordersHandlers = [

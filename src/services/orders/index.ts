@@ -1,4 +1,4 @@
-import type { ServiceModule } from '../../platform/service.ts';
+import type { ServiceModule } from '../../platform/runtime/service.ts';
 import { ordersHandlers } from './handlers.ts';
 import { watchFinality } from './finality.ts';
 import { orderRoutes } from './routes.ts';

@@ -1,8 +1,8 @@
-import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
-import { idempotencyKeyHeader, readIdempotencyKey } from '../../platform/idempotency.ts';
-import { callerOf } from '../../platform/access.ts';
-import type { Sql } from '../../platform/db.ts';
-import { pageOf } from '../../platform/schemas.ts';
+import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http/app.ts';
+import { idempotencyKeyHeader, readIdempotencyKey } from '../../platform/http/idempotency.ts';
+import { callerOf } from '../../platform/access/route-access.ts';
+import type { Sql } from '../../platform/database/connection.ts';
+import { pageOf } from '../../platform/schemas/schemas.ts';
 import { Order, OrderList, OrderListQuery, OrderParams, PlaceOrderBody, WaitHeaders } from './contract.ts';
 import { type FinalityWatcher, preferredWait } from './finality.ts';
 import { getOrderWhenFinal, listUserOrders, type PlaceOrder, placeOrderAndWait } from './use-cases.ts';

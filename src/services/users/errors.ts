@@ -1,4 +1,4 @@
-import { AppError } from '../../platform/errors.ts';
+import { AppError } from '../../platform/http/errors.ts';
 
 export const emailTaken = (email: string) =>
   new AppError(409, 'email-taken', 'Email already registered', `A user with e-mail ${email} already exists.`);

@@ -1,5 +1,5 @@
-import type { Sql, Tx } from '../../platform/db.ts';
-import type { Role } from '../../platform/tokens.ts';
+import type { Sql, Tx } from '../../platform/database/connection.ts';
+import type { Role } from '../../platform/access/tokens.ts';
 import type { User } from './contract.ts';
 
 interface UserRow {

@@ -1,6 +1,6 @@
-import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http.ts';
-import type { Database } from '../../platform/transactions.ts';
-import type { TokenIssuer } from '../../platform/tokens.ts';
+import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http/app.ts';
+import type { Database } from '../../platform/database/transactions.ts';
+import type { TokenIssuer } from '../../platform/access/tokens.ts';
 import { AccessToken, CreateUserBody, LoginBody, PublicKeySet, User, UserParams } from './contract.ts';
 import type { createPasswordChecker } from './passwords.ts';
 import { getUser, logIn, registerUser } from './use-cases.ts';

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import { newId } from '../../platform/ids.ts';
+import { newId } from '../../platform/runtime/ids.ts';
 import { UserCreatedV1 } from '../../contracts/events.ts';
-import { isUniqueViolation, type Sql, type Tx } from '../../platform/db.ts';
-import { type FlowContext, newEvent } from '../../platform/events.ts';
-import { appendToOutbox } from '../../platform/outbox.ts';
-import type { Database } from '../../platform/transactions.ts';
-import { type Role, TOKEN_TTL_SECONDS, type TokenIssuer } from '../../platform/tokens.ts';
+import { isUniqueViolation, type Sql, type Tx } from '../../platform/database/connection.ts';
+import { type FlowContext, newEvent } from '../../platform/messaging/events.ts';
+import { appendToOutbox } from '../../platform/messaging/outbox.ts';
+import type { Database } from '../../platform/database/transactions.ts';
+import { type Role, TOKEN_TTL_SECONDS, type TokenIssuer } from '../../platform/access/tokens.ts';
 import type { AccessToken, CreateUserBody, LoginBody, User } from './contract.ts';
 import { emailTaken, invalidCredentials, tooManyLoginFailures, userNotFound } from './errors.ts';
 import { hashPassword } from './passwords.ts';

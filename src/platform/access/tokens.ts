@@ -16,8 +16,8 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
-import { ConfigError } from './config.ts';
-import { AppError } from './errors.ts';
+import { ConfigError } from '../runtime/config.ts';
+import { AppError } from '../http/errors.ts';
 
 /** Both the issuer and the audience of every streamshop token. */
 export const TOKEN_ISSUER = 'streamshop';

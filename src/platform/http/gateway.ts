@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
-import type { ServiceName } from './config.ts';
-import { answerClientError } from './http.ts';
+import type { ServiceName } from '../runtime/config.ts';
+import { answerClientError } from './app.ts';
 
 /** How a request for one service's prefix is answered: in-process, or forwarded to its process. */
 export type Upstream = (req: IncomingMessage, res: ServerResponse) => void;

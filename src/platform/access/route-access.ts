@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import type { App } from './http.ts';
-import { forbidden } from './errors.ts';
+import type { App } from '../http/app.ts';
+import { forbidden } from '../http/errors.ts';
 import { type Caller, invalidToken, missingToken, type TokenVerifier } from './tokens.ts';
 
 /**

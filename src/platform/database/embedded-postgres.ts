@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
 import type { Logger } from 'pino';
-import { ConfigError } from './config.ts';
+import { ConfigError } from '../runtime/config.ts';
 import { isAlive, parentOf, shutDownPostmaster, untilGone } from './postgres-process.ts';
 import { type Launched, supervise } from './supervisor.ts';
 

@@ -23,17 +23,22 @@ export function connectDatabase(url: string, applicationName: string, max = DEFA
 /** A fixed key: every process of a service takes the same lock before migrating its own database. */
 const MIGRATION_LOCK = 7_270_001;
 
+/** A folder of *.sql files and the name its versions are recorded under (`<name>/<file>`). */
+export interface MigrationFolder {
+  name: string;
+  url: URL;
+}
+
 /**
  * Applies the *.sql files of the folders in order (the platform's, then the service's), each once, recorded in schema_migrations.
  * All pending files run in one transaction under an advisory lock, so two processes starting
  * at once apply them exactly once and a failed migration leaves nothing half-done.
  */
-export async function migrate(sql: Sql, folders: URL[], log: Logger): Promise<string[]> {
+export async function migrate(sql: Sql, folders: MigrationFolder[], log: Logger): Promise<string[]> {
   const files: { version: string; url: URL }[] = [];
   for (const folder of folders) {
-    const prefix = folder.pathname.split('/').filter(Boolean).at(-2);
-    for (const name of (await readdir(folder)).filter((n) => n.endsWith('.sql')).sort()) {
-      files.push({ version: `${prefix}/${name}`, url: new URL(name, folder) });
+    for (const name of (await readdir(folder.url)).filter((n) => n.endsWith('.sql')).sort()) {
+      files.push({ version: `${folder.name}/${name}`, url: new URL(name, folder.url) });
     }
   }
   return sql.begin(async (tx) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Sql, Tx } from './db.ts';
+import type { Sql, Tx } from './connection.ts';
 import { afterCommit, openDatabase, sendWithCommit } from './transactions.ts';
 
 /** sql.begin as postgres.js runs it: the work gets a transaction; a throw rolls back and rejects. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Tx } from './db.ts';
+import type { Tx } from '../database/connection.ts';
 import { AppError, idempotencyKeyReused } from './errors.ts';
 
 export interface StoredResponse<T = unknown> {

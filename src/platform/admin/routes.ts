@@ -4,14 +4,14 @@
  * which the console draws an order's timeline. Admins only.
  */
 import type { Logger } from 'pino';
-import { callerOf } from './access.ts';
-import { DeadLetter, DeadLetterList, DeadLetterListQuery, DeadLetterParams, DiscardBody, EventTrail, EventTrailQuery, TRAIL_LIMIT } from './admin-contract.ts';
-import { deadLetterNotFound, deadLetterSettled } from './errors.ts';
-import { deadLettersAbout, discardDeadLetter, findDeadLetter, listDeadLetters, type Replay } from './dead-letters.ts';
-import type { EventEnvelope } from './events.ts';
-import { type App, responses } from './http.ts';
-import { pageOf, toPage } from './schemas.ts';
-import type { Database } from './transactions.ts';
+import { callerOf } from '../access/route-access.ts';
+import { DeadLetter, DeadLetterList, DeadLetterListQuery, DeadLetterParams, DiscardBody, EventTrail, EventTrailQuery, TRAIL_LIMIT } from './contract.ts';
+import { deadLetterNotFound, deadLetterSettled } from '../http/errors.ts';
+import { deadLettersAbout, discardDeadLetter, findDeadLetter, listDeadLetters, type Replay } from '../messaging/dead-letters.ts';
+import type { EventEnvelope } from '../messaging/events.ts';
+import { type App, responses } from '../http/app.ts';
+import { pageOf, toPage } from '../schemas/schemas.ts';
+import type { Database } from '../database/transactions.ts';
 
 const admin = { access: 'admin' as const };
 const tags = ['admin'];

@@ -1,6 +1,6 @@
 import Type, { type Static, type TSchema } from 'typebox';
-import { newId } from './ids.ts';
-import { Uuid } from './schemas.ts';
+import { newId } from '../runtime/ids.ts';
+import { Uuid } from '../schemas/schemas.ts';
 
 /** CloudEvents 1.0 structured JSON envelope, plus the correlation id and W3C trace context of the flow. */
 export const EventEnvelope = Type.Object(

@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import { redelivery } from './bus.ts';
 import { createSubscription, type EventHandler } from './consumer.ts';
-import type { Sql } from './db.ts';
+import type { Sql } from '../database/connection.ts';
 import type { EventEnvelope } from './events.ts';
-import { createMetrics, type ServiceMetrics } from './metrics.ts';
-import { wakeRelay } from './outbox-relay.ts';
-import type { PageRequest } from './schemas.ts';
-import type { Caller } from './tokens.ts';
-import { type Tracing, untraced } from './tracing.ts';
-import { type Database, openDatabase } from './transactions.ts';
+import { createMetrics, type ServiceMetrics } from '../observability/metrics.ts';
+import { wakeRelay } from './relay.ts';
+import type { PageRequest } from '../schemas/schemas.ts';
+import type { Caller } from '../access/tokens.ts';
+import { type Tracing, untraced } from '../observability/tracing.ts';
+import { type Database, openDatabase } from '../database/transactions.ts';
 
 /** waiting: neither replayed nor discarded; replayed: handled at last; discarded: settled by an operator, unhandled. */
 export type DeadLetterState = 'waiting' | 'replayed' | 'discarded';

@@ -1,19 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { adminRoutes } from './admin-routes.ts';
-import type { Bus } from './bus.ts';
+import { adminRoutes } from '../admin/routes.ts';
+import type { Bus } from '../messaging/bus.ts';
 import type { ServiceName } from './config.ts';
-import { connectDatabase, migrate, type Sql } from './db.ts';
-import { createSubscription, type EventHandler } from './consumer.ts';
-import { deadLetterReplay } from './dead-letters.ts';
-import { type App, createHttpApp } from './http.ts';
-import { createMetrics, type ServiceMetrics } from './metrics.ts';
-import { type OutboxRelay, relayWaker, startOutboxRelay } from './outbox-relay.ts';
+import { connectDatabase, migrate, type Sql } from '../database/connection.ts';
+import { createSubscription, type EventHandler } from '../messaging/consumer.ts';
+import { deadLetterReplay } from '../messaging/dead-letters.ts';
+import { type App, createHttpApp } from '../http/app.ts';
+import { createMetrics, type ServiceMetrics } from '../observability/metrics.ts';
+import { type OutboxRelay, relayWaker, startOutboxRelay } from '../messaging/relay.ts';
 import type { StopTasks } from './shutdown.ts';
-import { type MessagingRetention, messagingRules, registerRetentionGauges, type RetentionRule, startRetention } from './retention.ts';
-import { createTracing } from './tracing.ts';
-import { type Database, openDatabase } from './transactions.ts';
-import type { TokenIssuer, TokenVerifier } from './tokens.ts';
+import { type MessagingRetention, messagingRules, registerRetentionGauges, type RetentionRule, startRetention } from '../database/retention.ts';
+import { createTracing } from '../observability/tracing.ts';
+import { type Database, openDatabase } from '../database/transactions.ts';
+import type { TokenIssuer, TokenVerifier } from '../access/tokens.ts';
 
 /** What users needs to sign tokens and to create the operator's account; the other services only check tokens. */
 export interface IdentitySettings {
@@ -62,7 +62,8 @@ export interface RunningService {
   close(timeoutSeconds: number): Promise<void>;
 }
 
-const platformMigrations = new URL('./migrations/', import.meta.url);
+/** The messaging tables every database has; recorded as `platform/<file>` since the first release. */
+const platformMigrations = { name: 'platform', url: new URL('../messaging/migrations/', import.meta.url) };
 /** Under the 2 s timeout of the Kubernetes readiness probes (deploy/k8s/app). */
 const READY_CHECK_MS = 1_500;
 
@@ -97,7 +98,7 @@ export async function startService(
   let unsubscribe = async () => {};
   let retention: { stop(): Promise<void> } | undefined;
   try {
-    await migrate(sql, [platformMigrations, module.migrations], log);
+    await migrate(sql, [platformMigrations, { name: module.name, url: module.migrations }], log);
 
     metrics.pendingGauge('outbox_unpublished_events', 'Events committed but not yet accepted by the bus', async () => {
       const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { EventFeed } from './bus.ts';
-import type { EventEnvelope } from './events.ts';
-import { connectWatched } from './nats-connection.ts';
+import type { EventFeed } from '../bus.ts';
+import type { EventEnvelope } from '../events.ts';
+import { connectWatched } from './connection.ts';
 
 /**
  * The live view of NATS for the console: plain (core NATS) subscriptions to the event subjects, which see every event

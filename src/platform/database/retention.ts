@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { Sql } from './db.ts';
-import type { ServiceMetrics } from './metrics.ts';
+import type { Sql } from './connection.ts';
+import type { ServiceMetrics } from '../observability/metrics.ts';
 
 /** Rows of `table` whose `timestamp` is older than `keepMs`, among those `where` selects, may go. */
 export interface RetentionRule {

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from './db.ts';
+import type { Sql, Tx } from './connection.ts';
 
 /** What a transaction can ask to happen once it has committed. */
 export type CommitSignal = 'outbox-appended';

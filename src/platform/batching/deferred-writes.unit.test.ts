@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Sql, Tx } from './db.ts';
+import type { Sql, Tx } from '../database/connection.ts';
 import { writeInTransaction, writingAtEnd } from './deferred-writes.ts';
-import { openDatabase } from './transactions.ts';
+import { openDatabase } from '../database/transactions.ts';
 
 // The deferred writes only use the transaction as a key and pass it on: any object stands in for one here.
 const tx = () => ({}) as Tx;

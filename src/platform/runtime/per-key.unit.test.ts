@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { orderedPerKey } from './ordered-per-key.ts';
+import { orderedPerKey } from './per-key.ts';
 
 /** A task that finishes when told to, recording when it starts and ends. */
 function gate(log: string[], name: string, fail = false) {

@@ -2,13 +2,13 @@ import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Logger } from 'pino';
 import { redelivery, type Subscription } from './bus.ts';
-import { isDatabaseUnavailable, type Sql, type Tx } from './db.ts';
-import { SpanKind, type Tracing, traceIdsOf } from './tracing.ts';
-import type { Database } from './transactions.ts';
-import { writingAtEnd } from './deferred-writes.ts';
-import { batched, type Waiting } from './batches.ts';
+import { isDatabaseUnavailable, type Sql, type Tx } from '../database/connection.ts';
+import { SpanKind, type Tracing, traceIdsOf } from '../observability/tracing.ts';
+import type { Database } from '../database/transactions.ts';
+import { writingAtEnd } from '../batching/deferred-writes.ts';
+import { batched, type Waiting } from '../batching/batches.ts';
 import type { EventDefinition, EventEnvelope, FlowContext } from './events.ts';
-import type { ServiceMetrics } from './metrics.ts';
+import type { ServiceMetrics } from '../observability/metrics.ts';
 
 export interface HandlerContext {
   tx: Tx;

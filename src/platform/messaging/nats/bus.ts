@@ -14,9 +14,9 @@ import {
 } from '@nats-io/jetstream';
 import { headers, type NatsConnection, nanos, RequestError } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { type Bus, redelivery } from './bus.ts';
-import type { EventEnvelope } from './events.ts';
-import { connectWatched } from './nats-connection.ts';
+import { type Bus, redelivery } from '../bus.ts';
+import type { EventEnvelope } from '../events.ts';
+import { connectWatched } from './connection.ts';
 
 export interface StreamSpec {
   name: string;

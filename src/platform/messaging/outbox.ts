@@ -1,7 +1,7 @@
-import type { Tx } from './db.ts';
-import { writeInTransaction } from './deferred-writes.ts';
+import type { Tx } from '../database/connection.ts';
+import { writeInTransaction } from '../batching/deferred-writes.ts';
 import type { EventEnvelope } from './events.ts';
-import { afterCommit } from './transactions.ts';
+import { afterCommit } from '../database/transactions.ts';
 
 /**
  * Records events in the caller's transaction: they exist exactly when the change they describe commits, and the

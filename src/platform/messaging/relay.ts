@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Bus } from './bus.ts';
-import type { Sql } from './db.ts';
+import type { Sql } from '../database/connection.ts';
 import type { EventEnvelope } from './events.ts';
-import type { ServiceMetrics } from './metrics.ts';
-import { orderedPerKey } from './ordered-per-key.ts';
-import { SpanKind, type Tracing } from './tracing.ts';
+import type { ServiceMetrics } from '../observability/metrics.ts';
+import { orderedPerKey } from '../runtime/per-key.ts';
+import { SpanKind, type Tracing } from '../observability/tracing.ts';
 
 interface OutboxRow {
   seq: string;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Tx } from './db.ts';
+import type { Tx } from '../database/connection.ts';
 import { groupCommit } from './group-commit.ts';
-import { createMetrics } from './metrics.ts';
-import type { Database } from './transactions.ts';
+import { createMetrics } from '../observability/metrics.ts';
+import type { Database } from '../database/transactions.ts';
 
 /** A database whose transactions only run the work: what is under test is how writes are grouped. */
 function fakeDatabase(): Database & { transactions: number } {

@@ -1,5 +1,5 @@
-import type { Tx } from './db.ts';
-import { sendWithCommit } from './transactions.ts';
+import type { Tx } from '../database/connection.ts';
+import { sendWithCommit } from '../database/transactions.ts';
 
 /**
  * Writes many items in one statement: outbox rows in one INSERT, order announcements in one NOTIFY. It sends its

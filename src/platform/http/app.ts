@@ -14,14 +14,14 @@ import { type IncomingMessage, STATUS_CODES, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import Type from 'typebox';
-import { newId } from './ids.ts';
-import { type Access, accessStatuses, bearerAuth, installAccessControl } from './access.ts';
-import { isDatabaseUnavailable } from './db.ts';
+import { newId } from '../runtime/ids.ts';
+import { type Access, accessStatuses, bearerAuth, installAccessControl } from '../access/route-access.ts';
+import { isDatabaseUnavailable } from '../database/connection.ts';
 import { AppError } from './errors.ts';
-import type { FlowContext } from './events.ts';
-import type { ServiceMetrics } from './metrics.ts';
-import type { TokenVerifier } from './tokens.ts';
-import { type OpenSpan, SpanKind, type Tracing, traceIdsOf } from './tracing.ts';
+import type { FlowContext } from '../messaging/events.ts';
+import type { ServiceMetrics } from '../observability/metrics.ts';
+import type { TokenVerifier } from '../access/tokens.ts';
+import { type OpenSpan, SpanKind, type Tracing, traceIdsOf } from '../observability/tracing.ts';
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
