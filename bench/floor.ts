@@ -14,13 +14,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import closeWithGrace from 'close-with-grace';
 import postgres from 'postgres';
-import { startEmbeddedPostgres } from '../src/platform/database/embedded-postgres.ts';
-import { newId } from '../src/platform/runtime/ids.ts';
-import { createLogger } from '../src/platform/observability/logger.ts';
-import { createTokenIssuer, localTokenVerifier, newSigningKey } from '../src/platform/access/tokens.ts';
+import { startEmbeddedPostgres, type Sql, type Tx } from '../src/platform/database/index.ts';
+import { newId } from '../src/platform/common/index.ts';
+import { createLogger } from '../src/platform/observability/index.ts';
+import { createTokenIssuer, localTokenVerifier, newSigningKey } from '../src/platform/access/index.ts';
 import { composeOrderLetter } from '../src/services/notifications/letters.ts';
 import { type OrderRow, toOrder } from '../src/services/orders/repository.ts';
-import type { Sql, Tx } from '../src/platform/database/connection.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (

@@ -13,7 +13,7 @@ import closeWithGrace from 'close-with-grace';
 import { chmod, mkdtemp, rm, } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { localTokenVerifier } from '../src/platform/access/tokens.ts';
+import { localTokenVerifier } from '../src/platform/access/index.ts';
 import type { LoadPlan } from './load.ts';
 import { type Options, parseOptions } from './options.ts';
 import { startOtlpReceiver } from './otlp-receiver.ts';

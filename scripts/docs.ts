@@ -18,10 +18,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
 import * as contracts from '../src/contracts/events.ts';
-import { EmbeddedConfig, loadConfig, type ServiceName, serviceNames } from '../src/platform/runtime/config.ts';
-import { type EventDefinition, EventEnvelope } from '../src/platform/messaging/events.ts';
-import { createLogger } from '../src/platform/observability/logger.ts';
-import { streamsOf } from '../src/platform/messaging/nats/bus.ts';
+import { EmbeddedConfig, loadConfig, type ServiceName, serviceNames } from '../src/platform/runtime/index.ts';
+import { type EventDefinition, EventEnvelope } from '../src/platform/messaging/index.ts';
+import { createLogger } from '../src/platform/observability/index.ts';
+import { streamsOf } from '../src/platform/messaging/nats/index.ts';
 import { services } from '../src/services/index.ts';
 import { startEmbeddedSystem } from '../src/system.ts';
 

@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 // @ts-expect-error -- newman ships no type declarations; the little used here is typed below.
 import newmanUntyped from 'newman';
-import { EmbeddedConfig, loadConfig } from '../src/platform/runtime/config.ts';
+import { EmbeddedConfig, loadConfig } from '../src/platform/runtime/index.ts';
 import { startStack } from './stack.ts';
-import { createLogger } from '../src/platform/observability/logger.ts';
+import { createLogger } from '../src/platform/observability/index.ts';
 import { type EmbeddedSystem, startEmbeddedSystem } from '../src/system.ts';
 
 interface Summary {

@@ -1,5 +1,5 @@
-import { ConfigError } from './platform/runtime/config.ts';
-import { newSigningKey, readSigningKeys } from './platform/access/tokens.ts';
+import { ConfigError } from './platform/runtime/index.ts';
+import { newSigningKey, readSigningKeys } from './platform/access/index.ts';
 
 /**
  * streamshop keygen: a JWK Set with one new Ed25519 signing key, for the users Secret.

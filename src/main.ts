@@ -7,8 +7,8 @@
  * streamshop keygen [--add <file>]            prints a JWK Set with a new signing key (in front of the file's keys)
  */
 import closeWithGrace from 'close-with-grace';
-import { ConfigError, durationMs, EmbeddedConfig, loadConfig, type ServiceName, serviceNames } from './platform/runtime/config.ts';
-import { createLogger } from './platform/observability/logger.ts';
+import { ConfigError, durationMs, EmbeddedConfig, loadConfig, type ServiceName, serviceNames } from './platform/runtime/index.ts';
+import { createLogger } from './platform/observability/index.ts';
 import { startEmbeddedSystem } from './system.ts';
 
 const [command = 'all', argument] = process.argv.slice(2);
@@ -39,6 +39,7 @@ async function main(): Promise<Running> {
     console.log(`  API      ${system.url}/users  /billing  /orders  /notifications`);
     console.log(`  API docs ${system.url}/docs`);
     console.log(`  Console  ${system.url}/console${config.ADMIN_EMAIL ? ` (log in as ${config.ADMIN_EMAIL})` : ' (set ADMIN_EMAIL and ADMIN_PASSWORD to log in)'}`);
+    console.log(`  Settings MESSAGE_BATCHING=${config.MESSAGE_BATCHING}`);
     console.log('  Ctrl-C to stop\n');
     return { stop: system.stop, shutdownTimeoutMs: durationMs(config.SHUTDOWN_TIMEOUT) };
   }

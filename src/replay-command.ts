@@ -1,7 +1,7 @@
-import { DatabaseOnlyConfig, loadConfig, type ServiceName } from './platform/runtime/config.ts';
-import { connectDatabase } from './platform/database/connection.ts';
-import { replayDeadLetters } from './platform/messaging/dead-letters.ts';
-import { createLogger } from './platform/observability/logger.ts';
+import { DatabaseOnlyConfig, loadConfig, type ServiceName } from './platform/runtime/index.ts';
+import { connectDatabase } from './platform/database/index.ts';
+import { replayDeadLetters } from './platform/messaging/index.ts';
+import { createLogger } from './platform/observability/index.ts';
 import { services } from './services/index.ts';
 
 /** streamshop replay-dead-letters <service>, with DATABASE_URL of that service. */

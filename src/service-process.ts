@@ -1,10 +1,8 @@
-import { ConfigError, durationMs, loadConfig, operatorAccount, retentionOf, type ServiceName, serviceProcessConfig } from './platform/runtime/config.ts';
-import { isDatabaseUnavailable } from './platform/database/connection.ts';
-import { createLogger } from './platform/observability/logger.ts';
-import { connectNatsBus, streamsOf } from './platform/messaging/nats/bus.ts';
-import { type IdentitySettings, startService } from './platform/runtime/service.ts';
-import { stopWithin } from './platform/runtime/shutdown.ts';
-import { createTokenIssuer, localTokenVerifier, readSigningKeys, remoteTokenVerifier, type TokenVerifier } from './platform/access/tokens.ts';
+import { ConfigError, durationMs, loadConfig, operatorAccount, retentionOf, type ServiceName, serviceProcessConfig, type IdentitySettings, startService, stopWithin } from './platform/runtime/index.ts';
+import { isDatabaseUnavailable } from './platform/database/index.ts';
+import { createLogger } from './platform/observability/index.ts';
+import { connectNatsBus, streamsOf } from './platform/messaging/nats/index.ts';
+import { createTokenIssuer, localTokenVerifier, readSigningKeys, remoteTokenVerifier, type TokenVerifier } from './platform/access/index.ts';
 import { services } from './services/index.ts';
 
 /**
@@ -30,6 +28,7 @@ export async function startServiceProcess(name: ServiceName): Promise<{ stop(): 
       log,
       verifier,
       retention: retentionOf(config),
+      messageBatching: config.MESSAGE_BATCHING,
       tracesEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
       ...(identity ? { identity } : {}),
     };
@@ -55,7 +54,7 @@ export async function startServiceProcess(name: ServiceName): Promise<{ stop(): 
     const address = service.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     log.info({ port }, 'listening');
-    console.log(`streamshop ${name} (pid ${process.pid}) listens on http://0.0.0.0:${port}/${name} — ready at /${name}/health/ready`);
+    console.log(`streamshop ${name} (pid ${process.pid}) listens on http://0.0.0.0:${port}/${name} — ready at /${name}/health/ready (MESSAGE_BATCHING=${config.MESSAGE_BATCHING})`);
     return { stop, shutdownTimeoutMs: durationMs(config.SHUTDOWN_TIMEOUT) };
   } catch (error) {
     await bus.close().catch(() => {});

@@ -1,14 +1,11 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createConsoleServer } from './console/server.ts';
-import type { Bus, EventFeed } from './platform/messaging/bus.ts';
-import { durationMs, type EmbeddedConfig, operatorAccount, retentionOf, type ServiceName, serviceNames } from './platform/runtime/config.ts';
-import { startEmbeddedPostgres } from './platform/database/embedded-postgres.ts';
-import { startGateway } from './platform/http/gateway.ts';
-import { createMemoryBus } from './platform/messaging/memory-bus.ts';
-import { type IdentitySettings, type RunningService, startService } from './platform/runtime/service.ts';
-import { stopWithin } from './platform/runtime/shutdown.ts';
-import { createTokenIssuer, localTokenVerifier, signingKeysIn } from './platform/access/tokens.ts';
+import { type Bus, type EventFeed, createMemoryBus } from './platform/messaging/index.ts';
+import { durationMs, type EmbeddedConfig, operatorAccount, retentionOf, type ServiceName, serviceNames, type IdentitySettings, type RunningService, startService, stopWithin } from './platform/runtime/index.ts';
+import { startEmbeddedPostgres } from './platform/database/index.ts';
+import { startGateway } from './platform/http/index.ts';
+import { createTokenIssuer, localTokenVerifier, signingKeysIn } from './platform/access/index.ts';
 import { services } from './services/index.ts';
 
 export interface EmbeddedSystem {
@@ -73,7 +70,7 @@ export async function startEmbeddedSystem(
     await pg.createDatabases(serviceNames);
     for (const name of serviceNames) {
       const own = name === 'users' ? { identity } : {};
-      const settings = { retention: retentionOf(config), tracesEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, ...own };
+      const settings = { retention: retentionOf(config), messageBatching: config.MESSAGE_BATCHING, tracesEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, ...own };
       running.push(await startService(services[name], { databaseUrl: pg.urlFor(name), bus, log, verifier, isUp: pg.isUp, ...settings }));
     }
     // Relays start once every consumer is subscribed, so no event is published to an empty room.
@@ -104,7 +101,7 @@ async function messagingFor(config: EmbeddedConfig, log: Logger): Promise<{ bus:
     return { bus, feed: bus, close: () => bus.close() };
   }
   // Loaded only here: the NATS client is not part of the default's memory.
-  const [{ connectNatsBus, streamsOf }, { connectNatsFeed }] = await Promise.all([import('./platform/messaging/nats/bus.ts'), import('./platform/messaging/nats/feed.ts')]);
+  const [{ connectNatsBus, streamsOf }, { connectNatsFeed }] = await Promise.all([import('./platform/messaging/nats/index.ts'), import('./platform/messaging/nats/index.ts')]);
   const servers = config.NATS_URL;
   const bus = await connectNatsBus({ servers, name: 'streamshop', log, streams: streamsOf(serviceNames) });
   const feed = await connectNatsFeed({ servers, name: 'streamshop-console', log }).catch(async (error: unknown) => {

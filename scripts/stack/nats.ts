@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
-import { freePort } from '../../src/platform/database/embedded-postgres.ts';
+import { freePort } from '../../src/platform/common/index.ts';
 import { running, StackError, stopProcess, waitForPort } from './processes.ts';
 
 const READY_TIMEOUT_MS = 60_000;

@@ -1,8 +1,7 @@
 /** The stack's gateway forwards each prefix to the replicas of its service over HTTP, as the ingress does in Kubernetes. */
-import type { Agent, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { request } from 'node:http';
+import { type Agent, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse, request } from 'node:http';
 import type { Logger } from 'pino';
-import type { Upstream } from '../../src/platform/http/gateway.ts';
+import type { Upstream } from '../../src/platform/http/index.ts';
 
 /** One replica the gateway may forward to. */
 export interface ProxyTarget {

@@ -4,8 +4,8 @@ import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ServiceName } from '../../src/platform/runtime/config.ts';
-import { freePort } from '../../src/platform/database/embedded-postgres.ts';
+import type { ServiceName } from '../../src/platform/runtime/index.ts';
+import { freePort } from '../../src/platform/common/index.ts';
 import { running, StackError, stopProcess, withoutTestRunner } from './processes.ts';
 
 const READY_TIMEOUT_MS = 60_000;

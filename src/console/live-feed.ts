@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { LetterStoredV1, OrderCreatedV1, OrderPaidV1, OrderRejectedV1, PaymentRejectedV1, PaymentSucceededV1 } from '../contracts/events.ts';
-import type { EventFeed } from '../platform/messaging/bus.ts';
-import type { EventEnvelope } from '../platform/messaging/events.ts';
+import type { EventFeed, EventEnvelope } from '../platform/messaging/index.ts';
 
 /** The events that move an order, which the console's feed shows. */
 export const ORDER_EVENT_TYPES = [OrderCreatedV1, PaymentSucceededV1, PaymentRejectedV1, OrderPaidV1, OrderRejectedV1, LetterStoredV1].map(

@@ -3,8 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventFeed } from '../platform/messaging/bus.ts';
-import type { EventEnvelope } from '../platform/messaging/events.ts';
+import type { EventFeed, EventEnvelope } from '../platform/messaging/index.ts';
 import { createLiveFeed, frame } from './live-feed.ts';
 
 /** A bus as the live feed sees it: it calls the watcher, synchronously, and counts the watchers. */

@@ -1,7 +1,7 @@
-import { ConsoleConfig, loadConfig } from '../platform/runtime/config.ts';
-import { createLogger } from '../platform/observability/logger.ts';
-import { connectNatsFeed } from '../platform/messaging/nats/feed.ts';
-import { remoteTokenVerifier } from '../platform/access/tokens.ts';
+import { ConsoleConfig, loadConfig } from '../platform/runtime/index.ts';
+import { createLogger } from '../platform/observability/index.ts';
+import { connectNatsFeed } from '../platform/messaging/nats/index.ts';
+import { remoteTokenVerifier } from '../platform/access/index.ts';
 import { createConsoleServer } from './server.ts';
 
 const CONSOLE_SHUTDOWN_MS = 10_000;

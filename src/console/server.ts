@@ -6,12 +6,11 @@
 import { decodeJwt } from 'jose';
 import type { Logger } from 'pino';
 import Type from 'typebox';
-import type { EventFeed } from '../platform/messaging/bus.ts';
-import { AppError } from '../platform/http/errors.ts';
-import { type App, createHttpApp } from '../platform/http/app.ts';
-import { createMetrics } from '../platform/observability/metrics.ts';
-import type { TokenVerifier } from '../platform/access/tokens.ts';
-import { untraced } from '../platform/observability/tracing.ts';
+import type { EventFeed } from '../platform/messaging/index.ts';
+import { AppError } from '../platform/common/index.ts';
+import { type App, createHttpApp } from '../platform/http/index.ts';
+import { createMetrics, untraced } from '../platform/observability/index.ts';
+import type { TokenVerifier } from '../platform/access/index.ts';
 import { loadPageAssets } from './assets.ts';
 import { createLiveFeed, type LiveFeedOptions } from './live-feed.ts';
 
@@ -65,6 +64,7 @@ export async function createConsoleServer(options: ConsoleOptions): Promise<Cons
       log,
       metrics,
       isReady: async () => options.feed.isReady(),
+      settings: {},
       verifier: options.verifier,
       tracing: untraced,
     },
@@ -99,7 +99,7 @@ function consoleRoutes(app: App, assets: Awaited<ReturnType<typeof loadPageAsset
   app.get('/assets/:version/*', page, async (request, reply) => {
     const { version, '*': path } = request.params as { version: string; '*': string };
     const asset = assets.files.get(path);
-    if (!asset) throw new AppError(404, 'not-found', 'Not found', `The console has no file ${path}.`);
+    if (!asset) throw new AppError({ status: 404, code: 'not-found', title: 'Not found', detail: `The console has no file ${path}.` });
     const current = version === assets.version;
     reply.header('cache-control', current ? 'public, max-age=31536000, immutable' : 'no-cache');
     return reply.type(asset.type).send(asset.body);
@@ -122,7 +122,7 @@ function consoleRoutes(app: App, assets: Awaited<ReturnType<typeof loadPageAsset
     },
     async (request, reply) => {
       if (!live.hasRoom()) {
-        throw new AppError(503, 'too-many-streams', 'Service unavailable', 'Too many live streams are open; close one or retry later.');
+        throw new AppError({ status: 503, code: 'too-many-streams', title: 'Service unavailable', detail: 'Too many live streams are open; close one or retry later.' });
       }
       const token = (request.headers.authorization ?? '').replace(/^Bearer +/i, '');
       const expiresAt = (decodeJwt(token).exp ?? 0) * 1000;

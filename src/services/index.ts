@@ -1,5 +1,4 @@
-import type { ServiceName } from '../platform/runtime/config.ts';
-import type { ServiceModule } from '../platform/runtime/service.ts';
+import type { ServiceName, ServiceModule } from '../platform/runtime/index.ts';
 import { billingService } from './billing/index.ts';
 import { notificationsService } from './notifications/index.ts';
 import { ordersService } from './orders/index.ts';

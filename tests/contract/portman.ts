@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type ServiceName, serviceNames } from '../../src/platform/runtime/config.ts';
+import { type ServiceName, serviceNames } from '../../src/platform/runtime/index.ts';
 import { startTestSystem } from '../support/system.ts';
 import { type Failure, type Response, runCollection } from './run-collection.ts';
 import { seedData, seedDeadLetters } from './seed.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { serviceNames } from '../../src/platform/runtime/config.ts';
+import { serviceNames } from '../../src/platform/runtime/index.ts';
 import { client, eventually, type Member, TEST_ADMIN } from '../support/api.ts';
 import type { TestSystem } from '../support/system.ts';
 

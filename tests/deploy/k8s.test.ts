@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, ConsoleConfig, durationMs, loadConfig, serviceNames, serviceProcessConfig } from '../../src/platform/runtime/config.ts';
+import { ConfigError, ConsoleConfig, durationMs, loadConfig, serviceNames, serviceProcessConfig } from '../../src/platform/runtime/index.ts';
 import {
   envOf,
   type Json,

@@ -14,8 +14,8 @@ import addFormats from 'ajv-formats';
 import YAML from 'yaml';
 import { docsDir, ENVELOPE_SCHEMA_FILE, eventSchemaFile, fieldsWithoutDescription, generateDocs } from '../../scripts/docs.ts';
 import { eventCatalogue } from '../../src/contracts/events.ts';
-import { serviceNames } from '../../src/platform/runtime/config.ts';
-import type { EventEnvelope } from '../../src/platform/messaging/events.ts';
+import { serviceNames } from '../../src/platform/runtime/index.ts';
+import type { EventEnvelope } from '../../src/platform/messaging/index.ts';
 import { client, eventually } from '../support/api.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
@@ -88,7 +88,7 @@ describe('docs', () => {
       await system.bus.subscribe({
         consumer: 'docs-tap',
         eventTypes: eventCatalogue.map((e) => e.type),
-        handle: async (event) => void captured.push(event),
+        handle: async ({ event }) => void captured.push(event),
       });
     });
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
-import { serviceNames } from '../../src/platform/runtime/config.ts';
+import { serviceNames } from '../../src/platform/runtime/index.ts';
 import { type Api, eventually, TEST_ADMIN } from '../support/api.ts';
 import { failInserts } from '../support/faults.ts';
 import { topologies, useSystem } from '../support/topology.ts';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OrderCreatedV1, PaymentRejectedV1, PaymentSucceededV1 } from '../../src/contracts/events.ts';
-import { type EventEnvelope, newEvent } from '../../src/platform/messaging/events.ts';
+import { type EventEnvelope, newEvent } from '../../src/platform/messaging/index.ts';
 import { assertLedgerConsistent, eventually, handledCount, type Member, metricSum } from '../support/api.ts';
 import { failInserts } from '../support/faults.ts';
 import type { TestSystem } from '../support/system.ts';
@@ -108,7 +108,7 @@ type User = Member;
 /** An order as the orders service announces it; billing pays it (no order row is needed for that). */
 function orderCreated(userId: string, price: number): EventEnvelope {
   const orderId = crypto.randomUUID();
-  return newEvent('orders', OrderCreatedV1, orderId, { orderId, userId, price, currency: 'RUB' }, { correlationId: `burst-${orderId}` });
+  return newEvent('orders', OrderCreatedV1, { orderId, userId, price, currency: 'RUB' }, { correlationId: `burst-${orderId}` });
 }
 
 /** Consumer transactions of billing that handled more than one event (event_batch_size), over its replicas. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import postgres from 'postgres';
-import { DEFAULT_POOL_SIZE } from '../../src/platform/database/connection.ts';
+import { DEFAULT_POOL_SIZE } from '../../src/platform/database/index.ts';
 import { type Response as ApiResponse, eventually } from '../support/api.ts';
 import { useSystem } from '../support/topology.ts';
 

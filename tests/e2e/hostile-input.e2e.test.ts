@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { serviceNames } from '../../src/platform/runtime/config.ts';
+import { serviceNames } from '../../src/platform/runtime/index.ts';
 import { type Api, eventually, type Member } from '../support/api.ts';
 import { useSystem } from '../support/topology.ts';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OrderCreatedV1, OrderPaidV1, UserCreatedV1 } from '../../src/contracts/events.ts';
-import type { ServiceName } from '../../src/platform/runtime/config.ts';
-import { type EventEnvelope, newEvent } from '../../src/platform/messaging/events.ts';
+import type { ServiceName } from '../../src/platform/runtime/index.ts';
+import { type EventEnvelope, newEvent } from '../../src/platform/messaging/index.ts';
 import { eventually, handledCount } from '../support/api.ts';
 import type { TestSystem } from '../support/system.ts';
 import { topologies, useSystem } from '../support/topology.ts';
@@ -41,7 +41,7 @@ for (const topology of topologies) {
       const admin = await t.api.admin();
       const lettersOf = async (id: string) =>
         (await admin.get<{ items: { kind: string; email: string; orderId: string }[] }>(`/notifications?userId=${id}&limit=100`)).body.items;
-      await t.system.bus.publish(newEvent('orders', OrderPaidV1, orderId, { orderId, userId, price: 777 }, flow));
+      await t.system.bus.publish(newEvent('orders', OrderPaidV1, { orderId, userId, price: 777 }, flow));
       // The outcome is kept, not lost, and not yet a letter.
       await eventually(async () => {
         const [kept] = await t.system.database('notifications')`SELECT count(*)::int AS n FROM pending_outcomes WHERE order_id = ${orderId}`;
@@ -49,7 +49,7 @@ for (const topology of topologies) {
       });
       assert.equal((await lettersOf(userId)).length, 0);
 
-      const created = newEvent('users', UserCreatedV1, userId, { userId, email, name: 'Late Address' }, flow);
+      const created = newEvent('users', UserCreatedV1, { userId, email, name: 'Late Address' }, flow);
       await t.system.bus.publish(created);
       await t.system.bus.publish(created);
       const [letter] = await eventually(async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { serviceNames } from '../../src/platform/runtime/config.ts';
+import { serviceNames } from '../../src/platform/runtime/index.ts';
 import { client, eventually, metricSum } from '../support/api.ts';
 import { type FundedUser, printCounts, settleAndCheck, usersWithMoney } from '../support/stack.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';

@@ -5,12 +5,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import postgres from 'postgres';
-import { EmbeddedConfig, loadConfig, retentionOf } from '../../src/platform/runtime/config.ts';
-import { startEmbeddedPostgres } from '../../src/platform/database/embedded-postgres.ts';
-import { createLogger } from '../../src/platform/observability/logger.ts';
-import { createMemoryBus } from '../../src/platform/messaging/memory-bus.ts';
-import { startService } from '../../src/platform/runtime/service.ts';
-import { localTokenVerifier } from '../../src/platform/access/tokens.ts';
+import { EmbeddedConfig, loadConfig, retentionOf, startService } from '../../src/platform/runtime/index.ts';
+import { startEmbeddedPostgres } from '../../src/platform/database/index.ts';
+import { createLogger } from '../../src/platform/observability/index.ts';
+import { createMemoryBus } from '../../src/platform/messaging/index.ts';
+import { localTokenVerifier } from '../../src/platform/access/index.ts';
 import { eventually } from '../support/api.ts';
 
 test('when a migration fails at start, then the start fails with its error and leaves no connection open', { timeout: 120_000 }, async (t) => {
@@ -33,7 +32,7 @@ test('when a migration fails at start, then the start fails with its error and l
     start: () => ({ routes: () => {} }),
     handlers: [],
   };
-  const options = { databaseUrl: pg.urlFor('users'), bus: createMemoryBus(), log, verifier: localTokenVerifier({ keys: [] }), retention: retentionOf(loadConfig(EmbeddedConfig, {})) };
+  const options = { databaseUrl: pg.urlFor('users'), bus: createMemoryBus(), log, verifier: localTokenVerifier({ keys: [] }), retention: retentionOf(loadConfig(EmbeddedConfig, {})), messageBatching: 'on' as const };
   await assert.rejects(startService(module, options), /no_such_table/);
 
   const admin = postgres(pg.urlFor('postgres'), { max: 1, onnotice: () => {} });

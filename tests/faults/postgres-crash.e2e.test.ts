@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { serviceNames } from '../../src/platform/runtime/config.ts';
+import { serviceNames } from '../../src/platform/runtime/index.ts';
 import { client, eventually } from '../support/api.ts';
 import { postmasterPid } from '../support/main-process.ts';
 import { placeOrders, printCounts, settleAndCheck, usersWithMoney } from '../support/stack.ts';

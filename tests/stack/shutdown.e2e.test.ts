@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { childrenOf, isAlive } from '../../src/platform/database/postgres-process.ts';
+import { childrenOf, isAlive } from '../../src/platform/database/index.ts';
 import { client, eventually } from '../support/api.ts';
 import { postmasterPid } from '../support/main-process.ts';
 import { replicaReady, skipWithoutNats, startStackSystem } from '../support/stack.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ServiceName } from '../../src/platform/runtime/config.ts';
+import type { ServiceName } from '../../src/platform/runtime/index.ts';
 import type { TestSystem } from './system.ts';
 
 export interface Response<T = any> {

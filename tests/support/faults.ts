@@ -1,4 +1,4 @@
-import type { Sql } from '../../src/platform/database/connection.ts';
+import type { Sql } from '../../src/platform/database/index.ts';
 
 export interface Fault {
   /** Removes the fault; safe to call again. */

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { type Child, startChild } from '../../bench/processes.ts';
-import type { ServiceName } from '../../src/platform/runtime/config.ts';
-import type { Sql } from '../../src/platform/database/connection.ts';
+import type { ServiceName } from '../../src/platform/runtime/index.ts';
+import type { Sql } from '../../src/platform/database/index.ts';
 
 const MAIN = join(import.meta.dirname, '../../src/main.ts');
 

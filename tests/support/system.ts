@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import postgres from 'postgres';
-import type { Bus } from '../../src/platform/messaging/bus.ts';
-import { EmbeddedConfig, loadConfig, type ServiceName } from '../../src/platform/runtime/config.ts';
-import type { Sql } from '../../src/platform/database/connection.ts';
-import { createLogger } from '../../src/platform/observability/logger.ts';
+import type { Bus } from '../../src/platform/messaging/index.ts';
+import { EmbeddedConfig, loadConfig, type ServiceName } from '../../src/platform/runtime/index.ts';
+import type { Sql } from '../../src/platform/database/index.ts';
+import { createLogger } from '../../src/platform/observability/index.ts';
 import { startEmbeddedSystem } from '../../src/system.ts';
 import { TEST_ADMIN } from './api.ts';
 
@@ -46,6 +46,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     DATA_DIR: dataDir,
     LOG_LEVEL: level,
     OUTBOX_RELAY: options.relay ?? 'on',
+    // CI runs a part of the suite once more with MESSAGE_BATCHING=off: the plain path alone.
+    ...(process.env.MESSAGE_BATCHING ? { MESSAGE_BATCHING: process.env.MESSAGE_BATCHING } : {}),
     ADMIN_EMAIL: TEST_ADMIN.email,
     ADMIN_PASSWORD: TEST_ADMIN.password,
     ...options.env,

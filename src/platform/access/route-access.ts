@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import type { App } from '../http/app.ts';
-import { forbidden } from '../http/errors.ts';
+import type { App } from '../http/index.ts';
+import { AppError } from '../common/index.ts';
 import { type Caller, invalidToken, missingToken, type TokenVerifier } from './tokens.ts';
 
 /**
@@ -95,3 +95,5 @@ function namedOwners(request: FastifyRequest): { userIds: string[]; emails: stri
     emails: field(request.query, 'email'),
   };
 }
+
+const forbidden = (detail: string) => new AppError({ status: 403, code: 'forbidden', title: 'Forbidden', detail: detail });

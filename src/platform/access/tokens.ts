@@ -16,8 +16,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
-import { ConfigError } from '../runtime/config.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError, ConfigError } from '../common/index.ts';
 
 /** Both the issuer and the audience of every streamshop token. */
 export const TOKEN_ISSUER = 'streamshop';
@@ -190,7 +189,7 @@ function tokenVerifier(keys: JWTVerifyGetKey): TokenVerifier {
 
 function asAuthenticationError(error: unknown): AppError {
   if (keysUnreadable(error)) {
-    return new AppError(503, 'keys-unavailable', 'Service unavailable', 'The signing keys cannot be read right now; retry shortly.');
+    return new AppError({ status: 503, code: 'keys-unavailable', title: 'Service unavailable', detail: 'The signing keys cannot be read right now; retry shortly.' });
   }
   if (error instanceof errors.JWTExpired) return invalidToken('the token has expired; log in again');
   if (error instanceof errors.JOSEError) return invalidToken('the token is not valid');
@@ -210,13 +209,13 @@ function keysUnreadable(error: unknown): boolean {
 const WWW_AUTHENTICATE = 'www-authenticate';
 
 export function missingToken(): AppError {
-  return new AppError(401, 'unauthenticated', 'Unauthenticated', 'Send Authorization: Bearer <token> (POST /users/login gives one).', {}, {
+  return new AppError({ status: 401, code: 'unauthenticated', title: 'Unauthenticated', detail: 'Send Authorization: Bearer <token> (POST /users/login gives one).', extensions: {}, headers: {
     [WWW_AUTHENTICATE]: `Bearer realm="${TOKEN_ISSUER}"`,
-  });
+  } });
 }
 
 export function invalidToken(reason: string): AppError {
-  return new AppError(401, 'invalid-token', 'Unauthenticated', `The bearer token was refused: ${reason}.`, {}, {
+  return new AppError({ status: 401, code: 'invalid-token', title: 'Unauthenticated', detail: `The bearer token was refused: ${reason}.`, extensions: {}, headers: {
     [WWW_AUTHENTICATE]: `Bearer realm="${TOKEN_ISSUER}", error="invalid_token"`,
-  });
+  } });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac, createPublicKey } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { base64url, SignJWT, importJWK, type JWK } from 'jose';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../common/index.ts';
 import { createTokenIssuer, localTokenVerifier, newSigningKey, parseSigningKeys, publicKeysOf } from './tokens.ts';
 
 const ann = { userId: '01934f6e-7b1a-7c3d-9e2f-0a1b2c3d4e5f', email: 'ann@example.com', role: 'user' as const };

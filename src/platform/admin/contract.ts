@@ -1,7 +1,7 @@
 /** The schemas of the operators' routes every service serves under /<service>/admin (admin-routes.ts). */
 import Type from 'typebox';
-import { EventEnvelope } from '../messaging/events.ts';
-import { Email, ListQuery, Page, Text, Timestamp, Uuid } from '../schemas/schemas.ts';
+import { EventEnvelope } from '../messaging/index.ts';
+import { Email, ListQuery, Page, Text, Timestamp, Uuid } from '../schemas/index.ts';
 
 const EventType = Type.String({ description: 'Event type, e.g. orders.order.created.v1' });
 

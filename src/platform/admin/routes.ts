@@ -4,14 +4,13 @@
  * which the console draws an order's timeline. Admins only.
  */
 import type { Logger } from 'pino';
-import { callerOf } from '../access/route-access.ts';
+import { callerOf } from '../access/index.ts';
 import { DeadLetter, DeadLetterList, DeadLetterListQuery, DeadLetterParams, DiscardBody, EventTrail, EventTrailQuery, TRAIL_LIMIT } from './contract.ts';
-import { deadLetterNotFound, deadLetterSettled } from '../http/errors.ts';
-import { deadLettersAbout, discardDeadLetter, findDeadLetter, listDeadLetters, type Replay } from '../messaging/dead-letters.ts';
-import type { EventEnvelope } from '../messaging/events.ts';
-import { type App, responses } from '../http/app.ts';
-import { pageOf, toPage } from '../schemas/schemas.ts';
-import type { Database } from '../database/transactions.ts';
+import { AppError } from '../common/index.ts';
+import { deadLettersAbout, discardDeadLetter, findDeadLetter, listDeadLetters, type Replay, type EventEnvelope } from '../messaging/index.ts';
+import { type App, responses } from '../http/index.ts';
+import { pageOf, toPage } from '../schemas/index.ts';
+import type { Database } from '../database/index.ts';
 
 const admin = { access: 'admin' as const };
 const tags = ['admin'];
@@ -126,3 +125,9 @@ export function adminRoutes(app: App, { db, replay, log }: { db: Database; repla
     },
   );
 }
+
+const deadLetterNotFound = (eventId: string) =>
+  new AppError({ status: 404, code: 'dead-letter-not-found', title: 'Not found', detail: `This service has no dead letter for event ${eventId}.` });
+
+const deadLetterSettled = (eventId: string, state: string) =>
+  new AppError({ status: 409, code: 'dead-letter-settled', title: 'Dead letter already settled', detail: `The dead letter of event ${eventId} is ${state} already.`, extensions: { state } });

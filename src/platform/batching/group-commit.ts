@@ -1,7 +1,6 @@
 import { batched, type Waiting } from './batches.ts';
-import { isDatabaseUnavailable, type Tx } from '../database/connection.ts';
-import type { Database } from '../database/transactions.ts';
-import type { ServiceMetrics } from '../observability/metrics.ts';
+import { isDatabaseUnavailable, type Tx, type Database } from '../database/index.ts';
+import type { ServiceMetrics } from '../observability/index.ts';
 
 /** Requests that arrive while a group commits wait for the next one; a group has at most this many. */
 const MAX_GROUP = 64;

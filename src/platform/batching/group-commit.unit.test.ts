@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Tx } from '../database/connection.ts';
+import type { Tx, Database } from '../database/index.ts';
 import { groupCommit } from './group-commit.ts';
-import { createMetrics } from '../observability/metrics.ts';
-import type { Database } from '../database/transactions.ts';
+import { createMetrics } from '../observability/index.ts';
 
 /** A database whose transactions only run the work: what is under test is how writes are grouped. */
 function fakeDatabase(): Database & { transactions: number } {

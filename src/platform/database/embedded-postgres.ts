@@ -1,12 +1,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
 import type { Logger } from 'pino';
-import { ConfigError } from '../runtime/config.ts';
+import { ConfigError, freePort } from '../common/index.ts';
 import { isAlive, parentOf, shutDownPostmaster, untilGone } from './postgres-process.ts';
 import { type Launched, supervise } from './supervisor.ts';
 
@@ -231,14 +230,4 @@ export async function closedFolderOnPath(file: string, owner: { uid: number; gid
     if (!passable) return folder;
     if (folder === dirname(folder)) return undefined;
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
-    });
-    probe.once('error', fail);
-  });
 }

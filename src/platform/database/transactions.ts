@@ -1,62 +1,79 @@
 import type { Sql, Tx } from './connection.ts';
 
-/** What a transaction can ask to happen once it has committed. */
-export type CommitSignal = 'outbox-appended';
+/**
+ * A write that the pieces of work in one transaction add items to, and that the transaction makes once, when the
+ * work is done: the outbox's INSERT (messaging/outbox.ts), the NOTIFY of orders made final. Twenty event handlers
+ * sharing a transaction then cost one INSERT, and every write of a transaction reaches the database before it commits.
+ */
+export interface CommitWrite<T> {
+  /** What the write is; `onCommit` handlers are keyed by it. */
+  name: string;
+  /**
+   * The statements that write `items`. Synchronous by its type: it only builds and sends them, so none can be sent
+   * after the COMMIT (a write that awaited something first could be).
+   */
+  statements(tx: Tx, items: T[]): Promise<unknown>[];
+}
 
-/** A service's database: plain queries, and transactions that deliver their commit signals. */
+/**
+ * How a transaction sends the statements of its writes at its end. It resolves with a check to run once the COMMIT
+ * is answered, which throws when one of them failed. The plain way (`sendBeforeCommit`) awaits them, then commits;
+ * the batching layer sends them with the COMMIT in one round trip (batching/commit-pipelining.ts).
+ */
+export type SendWrites = (statements: Promise<unknown>[]) => Promise<() => Promise<void>>;
+
+export const sendBeforeCommit: SendWrites = async (statements) => {
+  await Promise.all(statements);
+  return async () => {};
+};
+
+/** A service's database: plain queries, and transactions that make their queued writes and then say they committed. */
 export interface Database {
   sql: Sql;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
-/** What each open transaction started by a Database carries to its end: signals raised, statements sent with its COMMIT. */
-interface Open {
-  signals: Set<CommitSignal>;
-  sentLast: Promise<unknown>[];
+export interface DatabaseOptions {
+  /** Per write name: called once after each commit of a transaction that queued items for that write (never after a rollback). */
+  onCommit?: Record<string, () => void>;
+  /** How the writes meet the COMMIT; `sendBeforeCommit` unless the batching layer says otherwise. */
+  sendWrites?: SendWrites;
 }
-const open = new WeakMap<Tx, Open>();
 
-function openOf(tx: Tx, caller: string): Open {
-  const state = open.get(tx);
-  if (!state) throw new Error(`${caller}: the transaction was not started by Database.transaction()`);
-  return state;
-}
+/** The items each open transaction queued, per write. */
+type QueuedWrites = Map<CommitWrite<never>, unknown[]>;
+const queuedWritesOf = new WeakMap<Tx, QueuedWrites>();
 
 /**
- * Transactions on `sql` whose side effects of committing are explicit: the work raises signals (afterCommit), and
- * once COMMIT has succeeded each raised signal is handled once, by `handlers`. A rolled-back transaction raises none.
- * A transaction succeeds only if the statements it sent with its COMMIT (sendWithCommit) succeeded too.
+ * Queues `items` for `write` in `tx`: they are written with every other item queued for that write, in the order
+ * queued, by one call of its `statements` at the end of the transaction. Nothing is written if the work fails.
  */
-export function openDatabase(sql: Sql, handlers: Record<CommitSignal, () => void>): Database {
+export function queueForCommit<T>(tx: Tx, write: CommitWrite<T>, items: T[]): void {
+  const queued = queuedWritesOf.get(tx);
+  if (!queued) throw new Error(`${write.name}: the transaction was not started by Database.transaction()`);
+  const list = queued.get(write as CommitWrite<never>) ?? [];
+  queued.set(write as CommitWrite<never>, list);
+  list.push(...items);
+}
+
+/** Transactions on `sql` that make their queued writes before they end, and then call the writes' `onCommit`. */
+export function openDatabase(sql: Sql, options: DatabaseOptions = {}): Database {
+  const send = options.sendWrites ?? sendBeforeCommit;
   return {
     sql,
     async transaction(work) {
-      const state: Open = { signals: new Set(), sentLast: [] };
-      const result = await sql.begin((tx) => {
-        open.set(tx, state);
-        return work(tx);
+      const queued: QueuedWrites = new Map();
+      let verify = async () => {};
+      const result = await sql.begin(async (tx) => {
+        queuedWritesOf.set(tx, queued);
+        const result = await work(tx);
+        const statements = [...queued].flatMap(([write, items]) => write.statements(tx, items as never[]));
+        verify = await send(statements);
+        return result;
       });
-      // One of them failed: PostgreSQL took the COMMIT behind it for a ROLLBACK (a failed transaction can only end so).
-      await Promise.all(state.sentLast);
-      for (const signal of state.signals) handlers[signal]();
+      await verify();
+      for (const write of queued.keys()) options.onCommit?.[write.name]?.();
       return result as Awaited<ReturnType<typeof work>>;
     },
   };
-}
-
-/** Asks for `signal` to be handled once the transaction commits. */
-export function afterCommit(tx: Tx, signal: CommitSignal): void {
-  openOf(tx, `afterCommit(${signal})`).signals.add(signal);
-}
-
-/**
- * For a statement whose result the work does not wait for, sent as the work's last: the COMMIT follows it on the same
- * connection at once, and both share one round trip instead of two. `statement` must already be sent (a postgres.js
- * query is, once awaited or caught); if it fails, the COMMIT behind it becomes a ROLLBACK, and the transaction fails
- * with its error. The work must not send anything after it.
- */
-export function sendWithCommit(tx: Tx, statement: Promise<unknown>): void {
-  const { sentLast } = openOf(tx, 'sendWithCommit');
-  statement.catch(() => {}); // its failure is the transaction's, reported after the COMMIT
-  sentLast.push(statement);
 }

@@ -2,8 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
-import type { ServiceName } from '../runtime/config.ts';
-import { answerClientError } from './app.ts';
+import { answerClientError } from './problems.ts';
 
 /** How a request for one service's prefix is answered: in-process, or forwarded to its process. */
 export type Upstream = (req: IncomingMessage, res: ServerResponse) => void;
@@ -13,7 +12,7 @@ export type Upstream = (req: IncomingMessage, res: ServerResponse) => void;
  * /notifications go to their service, /console to the operators' console; /docs shows every service's OpenAPI document.
  */
 export async function startGateway(
-  upstreams: Record<ServiceName, Upstream>,
+  upstreams: Record<string, Upstream>,
   port: number,
   options: { console?: Upstream } = {},
 ): Promise<{ server: Server; port: number; close(forceAfterMs?: number): Promise<void> }> {
@@ -35,12 +34,9 @@ export async function startGateway(
   await docs.ready();
 
   const server = createServer((req, res) => {
-    const prefix = (req.url ?? '/').split(/[/?]/)[1] as ServiceName;
-    const upstream = Object.hasOwn(upstreams, prefix)
-      ? upstreams[prefix]
-      : (prefix as string) === 'console' && options.console
-        ? options.console
-        : docs.routing.bind(docs);
+    const prefix = (req.url ?? '/').split(/[/?]/)[1] as string;
+    const service = Object.hasOwn(upstreams, prefix) ? upstreams[prefix] : undefined;
+    const upstream = service ?? (prefix === 'console' && options.console ? options.console : docs.routing.bind(docs));
     upstream(req, res);
   });
   server.keepAliveTimeout = 65_000;

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Tx } from '../database/connection.ts';
-import { AppError, idempotencyKeyReused } from './errors.ts';
+import type { Tx } from '../database/index.ts';
+import { AppError } from '../common/index.ts';
+
+const idempotencyKeyReused = () =>
+  new AppError({ status: 422, code: 'idempotency-key-reused', title: 'Idempotency-Key reused with a different request', detail: 'This Idempotency-Key was already used with another body or path; use a new key for a new request.' });
 
 export interface StoredResponse<T = unknown> {
   status: number;
@@ -23,9 +26,17 @@ export const idempotencyKeyHeader = {
 export function readIdempotencyKey(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (typeof header !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(header)) {
-    throw new AppError(400, 'invalid-idempotency-key', 'Invalid Idempotency-Key', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
+    throw new AppError({ status: 400, code: 'invalid-idempotency-key', title: 'Invalid Idempotency-Key', detail: 'Idempotency-Key must be 1 to 255 visible ASCII characters.' });
   }
   return header;
+}
+
+/** A request that may carry an Idempotency-Key: the key, whose operation it is, and what it asks (hashed). */
+export interface IdempotentRequest {
+  key: string | undefined;
+  /** The operation and whose it is (e.g. `orders.place:<userId>`): one user's keys never meet another's. */
+  scope: string;
+  body: unknown;
 }
 
 /**
@@ -33,16 +44,13 @@ export function readIdempotencyKey(header: string | string[] | undefined): strin
  * there, so it is stored exactly when the effect commits. A retry with the same request gets the
  * first response; the same key with another request is a 422. Concurrent retries wait on the claim.
  */
-export async function once<T>(
+export async function withIdempotencyKey<T>(
   tx: Tx,
-  key: string | undefined,
-  /** The operation and whose it is (e.g. `orders.place:<userId>`): one user's keys never meet another's. */
-  scope: string,
-  request: unknown,
+  { key, scope, body }: IdempotentRequest,
   execute: () => Promise<StoredResponse<T>>,
 ): Promise<StoredResponse<T> & { replayed: boolean }> {
   if (key === undefined) return { ...(await execute()), replayed: false };
-  const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
   const claimed = await tx`
     INSERT INTO idempotency_keys (scope, key, request_hash) VALUES (${scope}, ${key}, ${requestHash})
     ON CONFLICT DO NOTHING RETURNING key`;

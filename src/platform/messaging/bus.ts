@@ -1,15 +1,19 @@
+import { type Backoff, backoffDelay } from '../common/index.ts';
 import type { EventEnvelope } from './events.ts';
 
-/** How often a consumer gets an event before it is dead-lettered, and the waits between tries. */
+/** How often a consumer gets an event before it is dead-lettered, and the waits between tries (100 ms, 0.5 s, 2.5 s, 5 s). */
 export const redelivery = {
   maxAttempts: 5,
-  backoffMs: [100, 500, 2_000, 5_000],
-  delayBefore(nextAttempt: number): number {
-    return this.backoffMs[Math.min(nextAttempt - 2, this.backoffMs.length - 1)] ?? 0;
+  backoff: { firstMs: 100, factor: 5, maxMs: 5_000 } satisfies Backoff,
+  /** The wait before delivery number `attempt` (2 for the first redelivery). */
+  delayBefore(attempt: number): number {
+    return backoffDelay(this.backoff, attempt - 1);
   },
 };
 
+/** One delivery of an event to a consumer. */
 export interface Delivery {
+  event: EventEnvelope;
   /** 1 for the first delivery, 2 for the first redelivery, ... */
   attempt: number;
 }
@@ -19,12 +23,12 @@ export interface Subscription {
   consumer: string;
   eventTypes: string[];
   /** Resolving acknowledges the event; throwing asks for a redelivery after a backoff. */
-  handle(event: EventEnvelope, delivery: Delivery): Promise<void>;
+  handle(delivery: Delivery): Promise<unknown>;
 }
 
 /**
- * At-least-once event transport. Implementations: in-process (memory-bus.ts) and NATS JetStream (nats-bus.ts).
- * Services only publish from their outbox relay and consume through platform/consumer.ts.
+ * At-least-once event transport. Implementations: in-process (memory-bus.ts) and NATS JetStream (nats/).
+ * Services only publish from their outbox relay and consume through consumer.ts.
  */
 export interface Bus {
   /** Resolves once the bus has taken responsibility for the event; only then may the outbox mark it published. */

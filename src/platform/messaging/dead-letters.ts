@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
-import { redelivery } from './bus.ts';
-import { createSubscription, type EventHandler } from './consumer.ts';
-import type { Sql } from '../database/connection.ts';
+import { type Database, openDatabase, type Sql } from '../database/index.ts';
+import { createMetrics, type ServiceMetrics, type Tracing, untraced } from '../observability/index.ts';
+import type { PageRequest } from '../schemas/index.ts';
+import type { Caller } from '../access/index.ts';
+import { type Delivery, redelivery } from './bus.ts';
+import { createConsumer } from './consumer.ts';
 import type { EventEnvelope } from './events.ts';
-import { createMetrics, type ServiceMetrics } from '../observability/metrics.ts';
-import { wakeRelay } from './relay.ts';
-import type { PageRequest } from '../schemas/schemas.ts';
-import type { Caller } from '../access/tokens.ts';
-import { type Tracing, untraced } from '../observability/tracing.ts';
-import { type Database, openDatabase } from '../database/transactions.ts';
+import type { EventHandler } from './handlers.ts';
+import { outboxWrite } from './outbox.ts';
+import { wakeRelay } from './relay-wake.ts';
 
 /** waiting: neither replayed nor discarded; replayed: handled at last; discarded: settled by an operator, unhandled. */
 export type DeadLetterState = 'waiting' | 'replayed' | 'discarded';
@@ -26,8 +26,15 @@ export interface DeadLetter {
   envelope: EventEnvelope;
 }
 
-/** The handlers a replay hands dead letters to: the service's own. */
-type Consumer = { name: string; handlers: EventHandler[] };
+/** Keeps an event that failed every attempt (or can never be handled), with the last error, for an operator. */
+export async function recordDeadLetter(sql: Sql, { event, attempt }: Delivery, error: unknown): Promise<void> {
+  const message = error instanceof Error ? error.message : String(error);
+  await sql`
+    INSERT INTO dead_letters (event_id, event_type, envelope, error, attempts)
+    VALUES (${event.id}, ${event.type}, ${sql.json(event as never)}, ${message}, ${attempt})
+    ON CONFLICT (event_id) DO UPDATE SET error = EXCLUDED.error, attempts = EXCLUDED.attempts,
+      failed_at = now(), replayed_at = NULL`;
+}
 
 /**
  * Hands one dead letter to the service's handlers once more, through the same inbox transaction as a delivery.
@@ -36,14 +43,26 @@ type Consumer = { name: string; handlers: EventHandler[] };
  */
 export type Replay = (envelope: EventEnvelope) => Promise<boolean>;
 
-export function deadLetterReplay(consumer: Consumer, db: Database, log: Logger, metrics: ServiceMetrics, tracing: Tracing = untraced): Replay {
-  const subscription = createSubscription(consumer.name, db, consumer.handlers, log, metrics, tracing);
+export interface ReplayOptions {
+  /** The service, and its handlers: the dead letters go back to them. */
+  service: string;
+  handlers: EventHandler[];
+  db: Database;
+  log: Logger;
+  metrics: ServiceMetrics;
+  tracing?: Tracing;
+}
+
+export function deadLetterReplay(options: ReplayOptions): Replay {
+  // The plain path: a replay is one event, and an operator waits for its answer.
+  const consumer = createConsumer({ ...options, tracing: options.tracing ?? untraced });
+  const { sql } = options.db;
   return async (envelope) => {
     // The last attempt: a failure goes straight back to the dead letters instead of being retried.
-    await subscription.handle(envelope, { attempt: redelivery.maxAttempts });
-    const [handled] = await db.sql`SELECT 1 FROM inbox WHERE event_id = ${envelope.id}`;
-    if (handled) await db.sql`UPDATE dead_letters SET replayed_at = now() WHERE event_id = ${envelope.id} AND replayed_at IS NULL`;
-    log.info({ eventId: envelope.id, eventType: envelope.type, replayed: Boolean(handled) }, 'dead letter replayed');
+    await consumer.handle({ event: envelope, attempt: redelivery.maxAttempts });
+    const [handled] = await sql`SELECT 1 FROM inbox WHERE event_id = ${envelope.id}`;
+    if (handled) await sql`UPDATE dead_letters SET replayed_at = now() WHERE event_id = ${envelope.id} AND replayed_at IS NULL`;
+    options.log.info({ eventId: envelope.id, eventType: envelope.type, replayed: Boolean(handled) }, 'dead letter replayed');
     return Boolean(handled);
   };
 }
@@ -57,8 +76,10 @@ export interface ReplayResult {
  * Replays every waiting dead letter of a service (streamshop replay-dead-letters, beside the running service).
  * The running service's relay publishes what the replays appended to the outbox: it is told once, at the end.
  */
-export async function replayDeadLetters(consumer: Consumer, sql: Sql, log: Logger): Promise<ReplayResult> {
-  const replay = deadLetterReplay(consumer, openDatabase(sql, { 'outbox-appended': () => {} }), log, createMetrics(consumer.name));
+export async function replayDeadLetters(service: { name: string; handlers: EventHandler[] }, sql: Sql, log: Logger): Promise<ReplayResult> {
+  let appended = false;
+  const db = openDatabase(sql, { onCommit: { [outboxWrite.name]: () => (appended = true) } });
+  const replay = deadLetterReplay({ service: service.name, handlers: service.handlers, db, log, metrics: createMetrics(service.name) });
   const waiting = await sql<{ envelope: EventEnvelope }[]>`
     SELECT envelope FROM dead_letters WHERE settled_at IS NULL ORDER BY failed_at`;
   const result: ReplayResult = { replayed: 0, failedAgain: 0 };
@@ -66,7 +87,7 @@ export async function replayDeadLetters(consumer: Consumer, sql: Sql, log: Logge
     if (await replay(envelope)) result.replayed++;
     else result.failedAgain++;
   }
-  if (result.replayed > 0) await wakeRelay(sql);
+  if (appended) await wakeRelay(sql);
   return result;
 }
 

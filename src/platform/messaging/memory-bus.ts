@@ -23,7 +23,8 @@ export function createMemoryBus(): Bus & EventFeed {
       if (ended.aborted) throw new Error('bus closed before delivery');
       try {
         // Each consumer gets its own copy, as if it came over the wire.
-        return await subscription.handle(JSON.parse(wire) as EventEnvelope, { attempt });
+        await subscription.handle({ event: JSON.parse(wire) as EventEnvelope, attempt });
+        return;
       } catch {
         await sleep(redelivery.delayBefore(attempt + 1), undefined, { signal: ended }).catch(() => {});
       }

@@ -1,25 +1,25 @@
-import type { Tx } from '../database/connection.ts';
-import { writeInTransaction } from '../batching/deferred-writes.ts';
+import { type CommitWrite, queueForCommit, type Tx } from '../database/index.ts';
 import type { EventEnvelope } from './events.ts';
-import { afterCommit } from '../database/transactions.ts';
+
+/** The outbox's one write: all the events of a transaction in one INSERT, made before it commits. */
+export const outboxWrite: CommitWrite<EventEnvelope> = {
+  name: 'outbox',
+  statements(tx, events) {
+    const rows = events.map((event) => ({
+      event_id: event.id,
+      event_type: event.type,
+      aggregate_id: event.subject,
+      envelope: event as unknown as Record<string, never>,
+    }));
+    return [tx`INSERT INTO outbox ${tx(rows, 'event_id', 'event_type', 'aggregate_id', 'envelope')}`];
+  },
+};
 
 /**
- * Records events in the caller's transaction: they exist exactly when the change they describe commits, and the
- * commit wakes the outbox relay (see outbox-relay.ts). In a consumer's batch, the events of all its handlers are
- * written in one INSERT at the end (see deferred-writes.ts).
+ * Records events in the transaction's outbox. They are written with the transaction (see CommitWrite), so they
+ * exist exactly when the change they describe commits; the commit then wakes the outbox relay (see relay.ts), which
+ * publishes them.
  */
-export async function appendToOutbox(tx: Tx, events: EventEnvelope[]): Promise<void> {
-  if (events.length === 0) return;
-  afterCommit(tx, 'outbox-appended');
-  await writeInTransaction(tx, insertIntoOutbox, events);
-}
-
-async function insertIntoOutbox(tx: Tx, events: EventEnvelope[]): Promise<void> {
-  const rows = events.map((e) => ({
-    event_id: e.id,
-    event_type: e.type,
-    aggregate_id: e.subject,
-    envelope: e as unknown as Record<string, never>,
-  }));
-  await tx`INSERT INTO outbox ${tx(rows, 'event_id', 'event_type', 'aggregate_id', 'envelope')}`;
+export function appendToOutbox(tx: Tx, events: EventEnvelope[]): void {
+  if (events.length > 0) queueForCommit(tx, outboxWrite, events);
 }

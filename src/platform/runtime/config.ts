@@ -1,5 +1,8 @@
 import Type, { type Static, type TObject } from 'typebox';
 import Value from 'typebox/value';
+import { ConfigError } from '../common/index.ts';
+
+export { ConfigError };
 
 export const serviceNames = ['users', 'billing', 'orders', 'notifications'] as const;
 export type ServiceName = (typeof serviceNames)[number];
@@ -32,6 +35,12 @@ export const RetentionConfig = Type.Object({
 });
 export type RetentionConfig = Static<typeof RetentionConfig>;
 
+/** MESSAGE_BATCHING: the speed layer over the plain messaging path (platform/batching/). */
+export const MessageBatchingSetting = Type.Union([Type.Literal('on'), Type.Literal('off')], {
+  default: 'on',
+  description: 'on: deliveries that arrive together share a transaction, requests that write at once a group commit; off: each takes the plain path alone',
+});
+
 /** What every service process needs: exactly what its Kubernetes Deployment sets, with the settings of its role below. */
 export const ServiceProcessConfig = Type.Object({
   DATABASE_URL: Type.String({
@@ -48,6 +57,7 @@ export const ServiceProcessConfig = Type.Object({
   }),
   PORT: Port(8080, 'HTTP port'),
   LOG_LEVEL: LogLevel,
+  MESSAGE_BATCHING: MessageBatchingSetting,
   // Closing anyway at this deadline loses nothing: the outbox and the inbox are durable (see platform/shutdown.ts).
   SHUTDOWN_TIMEOUT: Duration('10s', 'how long a stop waits for in-flight work before it closes anyway'),
   ...RetentionConfig.properties,
@@ -126,11 +136,10 @@ export const EmbeddedConfig = Type.Object({
     default: 'on',
     description: 'paused keeps events in the outboxes (maintenance; crash tests)',
   }),
+  MESSAGE_BATCHING: MessageBatchingSetting,
   LOG_LEVEL: LogLevel,
 });
 export type EmbeddedConfig = Static<typeof EmbeddedConfig>;
-
-export class ConfigError extends Error {}
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 

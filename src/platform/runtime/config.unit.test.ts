@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { STREAM_MAX_AGE_MS } from '../messaging/nats/index.ts';
 import { ConfigError, durationMs, EmbeddedConfig, loadConfig, operatorAccount, retentionOf, serviceProcessConfig } from './config.ts';
 
 const service = { DATABASE_URL: 'postgres://billing:secret@db:5432/billing', NATS_URL: 'nats://nats:4222', AUTH_JWKS_URL: 'http://users/users/.well-known/jwks.json' };
@@ -36,12 +37,21 @@ describe('configuration', () => {
     }
   });
 
-  test('durations are written with a unit, and retention defaults keep inbox ids longer than the streams keep events (3 days)', () => {
+  test('durations are written with a unit', () => {
     assert.deepEqual(['500ms', '10s', '15m', '72h', '7d'].map(durationMs), [500, 10_000, 900_000, 259_200_000, 604_800_000]);
     assert.throws(() => durationMs('10'), ConfigError);
+  });
+
+  test('given the default retention, when it is compared with how long the NATS streams keep events, then inbox ids outlive every event a stream can still deliver', () => {
     const retention = retentionOf(loadConfig(EmbeddedConfig, {}));
-    assert.ok(retention.inbox > 3 * 24 * 3_600_000);
-    assert.ok(retention.idempotencyKeys >= 24 * 3_600_000);
+    assert.ok(retention.inbox > STREAM_MAX_AGE_MS, `inbox ${retention.inbox} ms against streams ${STREAM_MAX_AGE_MS} ms`);
+    assert.ok(retention.idempotencyKeys >= 24 * 3_600_000, 'clients retry within a day');
+  });
+
+  test('given MESSAGE_BATCHING, when it is loaded, then it is on by default, and anything but on or off is refused', () => {
+    assert.equal(loadConfig(EmbeddedConfig, {}).MESSAGE_BATCHING, 'on');
+    assert.equal(loadConfig(EmbeddedConfig, { MESSAGE_BATCHING: 'off' }).MESSAGE_BATCHING, 'off');
+    assert.throws(() => loadConfig(EmbeddedConfig, { MESSAGE_BATCHING: 'maybe' }), /MESSAGE_BATCHING/);
   });
 
   test('the operator account is both settings or neither', () => {

@@ -1,19 +1,25 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { adminRoutes } from '../admin/routes.ts';
-import type { Bus } from '../messaging/bus.ts';
+import type { TokenIssuer, TokenVerifier } from '../access/index.ts';
+import { adminRoutes } from '../admin/index.ts';
+import { type MessageBatching, type SpeedLayer, speedLayer } from '../batching/index.ts';
+import { connectDatabase, type Database, migrate, openDatabase, registerRetentionGauges, type RetentionRule, type Sql, startRetention } from '../database/index.ts';
+import { type App, createHttpApp } from '../http/index.ts';
+import {
+  type Bus,
+  createConsumer,
+  deadLetterReplay,
+  type EventHandler,
+  type MessagingRetention,
+  messagingRules,
+  type OutboxRelay,
+  outboxWrite,
+  relayWaker,
+  startOutboxRelay,
+} from '../messaging/index.ts';
+import { createMetrics, createTracing, type ServiceMetrics, type Tracing } from '../observability/index.ts';
 import type { ServiceName } from './config.ts';
-import { connectDatabase, migrate, type Sql } from '../database/connection.ts';
-import { createSubscription, type EventHandler } from '../messaging/consumer.ts';
-import { deadLetterReplay } from '../messaging/dead-letters.ts';
-import { type App, createHttpApp } from '../http/app.ts';
-import { createMetrics, type ServiceMetrics } from '../observability/metrics.ts';
-import { type OutboxRelay, relayWaker, startOutboxRelay } from '../messaging/relay.ts';
 import type { StopTasks } from './shutdown.ts';
-import { type MessagingRetention, messagingRules, registerRetentionGauges, type RetentionRule, startRetention } from '../database/retention.ts';
-import { createTracing } from '../observability/tracing.ts';
-import { type Database, openDatabase } from '../database/transactions.ts';
-import type { TokenIssuer, TokenVerifier } from '../access/tokens.ts';
 
 /** What users needs to sign tokens and to create the operator's account; the other services only check tokens. */
 export interface IdentitySettings {
@@ -25,12 +31,14 @@ export interface ServiceDeps {
   db: Database;
   log: Logger;
   metrics: ServiceMetrics;
+  /** How writes many requests make at once are committed (grouped with MESSAGE_BATCHING=on). */
+  speed: SpeedLayer;
   /** Given to users only. */
   identity?: IdentitySettings;
 }
 
-/** A service once its long-lived parts run: its HTTP routes, and how to close those parts at stop. */
-export interface StartedService {
+/** What a service's start gives the runtime: its HTTP routes, and how to close its long-lived parts at stop. */
+export interface ServiceRuntime {
   routes(app: App): Promise<void> | void;
   close?(): Promise<void>;
 }
@@ -41,7 +49,7 @@ export interface ServiceModule {
   description: string;
   migrations: URL;
   /** Runs once the database is migrated: creates the long-lived parts (listeners, pipelines) and the routes that use them. */
-  start(deps: ServiceDeps): Promise<StartedService> | StartedService;
+  start(deps: ServiceDeps): Promise<ServiceRuntime> | ServiceRuntime;
   handlers: EventHandler[];
   /** Its own tables that must not grow forever (the messaging tables are the platform's). */
   retention?: RetentionRule[];
@@ -62,6 +70,21 @@ export interface RunningService {
   close(timeoutSeconds: number): Promise<void>;
 }
 
+export interface StartServiceOptions {
+  databaseUrl: string;
+  bus: Bus;
+  log: Logger;
+  verifier: TokenVerifier;
+  retention: MessagingRetention;
+  messageBatching: MessageBatching;
+  /** OTLP/HTTP endpoint of a trace collector; traces are off without one. */
+  tracesEndpoint?: string | undefined;
+  identity?: IdentitySettings;
+  poolSize?: number;
+  /** False while the database is known to be down (the embedded PostgreSQL's supervisor knows it at once). */
+  isUp?: () => boolean;
+}
+
 /** The messaging tables every database has; recorded as `platform/<file>` since the first release. */
 const platformMigrations = { name: 'platform', url: new URL('../messaging/migrations/', import.meta.url) };
 /** Under the 2 s timeout of the Kubernetes readiness probes (deploy/k8s/app). */
@@ -71,69 +94,29 @@ const READY_CHECK_MS = 1_500;
  * Migrates the service's database, builds its HTTP app and subscribes its handlers.
  * The outbox relay starts separately, once every subscriber of the process is in place.
  */
-export async function startService(
-  module: ServiceModule,
-  options: {
-    databaseUrl: string;
-    bus: Bus;
-    log: Logger;
-    verifier: TokenVerifier;
-    retention: MessagingRetention;
-    /** OTLP/HTTP endpoint of a trace collector; traces are off without one. */
-    tracesEndpoint?: string | undefined;
-    identity?: IdentitySettings;
-    poolSize?: number;
-    /** False while the database is known to be down (the embedded PostgreSQL's supervisor knows it at once). */
-    isUp?: () => boolean;
-  },
-): Promise<RunningService> {
+export async function startService(module: ServiceModule, options: StartServiceOptions): Promise<RunningService> {
   const log = options.log.child({ service: module.name });
   const tracing = createTracing(module.name, options.tracesEndpoint);
   const sql = connectDatabase(options.databaseUrl, `streamshop-${module.name}`, options.poolSize);
+  const speed = speedLayer(options.messageBatching);
   let relay: OutboxRelay | undefined;
   // A commit that appended to the outbox wakes the relay: ours, or the leading one elsewhere.
-  const db = openDatabase(sql, { 'outbox-appended': relayWaker(sql, () => relay) });
+  const db = openDatabase(sql, { onCommit: { [outboxWrite.name]: relayWaker(sql, () => relay) }, sendWrites: speed.sendWrites });
   const metrics = createMetrics(module.name);
   let app: App | undefined;
   let unsubscribe = async () => {};
-  let retention: { stop(): Promise<void> } | undefined;
+  let retentionWorker: { stop(): Promise<void> } | undefined;
   try {
     await migrate(sql, [platformMigrations, { name: module.name, url: module.migrations }], log);
-
-    metrics.pendingGauge('outbox_unpublished_events', 'Events committed but not yet accepted by the bus', async () => {
-      const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`;
-      return row?.n ?? 0;
-    });
-    metrics.pendingGauge('dead_letters_waiting', 'Events that failed every attempt and wait for a replay (neither replayed nor discarded)', async () => {
-      const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM dead_letters WHERE settled_at IS NULL`;
-      return row?.n ?? 0;
-    });
     const rules = [...messagingRules(options.retention), ...(module.retention ?? [])];
-    registerRetentionGauges(sql, rules.map((rule) => rule.table), metrics);
-
-    const isReady = async () => {
-      if (!options.bus.isReady() || options.isUp?.() === false) return false;
-      // A probe gets an answer, never a hang: a pool that cannot run a query this soon is not ready.
-      const answered = sql`SELECT 1`.then(() => true, () => false);
-      return Promise.race([answered, sleep(READY_CHECK_MS, false, { ref: false })]);
-    };
-    const parts = await module.start({ db, log, metrics, ...(options.identity ? { identity: options.identity } : {}) });
-    const replay = deadLetterReplay(module, db, log, metrics, tracing);
-    app = await createHttpApp(
-      { service: module.name, description: module.description, log, metrics, isReady, verifier: options.verifier, tracing },
-      async (scoped) => {
-        await parts.routes(scoped);
-        adminRoutes(scoped, { db, replay, log });
-      },
-    );
-    // preClose, not onClose: requests waiting with `Prefer: wait` must answer before the server can finish closing.
-    if (parts.close) app.addHook('preClose', parts.close);
-    await app.ready();
-
+    registerMessagingGauges(sql, metrics, rules);
+    const runtime = await module.start({ db, log, metrics, speed, ...(options.identity ? { identity: options.identity } : {}) });
+    app = await serviceApp(module, { db, log, metrics, tracing, runtime, options });
     if (module.handlers.length) {
-      unsubscribe = await options.bus.subscribe(createSubscription(module.name, db, module.handlers, log, metrics, tracing));
+      const consumer = createConsumer({ service: module.name, db, handlers: module.handlers, log, metrics, tracing, batching: speed.consumer });
+      unsubscribe = await options.bus.subscribe(consumer);
     }
-    retention = startRetention(sql, rules, log, metrics);
+    retentionWorker = startRetention(sql, rules, log, metrics);
   } catch (error) {
     // Nothing started may outlive a failed start: the pool (and its LISTEN connection) would keep the process alive.
     await unsubscribe().catch(() => {});
@@ -141,24 +124,24 @@ export async function startService(
     await sql.end({ timeout: 0 }).catch(() => {});
     throw error;
   }
-  const started = app;
-  const sweeping = retention;
+  const httpApp = app;
+  const retention = retentionWorker;
 
   return {
     name: module.name,
-    app: started,
+    app: httpApp,
     sql,
     async startRelay() {
       if (relay) return;
       // The relay's own connection holds its lock and does its reads and marks, outside the request pool.
-      const own = connectDatabase(options.databaseUrl, `streamshop-${module.name}-relay`, 1);
-      relay = await startOutboxRelay(sql, own, options.bus, log, metrics, tracing).catch(async (error: unknown) => {
-        await own.end({ timeout: 0 }).catch(() => {});
+      const relayConnection = connectDatabase(options.databaseUrl, `streamshop-${module.name}-relay`, 1);
+      relay = await startOutboxRelay({ sql, relayConnection, bus: options.bus, log, metrics, tracing }).catch(async (error: unknown) => {
+        await relayConnection.end({ timeout: 0 }).catch(() => {});
         throw error;
       });
     },
     drain() {
-      const requests = started.close();
+      const requests = httpApp.close();
       const events = unsubscribe();
       return {
         [`${module.name} HTTP requests`]: () => requests,
@@ -168,7 +151,7 @@ export async function startService(
           await Promise.allSettled([requests, events]);
           await relay?.stop();
         },
-        [`${module.name} retention`]: () => sweeping.stop(),
+        [`${module.name} retention`]: () => retention.stop(),
       };
     },
     async close(timeoutSeconds) {
@@ -176,4 +159,47 @@ export async function startService(
       await tracing.shutdown().catch(() => {});
     },
   };
+}
+
+interface ServiceAppParts {
+  db: Database;
+  log: Logger;
+  metrics: ServiceMetrics;
+  tracing: Tracing;
+  runtime: ServiceRuntime;
+  options: StartServiceOptions;
+}
+
+/** The service's HTTP app: its own routes, the operators' routes, health with the process's settings. */
+async function serviceApp(module: ServiceModule, { db, log, metrics, tracing, runtime, options }: ServiceAppParts): Promise<App> {
+  const { sql } = db;
+  const isReady = async () => {
+    if (!options.bus.isReady() || options.isUp?.() === false) return false;
+    // A probe gets an answer, never a hang: a pool that cannot run a query this soon is not ready.
+    const answered = sql`SELECT 1`.then(() => true, () => false);
+    return Promise.race([answered, sleep(READY_CHECK_MS, false, { ref: false })]);
+  };
+  const replay = deadLetterReplay({ service: module.name, handlers: module.handlers, db, log, metrics, tracing });
+  const settings = { MESSAGE_BATCHING: options.messageBatching };
+  const app = await createHttpApp({ service: module.name, description: module.description, log, metrics, isReady, settings, verifier: options.verifier, tracing }, async (scoped) => {
+    await runtime.routes(scoped);
+    adminRoutes(scoped, { db, replay, log });
+  });
+  // preClose, not onClose: requests waiting with `Prefer: wait` must answer before the server can finish closing.
+  if (runtime.close) app.addHook('preClose', runtime.close);
+  await app.ready();
+  return app;
+}
+
+/** Gauges read from the database when /metrics is scraped: what waits in the outbox and the dead letters, what the tables keep. */
+function registerMessagingGauges(sql: Sql, metrics: ServiceMetrics, rules: RetentionRule[]): void {
+  metrics.pendingGauge('outbox_unpublished_events', 'Events committed but not yet accepted by the bus', async () => {
+    const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`;
+    return row?.n ?? 0;
+  });
+  metrics.pendingGauge('dead_letters_waiting', 'Events that failed every attempt and wait for a replay (neither replayed nor discarded)', async () => {
+    const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM dead_letters WHERE settled_at IS NULL`;
+    return row?.n ?? 0;
+  });
+  registerRetentionGauges(sql, rules.map((rule) => rule.table), metrics);
 }

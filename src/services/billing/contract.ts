@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Balance, Currency, Kopecks, ListQuery, Page, Timestamp, Uuid } from '../../platform/schemas/schemas.ts';
+import { Balance, Currency, Kopecks, ListQuery, Page, Timestamp, Uuid } from '../../platform/schemas/index.ts';
 
 export const AccountParams = Type.Object({ userId: Uuid('Owner of the account') });
 

@@ -1,12 +1,12 @@
-import { AppError } from '../../platform/http/errors.ts';
+import { AppError } from '../../platform/common/index.ts';
 
 export const accountNotFound = (userId: string) =>
-  new AppError(404, 'account-not-found', 'Account not found', `There is no account for user ${userId} (yet).`);
+  new AppError({ status: 404, code: 'account-not-found', title: 'Account not found', detail: `There is no account for user ${userId} (yet).` });
 
 export const insufficientFunds = (balance: number, amount: number) =>
-  new AppError(409, 'insufficient-funds', 'Insufficient funds', `The balance ${balance} is less than ${amount}.`, {
+  new AppError({ status: 409, code: 'insufficient-funds', title: 'Insufficient funds', detail: `The balance ${balance} is less than ${amount}.`, extensions: {
     balance,
-  });
+  } });
 
 export const balanceLimit = () =>
-  new AppError(422, 'balance-limit', 'Balance limit exceeded', 'The balance would exceed 9,007,199,254,740,991 kopecks.');
+  new AppError({ status: 422, code: 'balance-limit', title: 'Balance limit exceeded', detail: 'The balance would exceed 9,007,199,254,740,991 kopecks.' });

@@ -1,4 +1,4 @@
-import type { ServiceModule } from '../../platform/runtime/service.ts';
+import type { ServiceModule } from '../../platform/runtime/index.ts';
 import { billingHandlers } from './handlers.ts';
 import { billingRoutes } from './routes.ts';
 

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../../platform/database/connection.ts';
+import type { Sql, Tx } from '../../platform/database/index.ts';
 import type { Account, Transaction } from './contract.ts';
 
 interface AccountRow {

@@ -1,7 +1,6 @@
-import { type App, ResponseHeaders, responses, withHeaders } from '../../platform/http/app.ts';
-import { idempotencyKeyHeader, readIdempotencyKey } from '../../platform/http/idempotency.ts';
-import type { Database } from '../../platform/database/transactions.ts';
-import { pageOf } from '../../platform/schemas/schemas.ts';
+import { type App, ResponseHeaders, responses, withHeaders, idempotencyKeyHeader, readIdempotencyKey } from '../../platform/http/index.ts';
+import type { Database } from '../../platform/database/index.ts';
+import { pageOf } from '../../platform/schemas/index.ts';
 import { Account, AccountParams, MoneyBody, Transaction, TransactionList, TransactionListQuery } from './contract.ts';
 import { deposit, getAccount, listTransactions, withdraw } from './use-cases.ts';
 

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Email, ListQuery, Page, Text, Timestamp, Uuid } from '../../platform/schemas/schemas.ts';
+import { Email, ListQuery, Page, Text, Timestamp, Uuid } from '../../platform/schemas/index.ts';
 
 export const LetterKind = Type.Union([Type.Literal('order_paid'), Type.Literal('order_rejected'), Type.Literal('message')]);
 export type LetterKind = Static<typeof LetterKind>;

@@ -1,4 +1,4 @@
-import type { ServiceModule } from '../../platform/runtime/service.ts';
+import type { ServiceModule } from '../../platform/runtime/index.ts';
 import { notificationsHandlers } from './handlers.ts';
 import { notificationRoutes } from './routes.ts';
 

@@ -1,7 +1,7 @@
-import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http/app.ts';
-import { callerOf } from '../../platform/access/route-access.ts';
-import type { Database } from '../../platform/database/transactions.ts';
-import { pageOf } from '../../platform/schemas/schemas.ts';
+import { type App, correlationOf, ResponseHeaders, responses, withHeaders } from '../../platform/http/index.ts';
+import { callerOf } from '../../platform/access/index.ts';
+import type { Database } from '../../platform/database/index.ts';
+import { pageOf } from '../../platform/schemas/index.ts';
 import { Letter, LetterList, LetterListQuery, LetterParams, SendMessageBody } from './contract.ts';
 import { getLetter, listLettersOf, sendMessage } from './use-cases.ts';
 
@@ -34,7 +34,7 @@ export function notificationRoutes(app: App, db: Database): void {
     '/',
     { config: { access: 'admin' }, schema: { tags: ['notifications'], summary: 'Store a free-form message (operators only)', body: SendMessageBody, response: responses({ 201: withHeaders(Letter, ResponseHeaders.location('letter')) }) } },
     async (request, reply) => {
-      const letter = await sendMessage(db, request.body, flowOf(request));
+      const letter = await sendMessage(db, request.body, correlationOf(request));
       return reply.code(201).header('location', `/notifications/${letter.id}`).send(letter);
     },
   );

@@ -1,12 +1,9 @@
-import { newId } from '../../platform/runtime/ids.ts';
 import { LetterStoredV1, type OrderPaid, type OrderRejected, type UserCreated } from '../../contracts/events.ts';
-import { mayRead } from '../../platform/access/route-access.ts';
-import type { Sql, Tx } from '../../platform/database/connection.ts';
-import { type FlowContext, newEvent } from '../../platform/messaging/events.ts';
-import { appendToOutbox } from '../../platform/messaging/outbox.ts';
-import type { Database } from '../../platform/database/transactions.ts';
-import { type PageRequest, toPage } from '../../platform/schemas/schemas.ts';
-import type { Caller } from '../../platform/access/tokens.ts';
+import { type Caller, mayRead } from '../../platform/access/index.ts';
+import { newId } from '../../platform/common/index.ts';
+import type { Database, Sql, Tx } from '../../platform/database/index.ts';
+import { appendToOutbox, type Correlation, newEvent } from '../../platform/messaging/index.ts';
+import { type PageRequest, toPage } from '../../platform/schemas/index.ts';
 import type { Letter, SendMessageBody } from './contract.ts';
 import { letterNotFound, recipientFilterRequired } from './errors.ts';
 import { composeOrderLetter, type OrderOutcome } from './letters.ts';
@@ -22,36 +19,36 @@ import {
   takePendingOutcomes,
 } from './repository.ts';
 
-async function storeLetter(tx: Tx, letter: Parameters<typeof insertLetter>[1], flow: FlowContext): Promise<Letter | undefined> {
+async function storeLetter(tx: Tx, letter: Parameters<typeof insertLetter>[1], correlation: Correlation): Promise<Letter | undefined> {
   const stored = await insertLetter(tx, letter);
   if (stored) {
     const data = { letterId: stored.id, userId: stored.userId, kind: stored.kind, ...(stored.orderId ? { orderId: stored.orderId } : {}) };
-    await appendToOutbox(tx, [newEvent('notifications', LetterStoredV1, stored.id, data, flow)]);
+    appendToOutbox(tx, [newEvent('notifications', LetterStoredV1, data, correlation)]);
   }
   return stored;
 }
 
-async function writeOrderLetter(tx: Tx, recipient: Recipient, outcome: OrderOutcome, flow: FlowContext): Promise<void> {
+async function writeOrderLetter(tx: Tx, recipient: Recipient, outcome: OrderOutcome, correlation: Correlation): Promise<void> {
   const { subject, body } = composeOrderLetter(outcome, recipient.name);
   const letter = { id: newId(), userId: recipient.userId, email: recipient.email, kind: outcome.kind, subject, body };
-  await storeLetter(tx, { ...letter, orderId: outcome.orderId }, flow);
+  await storeLetter(tx, { ...letter, orderId: outcome.orderId }, correlation);
 }
 
 /** Learns a user's address, and writes the letters of any outcomes that arrived before it. */
-export async function rememberRecipient(tx: Tx, user: UserCreated, flow: FlowContext): Promise<void> {
+export async function rememberRecipient(tx: Tx, user: UserCreated, correlation: Correlation): Promise<void> {
   await lockRecipient(tx, user.userId, 'exclusive');
   const recipient = { userId: user.userId, email: user.email, name: user.name };
   await saveRecipient(tx, recipient);
-  for (const outcome of await takePendingOutcomes(tx, user.userId)) await writeOrderLetter(tx, recipient, outcome, flow);
+  for (const outcome of await takePendingOutcomes(tx, user.userId)) await writeOrderLetter(tx, recipient, outcome, correlation);
 }
 
 /** Writes the one letter of a final order, or keeps the outcome until the user's address is known. */
-export async function notifyOrderOutcome(tx: Tx, userId: string, outcome: OrderOutcome, flow: FlowContext): Promise<void> {
+export async function notifyOrderOutcome(tx: Tx, userId: string, outcome: OrderOutcome, correlation: Correlation): Promise<void> {
   // Sent together, run in order: the read takes its snapshot after the lock is granted (READ COMMITTED takes one
   // per statement), so it sees an address whose transaction held the lock before; and one that comes later finds
   // the pending outcome. The pair costs one round trip.
   const [, recipient] = await Promise.all([lockRecipient(tx, userId, 'shared'), findRecipient(tx, { userId })]);
-  if (recipient) await writeOrderLetter(tx, recipient, outcome, flow);
+  if (recipient) await writeOrderLetter(tx, recipient, outcome, correlation);
   else await keepPendingOutcome(tx, userId, outcome);
 }
 
@@ -63,11 +60,11 @@ export const rejectedOutcome = (o: OrderRejected): OrderOutcome => ({
   reason: o.reason,
 });
 
-export async function sendMessage(db: Database, message: SendMessageBody, flow: FlowContext): Promise<Letter> {
+export async function sendMessage(db: Database, message: SendMessageBody, correlation: Correlation): Promise<Letter> {
   return db.transaction(async (tx) => {
     const recipient = await findRecipient(tx, { email: message.email });
     const letter = { id: newId(), userId: recipient?.userId ?? null, kind: 'message' as const, ...message };
-    return (await storeLetter(tx, letter, flow)) as Letter;
+    return (await storeLetter(tx, letter, correlation)) as Letter;
   });
 }
 

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Currency, Kopecks, ListQuery, Page, Timestamp, Uuid } from '../../platform/schemas/schemas.ts';
+import { Currency, Kopecks, ListQuery, Page, Timestamp, Uuid } from '../../platform/schemas/index.ts';
 
 export const OrderStatus = Type.Union([Type.Literal('pending'), Type.Literal('paid'), Type.Literal('rejected')]);
 export const RejectionReason = Type.Union([Type.Literal('insufficient_funds'), Type.Literal('account_not_found')]);

@@ -1,4 +1,4 @@
-import { AppError } from '../../platform/http/errors.ts';
+import { AppError } from '../../platform/common/index.ts';
 
 export const orderNotFound = (orderId: string) =>
-  new AppError(404, 'order-not-found', 'Order not found', `There is no order ${orderId}.`);
+  new AppError({ status: 404, code: 'order-not-found', title: 'Order not found', detail: `There is no order ${orderId}.` });

@@ -1,6 +1,6 @@
-import type { Sql, Tx } from '../../platform/database/connection.ts';
-import { writeInTransaction } from '../../platform/batching/deferred-writes.ts';
+import { type CommitWrite, queueForCommit, type Sql, type Tx } from '../../platform/database/index.ts';
 import type { Order } from './contract.ts';
+import { isFinal } from './order-status.ts';
 
 const CHANNEL = 'order_final';
 
@@ -10,30 +10,30 @@ type Finality = Pick<Order, 'id' | 'status' | 'reason' | 'updatedAt'>;
 /** NOTIFY payloads must stay under 8000 bytes; an announcement is ~110. */
 const MAX_PAYLOAD = 7_000;
 
-/**
- * Announces, at commit, that an order became final: every replica's waiting requests wake up. The orders made
- * final by one consumer batch are announced together, a JSON array per NOTIFY.
- */
-export async function announceFinal(tx: Tx, order: Order): Promise<void> {
-  const finality: Finality = { id: order.id, status: order.status, reason: order.reason, updatedAt: order.updatedAt };
-  await writeInTransaction(tx, notifyFinal, [finality]);
-}
-
-async function notifyFinal(tx: Tx, finalities: Finality[]): Promise<void> {
-  const payloads: string[] = [];
-  let chunk: string[] = [];
-  let size = 2;
-  for (const json of finalities.map((f) => JSON.stringify(f))) {
-    if (chunk.length > 0 && size + json.length + 1 > MAX_PAYLOAD) {
-      payloads.push(`[${chunk.join(',')}]`);
-      chunk = [];
-      size = 2;
+/** The orders a transaction made final, announced at its end: a JSON array per NOTIFY, as few NOTIFYs as fit. */
+const finalityAnnouncement: CommitWrite<Finality> = {
+  name: 'order-final',
+  statements(tx, finalities) {
+    const payloads: string[] = [];
+    let chunk: string[] = [];
+    let size = 2;
+    for (const json of finalities.map((f) => JSON.stringify(f))) {
+      if (chunk.length > 0 && size + json.length + 1 > MAX_PAYLOAD) {
+        payloads.push(`[${chunk.join(',')}]`);
+        chunk = [];
+        size = 2;
+      }
+      chunk.push(json);
+      size += json.length + 1;
     }
-    chunk.push(json);
-    size += json.length + 1;
-  }
-  if (chunk.length > 0) payloads.push(`[${chunk.join(',')}]`);
-  await Promise.all(payloads.map((payload) => tx`SELECT pg_notify(${CHANNEL}, ${payload})`));
+    if (chunk.length > 0) payloads.push(`[${chunk.join(',')}]`);
+    return payloads.map((payload) => tx`SELECT pg_notify(${CHANNEL}, ${payload})`);
+  },
+};
+
+/** Announces, at commit, that an order became final: every replica's waiting requests wake up. */
+export function announceFinal(tx: Tx, order: Order): void {
+  queueForCommit(tx, finalityAnnouncement, [{ id: order.id, status: order.status, reason: order.reason, updatedAt: order.updatedAt }]);
 }
 
 export interface FinalityWatcher {
@@ -41,7 +41,7 @@ export interface FinalityWatcher {
   listen(orderId: string): Listening;
   /**
    * Reads the order (after listening, so an announcement cannot slip between the read and the wait); while it is
-   * pending, waits for its announcement or `seconds`, whichever comes first, and answers with the order as it is then.
+   * not final, waits for its announcement or `seconds`, whichever comes first, and answers with the order as it is then.
    */
   whenFinal(orderId: string, seconds: number, read: () => Promise<Order>): Promise<Order>;
   /** The service stops: every waiting request answers now, with the order as it knows it, and no new one waits. */
@@ -58,14 +58,17 @@ export interface Listening {
 }
 
 /**
- * `undefined`: "read it again" (the listening connection was replaced and may have missed announcements);
- * `'closing'`: "answer now with what you know" (the service stops, and the database may be gone).
+ * Why a waiting request wakes: its order's announcement; `reread`, because the listening connection was replaced and
+ * may have missed it; or `stopping`, because the service stops (answer now with what is known: the database may be gone).
  */
-type Wake = (finality: Finality | undefined | 'closing') => void;
+type WakeReason = Finality | 'reread' | 'stopping';
 
 /** Long-polling without polling: requests with `Prefer: wait` sleep until the NOTIFY for their order. */
 export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
-  const waiters = new Map<string, Set<Wake>>();
+  const waiters = new Map<string, Set<(reason: WakeReason) => void>>();
+  const wakeAll = (reason: WakeReason) => {
+    for (const set of waiters.values()) for (const wake of set) wake(reason);
+  };
   let closing = false;
   const listener = await sql.listen(
     CHANNEL,
@@ -73,42 +76,41 @@ export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
       for (const finality of parseFinalities(payload)) for (const wake of waiters.get(finality.id) ?? []) wake(finality);
     },
     // Called on every (re)connect of the listening connection: whoever waits reads again.
-    () => {
-      for (const set of waiters.values()) for (const wake of set) wake(undefined);
-    },
+    () => wakeAll('reread'),
   );
+
   const listen = (orderId: string): Listening => {
-    let wake: Wake = () => {};
-    const rearm = () => new Promise<Finality | undefined | 'closing'>((resolve) => (wake = resolve));
-    let announced = rearm();
-    // One entry per listening request, which wakes whatever it waits on now.
-    const forward: Wake = (finality) => wake(finality);
+    let wakeUp: (reason: WakeReason) => void = () => {};
+    const nextWake = () => new Promise<WakeReason>((resolve) => (wakeUp = resolve));
+    let woken = nextWake();
+    // The request's one entry in `waiters`: it settles whichever wait the request is in now.
+    const deliver = (reason: WakeReason) => wakeUp(reason);
     const set = waiters.get(orderId) ?? new Set();
-    waiters.set(orderId, set.add(forward));
+    waiters.set(orderId, set.add(deliver));
     return {
       async final(known, seconds, read) {
         const deadline = Date.now() + seconds * 1000;
         let order = known;
-        while (order.status === 'pending' && !closing) {
+        while (!isFinal(order.status) && !closing) {
           let timer: NodeJS.Timeout | undefined;
           const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()), 'timeout')));
-          const woken = await Promise.race([announced, timeout]).finally(() => clearTimeout(timer));
-          if (woken === 'timeout') return read();
-          if (woken === 'closing') return order;
-          if (woken) return withFinality(order, woken);
-          // The listening connection was replaced and may have missed the announcement: read again (listening for
-          // the next one first), and wait on if it is still pending.
-          announced = rearm();
+          const reason = await Promise.race([woken, timeout]).finally(() => clearTimeout(timer));
+          if (reason === 'timeout') return read();
+          if (reason === 'stopping') return order;
+          if (reason !== 'reread') return withFinality(order, reason);
+          // Listening for the next announcement first, then reading again: nothing can slip in between.
+          woken = nextWake();
           order = await read();
         }
         return order;
       },
       stop() {
-        set.delete(forward);
+        set.delete(deliver);
         if (set.size === 0 && waiters.get(orderId) === set) waiters.delete(orderId);
       },
     };
   };
+
   return {
     listen,
     async whenFinal(orderId, seconds, read) {
@@ -121,7 +123,7 @@ export async function watchFinality(sql: Sql): Promise<FinalityWatcher> {
     },
     async close() {
       closing = true;
-      for (const set of waiters.values()) for (const wake of set) wake('closing');
+      wakeAll('stopping');
       // Not awaited: a database that hangs would hold the stop; the pool's end closes the listening connection anyway.
       listener.unlisten().catch(() => {});
     },
@@ -138,16 +140,8 @@ function parseFinalities(payload: string): Finality[] {
     const parsed = JSON.parse(payload) as unknown;
     // A single object is what replicas of the previous version announce.
     const finalities = (Array.isArray(parsed) ? parsed : [parsed]) as Finality[];
-    return finalities.filter((f) => typeof f?.id === 'string' && (f.status === 'paid' || f.status === 'rejected'));
+    return finalities.filter((f) => typeof f?.id === 'string' && isFinal(f.status));
   } catch {
     return [];
   }
-}
-
-const MAX_WAIT_SECONDS = 30;
-
-/** Reads RFC 7240 `Prefer: wait=N`; returns the seconds to wait (capped at 30), or 0. */
-export function preferredWait(header: string | string[] | undefined): number {
-  const match = typeof header === 'string' ? /(?:^|[,;\s])wait\s*=\s*"?(\d{1,6})"?/i.exec(header) : null;
-  return match ? Math.min(Number(match[1]), MAX_WAIT_SECONDS) : 0;
 }

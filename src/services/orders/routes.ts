@@ -1,21 +1,13 @@
-import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http/app.ts';
-import { idempotencyKeyHeader, readIdempotencyKey } from '../../platform/http/idempotency.ts';
-import { callerOf } from '../../platform/access/route-access.ts';
-import type { Sql } from '../../platform/database/connection.ts';
-import { pageOf } from '../../platform/schemas/schemas.ts';
+import { type App, correlationOf, ResponseHeaders, responses, withHeaders, idempotencyKeyHeader, readIdempotencyKey } from '../../platform/http/index.ts';
+import { callerOf } from '../../platform/access/index.ts';
+import { pageOf } from '../../platform/schemas/index.ts';
 import { Order, OrderList, OrderListQuery, OrderParams, PlaceOrderBody, WaitHeaders } from './contract.ts';
-import { type FinalityWatcher, preferredWait } from './finality.ts';
-import { getOrderWhenFinal, listUserOrders, type PlaceOrder, placeOrderAndWait } from './use-cases.ts';
+import { preferredWait } from './prefer-wait.ts';
+import { getOrderWhenFinal, listUserOrders, type OrdersDeps, placeOrderAndWait } from './use-cases.ts';
 
 const { location, idempotentReplayed, preferenceApplied } = ResponseHeaders;
 
-export interface OrderRoutesDeps {
-  sql: Sql;
-  watcher: FinalityWatcher;
-  placeOrder: PlaceOrder;
-}
-
-export function orderRoutes(app: App, { sql, watcher, placeOrder }: OrderRoutesDeps): void {
+export function orderRoutes(app: App, deps: OrdersDeps): void {
   const headers = {
     ...WaitHeaders,
     properties: { ...WaitHeaders.properties, ...idempotencyKeyHeader },
@@ -36,7 +28,7 @@ export function orderRoutes(app: App, { sql, watcher, placeOrder }: OrderRoutesD
     async (request, reply) => {
       const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key'] as string | undefined);
       const wait = preferredWait(request.headers.prefer as string | undefined);
-      const placed = await placeOrderAndWait(placeOrder, sql, watcher, request.body, idempotencyKey, flowOf(request), wait);
+      const placed = await placeOrderAndWait(deps, { input: request.body, idempotencyKey, correlation: correlationOf(request) }, wait);
       const order = placed.body;
       if (wait > 0) reply.header('preference-applied', `wait=${wait}`);
       if (placed.replayed) reply.header('idempotent-replayed', 'true');
@@ -54,13 +46,13 @@ export function orderRoutes(app: App, { sql, watcher, placeOrder }: OrderRoutesD
     async (request, reply) => {
       const wait = preferredWait(request.headers.prefer as string | undefined);
       if (wait > 0) reply.header('preference-applied', `wait=${wait}`);
-      return getOrderWhenFinal(sql, watcher, callerOf(request), request.params.orderId, wait);
+      return getOrderWhenFinal(deps, callerOf(request), request.params.orderId, wait);
     },
   );
 
   app.get(
     '/',
     { config: { access: 'owner-or-admin' }, schema: { tags: ['orders'], summary: "A user's orders, newest first", querystring: OrderListQuery, response: responses({ 200: OrderList }) } },
-    async (request) => listUserOrders(sql, request.query.userId, pageOf(request.query)),
+    async (request) => listUserOrders(deps.sql, request.query.userId, pageOf(request.query)),
   );
 }

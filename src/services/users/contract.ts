@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Email, Text, Timestamp, Uuid } from '../../platform/schemas/schemas.ts';
+import { Email, Text, Timestamp, Uuid } from '../../platform/schemas/index.ts';
 
 export const UserId = Uuid('User id (UUIDv7)');
 const Password = Text({ minLength: 8, maxLength: 128, description: '8 to 128 characters; stored only as an Argon2id hash' });

@@ -1,21 +1,14 @@
-import { AppError } from '../../platform/http/errors.ts';
+import { AppError } from '../../platform/common/index.ts';
 
 export const emailTaken = (email: string) =>
-  new AppError(409, 'email-taken', 'Email already registered', `A user with e-mail ${email} already exists.`);
+  new AppError({ status: 409, code: 'email-taken', title: 'Email already registered', detail: `A user with e-mail ${email} already exists.` });
 
 export const userNotFound = (userId: string) =>
-  new AppError(404, 'user-not-found', 'User not found', `There is no user ${userId}.`);
+  new AppError({ status: 404, code: 'user-not-found', title: 'User not found', detail: `There is no user ${userId}.` });
 
 /** One answer for a wrong address and a wrong password: the response does not tell which accounts exist. */
 export const invalidCredentials = () =>
-  new AppError(401, 'invalid-credentials', 'Invalid credentials', 'The e-mail or the password is wrong.', {}, { 'www-authenticate': 'Bearer realm="streamshop"' });
+  new AppError({ status: 401, code: 'invalid-credentials', title: 'Invalid credentials', detail: 'The e-mail or the password is wrong.', headers: { 'www-authenticate': 'Bearer realm="streamshop"' } });
 
 export const tooManyLoginFailures = (retryAfterSeconds: number) =>
-  new AppError(
-    429,
-    'too-many-login-failures',
-    'Too many failed logins',
-    `Too many failed logins for this address; try again in ${retryAfterSeconds} s.`,
-    {},
-    { 'retry-after': String(retryAfterSeconds) },
-  );
+  new AppError({ status: 429, code: 'too-many-login-failures', title: 'Too many failed logins', detail: `Too many failed logins for this address; try again in ${retryAfterSeconds} s.`, headers: { 'retry-after': String(retryAfterSeconds) } });

@@ -1,4 +1,4 @@
-import type { ServiceModule } from '../../platform/runtime/service.ts';
+import type { ServiceModule } from '../../platform/runtime/index.ts';
 import { createPasswordChecker } from './passwords.ts';
 import { userRoutes } from './routes.ts';
 import { ensureOperator, LOGIN_FAILURE_WINDOW_SECONDS } from './use-cases.ts';

@@ -1,5 +1,5 @@
-import type { Sql, Tx } from '../../platform/database/connection.ts';
-import type { Role } from '../../platform/access/tokens.ts';
+import type { Sql, Tx } from '../../platform/database/index.ts';
+import type { Role } from '../../platform/access/index.ts';
 import type { User } from './contract.ts';
 
 interface UserRow {

@@ -1,6 +1,6 @@
-import { type App, flowOf, ResponseHeaders, responses, withHeaders } from '../../platform/http/app.ts';
-import type { Database } from '../../platform/database/transactions.ts';
-import type { TokenIssuer } from '../../platform/access/tokens.ts';
+import { type App, correlationOf, ResponseHeaders, responses, withHeaders } from '../../platform/http/index.ts';
+import type { Database } from '../../platform/database/index.ts';
+import type { TokenIssuer } from '../../platform/access/index.ts';
 import { AccessToken, CreateUserBody, LoginBody, PublicKeySet, User, UserParams } from './contract.ts';
 import type { createPasswordChecker } from './passwords.ts';
 import { getUser, logIn, registerUser } from './use-cases.ts';
@@ -19,7 +19,7 @@ export function userRoutes(app: App, { db, issuer, checkPassword }: UserRoutesDe
       schema: { tags: ['users'], summary: 'Register a user', body: CreateUserBody, response: responses({ 201: withHeaders(User, ResponseHeaders.location('user')) }, 409) },
     },
     async (request, reply) => {
-      const user = await registerUser(db, request.body, flowOf(request));
+      const user = await registerUser(db, request.body, correlationOf(request));
       return reply.code(201).header('location', `/users/${user.id}`).send(user);
     },
   );

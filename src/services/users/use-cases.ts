@@ -1,11 +1,9 @@
 import type { Logger } from 'pino';
-import { newId } from '../../platform/runtime/ids.ts';
+import { newId } from '../../platform/common/index.ts';
 import { UserCreatedV1 } from '../../contracts/events.ts';
-import { isUniqueViolation, type Sql, type Tx } from '../../platform/database/connection.ts';
-import { type FlowContext, newEvent } from '../../platform/messaging/events.ts';
-import { appendToOutbox } from '../../platform/messaging/outbox.ts';
-import type { Database } from '../../platform/database/transactions.ts';
-import { type Role, TOKEN_TTL_SECONDS, type TokenIssuer } from '../../platform/access/tokens.ts';
+import { isUniqueViolation, type Sql, type Tx, type Database } from '../../platform/database/index.ts';
+import { type Correlation, newEvent, appendToOutbox } from '../../platform/messaging/index.ts';
+import { type Role, TOKEN_TTL_SECONDS, type TokenIssuer } from '../../platform/access/index.ts';
 import type { AccessToken, CreateUserBody, LoginBody, User } from './contract.ts';
 import { emailTaken, invalidCredentials, tooManyLoginFailures, userNotFound } from './errors.ts';
 import { hashPassword } from './passwords.ts';
@@ -23,19 +21,19 @@ import {
 export const LOGIN_FAILURE_LIMIT = 10;
 export const LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60;
 
-async function insertAndAnnounce(tx: Tx, input: { email: string; name: string; passwordHash: string; role: Role }, flow: FlowContext) {
+async function insertAndAnnounce(tx: Tx, input: { email: string; name: string; passwordHash: string; role: Role }, correlation: Correlation) {
   const user = await insertUser(tx, { id: newId(), ...input });
   const data = { userId: user.id, email: user.email, name: user.name };
-  await appendToOutbox(tx, [newEvent('users', UserCreatedV1, user.id, data, flow)]);
+  appendToOutbox(tx, [newEvent('users', UserCreatedV1, data, correlation)]);
   return user;
 }
 
 /** Registers a user and announces it (without the password): billing opens an account, notifications learns the address. */
-export async function registerUser(db: Database, input: CreateUserBody, flow: FlowContext): Promise<User> {
+export async function registerUser(db: Database, input: CreateUserBody, correlation: Correlation): Promise<User> {
   const { password, ...profile } = input;
   const passwordHash = await hashPassword(password);
   try {
-    return await db.transaction((tx) => insertAndAnnounce(tx, { ...profile, passwordHash, role: 'user' }, flow));
+    return await db.transaction((tx) => insertAndAnnounce(tx, { ...profile, passwordHash, role: 'user' }, correlation));
   } catch (error) {
     if (isUniqueViolation(error, 'users_email_unique')) throw emailTaken(input.email);
     throw error;
@@ -71,10 +69,10 @@ export async function logIn(
  */
 export async function ensureOperator(db: Database, operator: { email: string; password: string }, log: Logger): Promise<void> {
   const passwordHash = await hashPassword(operator.password);
-  const flow = { correlationId: `start-${newId()}` };
+  const correlation = { correlationId: `start-${newId()}` };
   const outcome = await db.transaction(async (tx) => {
     if (await makeOperator(tx, operator.email, passwordHash)) return 'updated';
-    await insertAndAnnounce(tx, { email: operator.email, name: 'Operator', passwordHash, role: 'admin' }, flow);
+    await insertAndAnnounce(tx, { email: operator.email, name: 'Operator', passwordHash, role: 'admin' }, correlation);
     return 'created';
   }).catch((error: unknown) => {
     // Another replica created it at the same moment: it is there, with the same settings.

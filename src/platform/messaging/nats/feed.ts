@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import type { EventFeed } from '../bus.ts';
-import type { EventEnvelope } from '../events.ts';
+import type { EventFeed, EventEnvelope } from '../index.ts';
 import { connectWatched } from './connection.ts';
 
 /**

@@ -1,0 +1,10 @@
+/**
+ * HTTP, the same in every service: the Fastify app with schema-first routes, RFC 9457 problem documents for every
+ * error, the response schemas of the OpenAPI documents, Idempotency-Key handling, and the gateway that puts every
+ * service behind one port (the embedded default and the stack).
+ */
+export { type App, correlationOf, createHttpApp, type HttpAppOptions } from './app.ts';
+export { startGateway, type Upstream } from './gateway.ts';
+export { idempotencyKeyHeader, type IdempotentRequest, readIdempotencyKey, type StoredResponse, withIdempotencyKey } from './idempotency.ts';
+export { answerClientError, Problem, problemDocument } from './problems.ts';
+export { ResponseHeaders, responses, withHeaders } from './responses.ts';

@@ -1,0 +1,28 @@
+/**
+ * How a process runs: its configuration from environment variables, checked at start (config.ts); the lifecycle
+ * every service goes through — migrate, routes, consumer, relay, retention, drain, close (service.ts); and the
+ * bounded stop on SIGTERM (shutdown.ts).
+ */
+export {
+  ConfigError,
+  ConsoleConfig,
+  DatabaseOnlyConfig,
+  durationMs,
+  EmbeddedConfig,
+  loadConfig,
+  operatorAccount,
+  retentionOf,
+  type ServiceName,
+  serviceNames,
+  serviceProcessConfig,
+} from './config.ts';
+export {
+  type IdentitySettings,
+  type RunningService,
+  type ServiceDeps,
+  type ServiceModule,
+  type ServiceRuntime,
+  type StartServiceOptions,
+  startService,
+} from './service.ts';
+export { closingReserveMs, ShutdownIncomplete, type StopTasks, stopWithin } from './shutdown.ts';
