@@ -18,7 +18,7 @@ const documented = new Map(
   ),
 );
 const AUTOSCALED = ['billing', 'orders', 'notifications'];
-/** Per service pod: its pool (max 10, src/platform/db.ts), its outbox relay's connection and its LISTEN connection. */
+/** Per service pod: its pool (max 10, src/platform/database/connection.ts), its outbox relay's connection and its LISTEN connection. */
 const CONNECTIONS_PER_POD = 12;
 /** PostgreSQL's default superuser_reserved_connections. */
 const RESERVED_CONNECTIONS = 3;
