@@ -118,3 +118,33 @@ export function guideCommands(markdown: string): Command[] {
   }
   return commands;
 }
+
+/** A kubectl command line taken apart: its verb (and sub-verb), flags by name, and the other words. */
+export interface Kubectl {
+  verb: string;
+  positional: string[];
+  flags: Map<string, string[]>;
+}
+
+/** Flags that take the next word as their value when not written --flag=value. */
+const VALUED = new Set(['-n', '--namespace', '-l', '--selector', '-f', '--filename', '-k', '--kustomize', '-o', '--output', '-c', '--container', '-p', '--patch', '--type', '--for', '--timeout', '--field-selector']);
+const ALIASES: Record<string, string> = { '-n': '--namespace', '-l': '--selector', '-f': '--filename', '-k': '--kustomize', '-o': '--output', '-p': '--patch', '-c': '--container' };
+
+export function parseKubectl(words: string[]): Kubectl | undefined {
+  if (words[0] !== 'kubectl') return undefined;
+  const flags = new Map<string, string[]>();
+  const positional: string[] = [];
+  for (let i = 1; i < words.length; i++) {
+    const word = words[i] as string;
+    if (!word.startsWith('-') || word === '-') {
+      positional.push(word);
+      continue;
+    }
+    const [name, inline] = word.includes('=') ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] : [word, undefined];
+    const value = inline ?? (VALUED.has(name) ? (words[++i] ?? '') : '');
+    const key = ALIASES[name] ?? name;
+    flags.set(key, [...(flags.get(key) ?? []), value]);
+  }
+  const [verb = '', ...rest] = positional;
+  return { verb, positional: rest, flags };
+}

@@ -1,15 +1,17 @@
 /**
  * docs/install-kubernetes.md, checked without a cluster: the kind cluster file it uses parses and maps the
  * ingress ports with the node label; its kind, minikube and docker commands use that file, that cluster's name
- * and the image the manifests run; and its links lead to files of the repository and to headings that exist.
+ * and the image the manifests run; every kubectl command names what the rendered installs have (guide-check.ts);
+ * and its links lead to files of the repository and to headings that exist.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
+import { guideProblems } from './guide-check.ts';
 import { type Command, guideCommands, tokens } from './guide-commands.ts';
-import { objectsOf, root, TARGETS } from './kustomize.ts';
+import { kubectl, objectsOf, render, root, TARGETS } from './kustomize.ts';
 
 const GUIDE = 'docs/install-kubernetes.md';
 const KIND_CONFIG = 'deploy/kind/cluster.yaml';
@@ -66,7 +68,43 @@ describe(`${GUIDE}: the image`, () => {
   });
 });
 
-describe(`${GUIDE}: shell commands`, () => {
+describe(`${GUIDE}: kubectl commands`, () => {
+  test('every kubectl command names a namespace, object, label and install the rendered manifests have', (t) => {
+    if (!kubectl) return t.skip('kubectl not installed');
+    const kubectls = commands.filter(({ words }) => words[0] === 'kubectl');
+    t.diagnostic(`${kubectls.length} kubectl commands, e.g. ${kubectls.slice(0, 3).map((c) => c.words.join(' ')).join(' | ')}`);
+    assert.ok(kubectls.length > 30, 'the commands were found');
+    const problems = guideProblems(commands, render);
+    assert.deepEqual(problems, [], problems.join('\n'));
+  });
+
+  test('a command that names what the install does not have is a problem', (t) => {
+    if (!kubectl) return t.skip('kubectl not installed');
+    const wrong = [
+      '```sh',
+      'kubectl -n streamshop rollout status deploy/order',
+      'kubectl get deploy users',
+      'kubectl -n streamsop get pods',
+      'kubectl -n streamshop describe pod -l app.kubernetes.io/name=user',
+      'kubectl -n streamshop create secret generic streamshop-admin --from-literal=user=ops --from-literal=password=x',
+      'kubectl -n streamshop port-forward svc/jaeger 16686',
+      'kubectl apply -k deploy/k8s/overlay/tracing',
+      '```',
+    ].join('\n');
+    const problems = guideProblems(guideCommands(wrong), render).join('\n');
+    for (const expected of [
+      /deploy\/order`: no Deployment order/,
+      /names deploy\/users without -n streamshop/,
+      /namespace streamsop is not one/,
+      /-l app.kubernetes.io\/name=user selects no pod/,
+      /creates Secret streamshop-admin with keys password, user; the manifests read email, password/,
+      /svc\/jaeger 16686`: no Service jaeger/,
+      /overlay\/tracing is not one of the installs/,
+    ]) {
+      assert.match(problems, expected);
+    }
+  });
+
   test('shell lines: quotes, comments, lists and for loops', () => {
     assert.deepEqual(tokens(`echo "$(minikube ip) arch.homework" | sudo tee -a /etc/hosts # note`), ['echo', '$(minikube ip) arch.homework', '|', 'sudo', 'tee', '-a', '/etc/hosts']);
     // "$" + "{s}": the shell's braces, which the linter would take for a template string's.
