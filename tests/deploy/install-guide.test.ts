@@ -5,7 +5,7 @@
  * and its links lead to files of the repository and to headings that exist.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
@@ -140,6 +140,16 @@ describe('links', () => {
       assert.ok(!relative(root, file).startsWith('..'), `${link} leads outside the repository`);
       assert.ok(existsSync(file), `${link}: no file ${relative(root, file)}`);
       if (anchor) assert.ok(anchorsOf(readFileSync(file, 'utf8')).has(anchor), `${link}: no heading #${anchor} in ${relative(root, file)}`);
+    }
+  });
+
+  test('no Markdown file of docs/ or the README links to a relative path outside the repository', () => {
+    const files = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    for (const file of files) {
+      for (const link of linksOf(readFileSync(join(root, file), 'utf8'))) {
+        const target = relative(root, join(root, dirname(file), link.split('#')[0] ?? ''));
+        assert.ok(!target.startsWith('..'), `${file}: ${link} leads outside the repository`);
+      }
     }
   });
 });
