@@ -6,7 +6,7 @@
  * same users and money, then for each concurrency level drives each with the same closed-loop load
  * process (bench/load.ts). Reports throughput, latency to the final status and to the letter, the
  * time each stage adds, CPU and memory of each process tree, and whether the results are correct.
- * A table on stdout; JSON and an SVG chart in the output folder. Exits 1 when a check fails.
+ * A summary on stdout; a text report, JSON and an SVG chart in the output folder. Exits 1 when a check fails.
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import closeWithGrace from 'close-with-grace';
@@ -250,9 +250,9 @@ export async function main(argv: string[]): Promise<number> {
       ...(options.cpuProf ? { cpuProfileDir: profileDir } : {}),
     };
 
-    const { jsonPath, svgPath } = await writeResult(result, options, stamp);
-    printReport(result, levels, allChecks);
-    console.log(`\nJSON: ${jsonPath}\nSVG:  ${svgPath}`);
+    const { jsonPath, svgPath, reportPath } = await writeResult(result, options, stamp);
+    printReport(result);
+    console.log(`\nreport: ${reportPath} (every figure)\nJSON:   ${jsonPath}\nSVG:    ${svgPath}`);
     if (options.cpuProf) console.log(`CPU profile of streamshop: ${profileDir}`);
     console.log(passed ? '\nPASSED: every correctness check holds' : '\nFAILED: a correctness check does not hold (see above)');
     return passed ? 0 : 1;

@@ -24,9 +24,57 @@ export function cell(value: number | undefined, digits = 1): string {
   return value.toFixed(digits);
 }
 
-/** A fixed-width text table. */
-export function table(header: string[], rows: string[][]): string {
+/** The terminal the bench's summary is written for: every line fits it. */
+export const WIDTH = 100;
+
+/**
+ * A number for a narrow cell, at most five characters: one decimal below 100, whole numbers below 100 000, then
+ * powers of ten ("2e5"). The written report keeps the precise figures.
+ */
+export function compact(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return '-';
+  const size = Math.abs(value);
+  if (size < 100) return value.toFixed(1);
+  if (size < 100_000) return value.toFixed(0);
+  return value.toExponential(0).replace('+', '');
+}
+
+/**
+ * A fixed-width text table, the first column left-aligned and the others right-aligned. Wider than `maxWidth`,
+ * its columns are split over several tables one under the other, each repeating the first column, so that no
+ * line is longer than `maxWidth` (unless the first column and one other are already longer).
+ */
+export function table(header: string[], rows: string[][], maxWidth = Number.POSITIVE_INFINITY): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  const groups: number[][] = [];
+  for (let i = 1; i < header.length; i++) {
+    const last = groups.at(-1);
+    const used = last ? last.reduce((sum, c) => sum + 2 + (widths[c] ?? 0), widths[0] ?? 0) : 0;
+    if (last && used + 2 + (widths[i] ?? 0) <= maxWidth) last.push(i);
+    else groups.push([i]);
+  }
+  const render = (columns: number[]) => {
+    const line = (cells: string[]) =>
+      [0, ...columns]
+        .map((c) => (c === 0 ? (cells[0] ?? '').padEnd(widths[0] ?? 0) : (cells[c] ?? '').padStart(widths[c] ?? 0)))
+        .join('  ')
+        .trimEnd();
+    return [line(header), [0, ...columns].map((c) => '-'.repeat(widths[c] ?? 0)).join('  '), ...rows.map(line)].join('\n');
+  };
+  return (groups.length > 0 ? groups : [[]]).map(render).join('\n\n');
+}
+
+/** Text broken into lines of at most `width` columns at spaces; lines after the first start with `indent`. */
+export function wrap(text: string, width = WIDTH, indent = ''): string {
+  const lines: string[] = [];
+  let line: string | undefined;
+  for (const word of text.split(' ')) {
+    if (line === undefined) line = word;
+    else if (line.trim() !== '' && line.length + 1 + word.length > width) {
+      lines.push(line.trimEnd());
+      line = indent + word;
+    } else line = `${line} ${word}`;
+  }
+  lines.push((line ?? '').trimEnd());
+  return lines.join('\n');
 }

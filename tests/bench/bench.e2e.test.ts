@@ -60,7 +60,8 @@ describe('npm run bench -- --quick --auth-cost --four-commits --rounds 2', () =>
     assert.ok((level.floorWithAuth?.completed ?? 0) > 0, 'the floor with the token check completed orders');
     // Its orders are in the floor's database too, so the floor's checks above (one letter each, money) cover them.
     assert.ok((level.floorInFourCommits?.completed ?? 0) > 0, 'the floor in four commits completed orders');
-    assert.match(stdout, /the floor in four commits c=8: [\d.]+ orders\/s, [\d.]+ ms CPU per order: [\d.]+ % of the floor just before it/);
+    assert.match(stdout, /^floor, 4 commits c=8 +[\d.]+ /m, 'its orders/s');
+    assert.match(stdout, /^c=8 +[\d.]+ % +[\d.]+ %$/m, 'its share of the floor just before it, and streamshop\'s of it');
     assert.ok(result.tokenCheck.firstMicros > 0, 'the cost of a token check was measured');
     assert.ok((level.floorBefore?.completed ?? 0) > 0, 'the floor also ran just before streamshop');
     // Two rounds, each between the floor just before it and the one just after: the level's ratio is their median.
@@ -81,6 +82,15 @@ describe('npm run bench -- --quick --auth-cost --four-commits --rounds 2', () =>
       assert.ok(contextSwitches.node > 0 && contextSwitches.postgres > 0 && systemCalls.node > 0, JSON.stringify(summary.perOrder));
     }
     assert.match(stdout, /work per order \(counts, not time\)/);
+  });
+
+  test('when the quick bench has run, then what it printed fits 100 columns, and the text report lies next to the JSON', async () => {
+    // The paths of the files written are as long as the temporary folder's.
+    const wide = stdout.split('\n').filter((line) => !/^[\w ]+: +\//.test(line) && [...line].length > 100);
+    assert.deepEqual(wide, [], 'lines over 100 columns');
+    const report = (await readdir(out)).find((f) => f.endsWith('.txt'));
+    assert.ok(report);
+    assert.match(await readFile(join(out, report), 'utf8'), /every figure of every phase/);
   });
 
   test('when the quick bench has run, then an SVG chart lies next to the JSON', async () => {

@@ -2,10 +2,10 @@
  * The Kubernetes manifests (deploy/k8s), as `kubectl kustomize` renders each install: the self-contained one, its
  * single-NATS and tracing overlays, and the external-infra overlay. Every object is checked against strict
  * Kubernetes JSON Schemas and against our own rules: probes, resources and a restricted security context on every
- * container, a ServiceAccount of its own for every workload and no API token in any pod, the Ingress routes, one
- * namespace, service env that is exactly serviceProcessConfig(service), a grace period longer than the shutdown,
- * and the signing keys only in users. Scaling: k8s-scaling.test.ts; overlays: k8s-overlays.test.ts; network:
- * network-policy.test.ts.
+ * container, a ServiceAccount of its own for every workload and no API token in any pod, one namespace, service env
+ * that is exactly serviceProcessConfig(service), a grace period longer than the shutdown, and the signing keys only
+ * in users. Scaling: k8s-scaling.test.ts; overlays: k8s-overlays.test.ts; network:
+ * network-policy.test.ts; the Ingress: ingress.test.ts.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -33,7 +33,6 @@ import {
   workloadsOf,
 } from './kustomize.ts';
 
-const HOST = 'arch.homework';
 const IMAGE = 'streamshop:latest';
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass']);
 /** Set only where an overlay turns the feature on. */
@@ -215,31 +214,6 @@ function checkConsole(objects: K8sObject[]) {
   assert.ok(selects(svc.spec.selector, podLabelsOf(deployment)), 'Service console selects its pods');
 }
 
-function checkIngress(objects: K8sObject[]) {
-  const ingresses = ofKind(objects, 'Ingress');
-  assert.equal(ingresses.length, 1, 'one Ingress');
-  const [ingress] = ingresses as [K8sObject];
-  assert.equal(ingress.spec.ingressClassName, 'nginx');
-  const annotations = Object.keys(ingress.metadata.annotations ?? {});
-  assert.ok(!annotations.some((key) => key.endsWith('rewrite-target')), 'no rewrite: services serve under their prefix');
-  assert.deepEqual(
-    ingress.spec.rules.map((rule: Json) => rule.host),
-    [HOST],
-    `the Ingress answers for ${HOST}`,
-  );
-  const routes = ingress.spec.rules[0].http.paths.map((path: Json) => {
-    const backend = path.backend.service;
-    const service = named(objects, 'Service', backend.name);
-    const port = service.spec.ports.find((p: Json) => p.name === backend.port.name || p.port === backend.port.number);
-    assert.ok(port, `Ingress ${path.path}: Service ${backend.name} has port ${JSON.stringify(backend.port)}`);
-    return { path: path.path, pathType: path.pathType, service: backend.name, port: port.port };
-  });
-  assert.deepEqual(
-    routes.sort((a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path)),
-    [...serviceNames, 'console'].sort().map((service) => ({ path: `/${service}`, pathType: 'Prefix', service, port: 80 })),
-  );
-}
-
 /** users alone reads the signing keys, from a Secret the operator creates: none is rendered, none is in the repository. */
 function checkSigningKeys(objects: K8sObject[]) {
   assert.equal(
@@ -303,11 +277,6 @@ for (const target of Object.values(TARGETS)) {
     test("each service: env exactly serviceProcessConfig(service), probes, Service, a grace period longer than its stop", (t) => {
       const objects = objectsOf(t, target);
       if (objects) checkServices(objects, target);
-    });
-
-    test('the Ingress routes /users, /billing, /orders, /notifications and /console on arch.homework', (t) => {
-      const objects = objectsOf(t, target);
-      if (objects) checkIngress(objects);
     });
 
     test("the operators' console: env exactly ConsoleConfig, no database, probes, Service", (t) => {
