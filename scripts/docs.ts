@@ -4,8 +4,9 @@
  *   docs/events/<type>.schema.json  JSON Schema 2020-12 of each event's data (src/contracts/events.ts)
  *   docs/events/envelope.schema.json  the CloudEvents envelope (src/platform/events.ts)
  *   docs/asyncapi.yaml              AsyncAPI 3.0: one channel per subject, who sends and who receives
- * With --render it also renders docs/diagrams/*.mmd to SVG (and the overview to PNG); that step needs
- * Chromium (scripts/puppeteer-config.json), the rest does not.
+ * With --render it also renders docs/diagrams/*.mmd to SVG (and the overview to PNG) and records their hashes in
+ * docs/diagrams/renderings.sha256; that step needs Chromium (scripts/puppeteer-config.json) and installs mermaid-cli
+ * into tools/diagrams/ on first use, the rest needs neither.
  *
  * Usage: node scripts/docs.ts [--render]
  * tests/docs/docs.test.ts regenerates into a temp folder and fails when the committed docs differ.
