@@ -6,10 +6,11 @@
 # Health is checked by the orchestrator (/<service>/health/live and /health/ready), so no HEALTHCHECK here.
 
 # 1. Production dependencies only, exactly as locked, with the patches of patches/ applied, and no install scripts
-#    (a browser download for the docs would be one). patch-package, the project's own postinstall, is run by name
-#    instead; it is a dev dependency, so all are installed first and pruned after. Optional dependencies stay: the
-#    native Argon2 that hashes passwords is one (its linux-x64-gnu binary). The two a service process never uses are
-#    removed by name: the Node binary and the embedded PostgreSQL that `npm start` brings to a workstation.
+#    (a dev dependency's analytics ping, @scarf/scarf's, would be one). patch-package, the project's own
+#    postinstall, is run by name instead; it is a dev dependency, so all are installed first and pruned after.
+#    Optional dependencies stay: the native Argon2 that hashes passwords is one (its linux-x64-gnu binary). The two
+#    a service process never uses are removed by name: the Node binary and the embedded PostgreSQL that `npm start`
+#    brings to a workstation.
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./

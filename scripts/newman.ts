@@ -6,7 +6,7 @@
  *   node scripts/newman.ts --base-url URL       runs against a system that is already up (or BASE_URL=URL)
  *   --verbose                                   also print request and response bodies
  *
- * Reports: reports/newman/streamshop.html (htmlextra) and reports/newman/junit.xml.
+ * Reports: reports/newman/streamshop-<topology>.html (htmlextra, self-contained) and reports/newman/junit-<topology>.xml.
  * Exits non-zero if any request or assertion failed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,6 +19,7 @@ import { EmbeddedConfig, loadConfig } from '../src/platform/runtime/index.ts';
 import { startStack } from './stack.ts';
 import { createLogger } from '../src/platform/observability/index.ts';
 import { type EmbeddedSystem, startEmbeddedSystem } from '../src/system.ts';
+import { htmlReport } from '../tests/support/newman-report.ts';
 
 interface Summary {
   run: { error?: Error; failures: unknown[] };
@@ -66,7 +67,7 @@ try {
         envVar: [{ key: 'baseUrl', value: baseUrl }],
         reporters: ['cli', 'htmlextra', 'junit'],
         reporter: {
-          htmlextra: { export: `${REPORTS}/streamshop-${values.topology}.html`, title: 'streamshop acceptance tests', browserTitle: 'streamshop newman' },
+          htmlextra: htmlReport(`${REPORTS}/streamshop-${values.topology}.html`, `streamshop acceptance tests (${values.topology})`),
           junit: { export: `${REPORTS}/junit-${values.topology}.xml` },
         },
         verbose: values.verbose,

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 // @ts-expect-error -- newman ships no type declarations; the little used here is typed below.
 import newmanUntyped from 'newman';
+import { htmlReport } from '../support/newman-report.ts';
 
 /** A request of the collection (postman-collection's Item), as much of it as is read here. */
 interface Item {
@@ -79,7 +80,7 @@ export async function runCollection(
         reporters: ['junit', 'htmlextra'],
         reporter: {
           junit: { export: join(reportsDir, `junit-${name}.xml`) },
-          htmlextra: { export: join(reportsDir, `${name}.html`), title: `streamshop ${name}: Portman contract tests and fuzzing` },
+          htmlextra: htmlReport(join(reportsDir, `${name}.html`), `streamshop ${name}: Portman contract tests and fuzzing`),
         },
         timeoutRequest: 30_000,
       },

@@ -158,7 +158,7 @@ test('.dockerignore keeps the build context to what the image needs', () => {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('#'));
-  for (const required of ['node_modules', '.data', '.git', 'reports', 'bench-results', 'docs', 'tests', 'deploy']) {
+  for (const required of ['node_modules', '.data', '.git', 'reports', 'bench-results', 'docs', 'tests', 'deploy', 'tools']) {
     assert.ok(entries.includes(required) || entries.includes(`${required}/`), `.dockerignore lists ${required}`);
   }
   for (const needed of ['src', 'package.json', 'package-lock.json', 'patches']) {

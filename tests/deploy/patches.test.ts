@@ -37,3 +37,29 @@ test('every patch links the upstream issues it stands in for, or, when it found 
     assert.ok(upstream, `${file}: its header links upstream`);
   }
 });
+
+/**
+ * The paths a patch creates. patch-package diffs node_modules against a fresh install of the published version, so a
+ * `new file mode` section (from /dev/null) is a file that package never had: a leftover such as the `*.orig` backups
+ * `patch` writes, which would then be copied into every node_modules.
+ */
+function addedFiles(patch: string): string[] {
+  return patch
+    .split(/^(?=diff --git )/m)
+    .filter((section) => section.startsWith('diff --git ') && (/^new file mode /m.test(section) || /^--- \/dev\/null$/m.test(section)))
+    .map((section) => /^diff --git a\/(\S+) b\//.exec(section)?.[1] ?? section.split('\n', 1)[0]!);
+}
+
+test('no patch adds a file the published package does not have, only changes files it has', () => {
+  for (const file of patches) {
+    assert.deepEqual(addedFiles(readFileSync(join(root, 'patches', file), 'utf8')), [], `${file} creates files: regenerate it without them`);
+  }
+});
+
+test('when a patch creates a file, then that file is found, whether the diff says new file mode or --- /dev/null', () => {
+  const modified = 'diff --git a/node_modules/p/a.js b/node_modules/p/a.js\nindex 1..2 100644\n--- a/node_modules/p/a.js\n+++ b/node_modules/p/a.js\n@@ -1 +1 @@\n-x\n+y\n';
+  const backup = 'diff --git a/node_modules/p/a.js.orig b/node_modules/p/a.js.orig\nnew file mode 100644\nindex 0..1\n--- /dev/null\n+++ b/node_modules/p/a.js.orig\n@@ -0,0 +1 @@\n+x\n';
+  const bare = 'diff --git a/node_modules/p/b.js b/node_modules/p/b.js\n--- /dev/null\n+++ b/node_modules/p/b.js\n@@ -0,0 +1 @@\n+x\n';
+  assert.deepEqual(addedFiles(`# header\n${modified}${backup}${modified}${bare}`), ['node_modules/p/a.js.orig', 'node_modules/p/b.js']);
+  assert.deepEqual(addedFiles(modified), []);
+});

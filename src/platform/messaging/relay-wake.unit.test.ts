@@ -18,7 +18,13 @@ describe('waking the relay after a commit', () => {
   test('given the relay leads in this process, when a commit appended to the outbox, then it is woken directly, with no NOTIFY', () => {
     const db = notifyingSql();
     let woken = 0;
-    relayWaker(db.sql, () => ({ wake: () => (woken++, true) }))();
+    const localRelay = {
+      wake: () => {
+        woken++;
+        return true;
+      },
+    };
+    relayWaker(db.sql, () => localRelay)();
     assert.equal(woken, 1);
     assert.equal(db.sent(), 0);
   });

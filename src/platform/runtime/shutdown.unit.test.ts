@@ -29,7 +29,13 @@ describe('a bounded stop', () => {
   test('given a task that fails, when the process stops, then the others still finish and the stop is complete', async () => {
     const done: string[] = [];
     await stopWithin(1_000, log, {
-      drain: { broken: async () => Promise.reject(new Error('x')), fine: async () => void (await sleep(5), done.push('fine')) },
+      drain: {
+        broken: async () => Promise.reject(new Error('x')),
+        fine: async () => {
+          await sleep(5);
+          done.push('fine');
+        },
+      },
       close: () => ({}),
     });
     assert.deepEqual(done, ['fine']);
