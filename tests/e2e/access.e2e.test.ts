@@ -30,6 +30,8 @@ function endpointsOf(ann: Member, orderId: string, letterId: string): Endpoint[]
   const account = `/billing/accounts/${ann.id}`;
   return [
     { name: 'read the user', method: 'GET', path: `/users/${ann.id}`, operation: ['users', '/users/{userId}', 'get'], owner: 200, stranger: 403, admin: 200 },
+    { name: 'find a user by address', method: 'GET', path: `/users?email=${encodeURIComponent(ann.email)}`, operation: ['users', '/users', 'get'], owner: 403, stranger: 403, admin: 200 },
+    { name: 'list every order', method: 'GET', path: '/orders', operation: ['orders', '/orders', 'get'], owner: 400, stranger: 400, admin: 200 },
     { name: 'read the account', method: 'GET', path: account, operation: ['billing', '/billing/accounts/{userId}', 'get'], owner: 200, stranger: 403, admin: 200 },
     { name: 'deposit', method: 'POST', path: `${account}/deposits`, body: { amount: 1 }, operation: ['billing', '/billing/accounts/{userId}/deposits', 'post'], owner: 201, stranger: 403, admin: 403 },
     { name: 'withdraw', method: 'POST', path: `${account}/withdrawals`, body: { amount: 1 }, operation: ['billing', '/billing/accounts/{userId}/withdrawals', 'post'], owner: 201, stranger: 403, admin: 403 },

@@ -27,7 +27,7 @@ export type Order = Static<typeof Order>;
 
 export const OrderParams = Type.Object({ orderId: Uuid('Order id') });
 
-export const OrderListQuery = ListQuery({ userId: Uuid('Whose orders') });
+export const OrderListQuery = ListQuery({ userId: Type.Optional(Uuid('Whose orders; an operator may leave it out to list every order')) });
 
 export const OrderList = Page(Order);
 

@@ -34,4 +34,16 @@ describe('orders', () => {
     assert.equal(placed.body.status, 'paid');
     assert.ok(Date.now() - started < 5_000, 'woken by the outcome, not by the timeout');
   });
+
+  test('when an operator lists orders naming nobody, then every order comes, newest first; a user must name themselves', async () => {
+    const [ann, bob] = await Promise.all([t.api.userWithAccount(1_000), t.api.userWithAccount(1_000)]);
+    const first = await ann.post('/orders', { userId: ann.id, price: 10 });
+    const second = await bob.post('/orders', { userId: bob.id, price: 20 });
+    const all = await (await t.api.admin()).get('/orders?limit=100');
+    const ids = all.body.items.map((order: { id: string }) => order.id);
+    assert.ok(ids.indexOf(second.body.id) < ids.indexOf(first.body.id) && ids.indexOf(first.body.id) >= 0, 'both, newest first');
+    const refused = await ann.get('/orders');
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.code, 'filter-required');
+  });
 });

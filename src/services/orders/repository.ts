@@ -40,10 +40,11 @@ export async function findOrder(sql: Sql, id: string): Promise<Order | undefined
   return row && toOrder(row);
 }
 
-export async function listOrders(sql: Sql, userId: string, limit: number, before?: string): Promise<Order[]> {
+/** Orders newest first: one user's, or everyone's when `userId` is undefined. */
+export async function listOrders(sql: Sql, userId: string | undefined, limit: number, before?: string): Promise<Order[]> {
   const rows = await sql<OrderRow[]>`
     SELECT ${sql.unsafe(COLUMNS)} FROM orders
-    WHERE user_id = ${userId} ${before ? sql`AND id < ${before}` : sql``}
+    WHERE true ${userId ? sql`AND user_id = ${userId}` : sql``} ${before ? sql`AND id < ${before}` : sql``}
     ORDER BY id DESC LIMIT ${limit}`;
   return rows.map(toOrder);
 }

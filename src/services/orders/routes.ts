@@ -3,7 +3,7 @@ import { callerOf } from '../../platform/access/index.ts';
 import { pageOf } from '../../platform/schemas/index.ts';
 import { Order, OrderList, OrderListQuery, OrderParams, PlaceOrderBody, WaitHeaders } from './contract.ts';
 import { preferredWait } from './prefer-wait.ts';
-import { getOrderWhenFinal, listUserOrders, type OrdersDeps, placeOrderAndWait } from './use-cases.ts';
+import { getOrderWhenFinal, listOrdersFor, type OrdersDeps, placeOrderAndWait } from './use-cases.ts';
 
 const { location, idempotentReplayed, preferenceApplied } = ResponseHeaders;
 
@@ -52,7 +52,10 @@ export function orderRoutes(app: App, deps: OrdersDeps): void {
 
   app.get(
     '/',
-    { config: { access: 'owner-or-admin' }, schema: { tags: ['orders'], summary: "A user's orders, newest first", querystring: OrderListQuery, response: responses({ 200: OrderList }) } },
-    async (request) => listUserOrders(deps.sql, request.query.userId, pageOf(request.query)),
+    {
+      config: { access: 'owner-or-admin' },
+      schema: { tags: ['orders'], summary: "A user's orders, or an operator's view of every order, newest first", querystring: OrderListQuery, response: responses({ 200: OrderList }) },
+    },
+    async (request) => listOrdersFor(deps.sql, callerOf(request), request.query.userId, pageOf(request.query)),
   );
 }

@@ -8,7 +8,7 @@ import { appendToOutbox, type Correlation, newEvent } from '../../platform/messa
 import type { ServiceDeps } from '../../platform/runtime/index.ts';
 import { type PageRequest, toPage } from '../../platform/schemas/index.ts';
 import type { Order, PlaceOrderBody } from './contract.ts';
-import { orderNotFound } from './errors.ts';
+import { orderNotFound, userFilterRequired } from './errors.ts';
 import { announceFinal, type FinalityWatcher } from './finality.ts';
 import { findOrder, finishOrder, insertOrders, listOrders } from './repository.ts';
 
@@ -96,7 +96,9 @@ export async function getOrderWhenFinal({ sql, watcher }: OrdersDeps, caller: Ca
   return seconds > 0 ? watcher.whenFinal(orderId, seconds, read) : read();
 }
 
-export async function listUserOrders(sql: Sql, userId: string, page: PageRequest) {
+/** A user's orders; an operator may ask for everyone's by naming nobody, a user must name themselves. */
+export async function listOrdersFor(sql: Sql, caller: Caller, userId: string | undefined, page: PageRequest) {
+  if (userId === undefined && caller.role !== 'admin') throw userFilterRequired();
   return toPage(await listOrders(sql, userId, page.limit, page.cursor), page, (order) => order.id);
 }
 

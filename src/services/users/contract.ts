@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Email, Text, Timestamp, Uuid } from '../../platform/schemas/index.ts';
+import { Email, ListQuery, Page, Text, Timestamp, Uuid } from '../../platform/schemas/index.ts';
 
 export const UserId = Uuid('User id (UUIDv7)');
 const Password = Text({ minLength: 8, maxLength: 128, description: '8 to 128 characters; stored only as an Argon2id hash' });
@@ -25,6 +25,10 @@ export type User = Static<typeof User>;
 
 export const UserParams = Type.Object({ userId: UserId });
 
+/** Operators look a user up by address; a list, so that "nobody" is an empty page rather than an error. */
+export const UserSearchQuery = ListQuery({ email: Email('The address, in any letter case') });
+export const UserList = Page(User);
+
 export const LoginBody = Type.Object(
   {
     email: Email('The address given at registration, in any letter case'),
@@ -38,6 +42,7 @@ export const AccessToken = Type.Object({
   accessToken: Type.String({ description: 'A JWT (EdDSA): send it as Authorization: Bearer <accessToken>' }),
   tokenType: Type.Literal('Bearer'),
   expiresIn: Type.Integer({ minimum: 1, maximum: 900, description: 'Seconds until the token expires' }),
+  userId: Uuid('Whose token it is: the id to use in /billing/accounts/{userId}, POST /orders and the rest'),
 });
 export type AccessToken = Static<typeof AccessToken>;
 

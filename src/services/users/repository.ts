@@ -37,6 +37,11 @@ export async function findUser(sql: Sql, id: string): Promise<User | undefined> 
   return row && toUser(row);
 }
 
+export async function findUserByEmail(sql: Sql, email: string): Promise<User | undefined> {
+  const [row] = await sql<UserRow[]>`SELECT id, email, name, created_at FROM users WHERE lower(email) = lower(${email})`;
+  return row && toUser(row);
+}
+
 export interface Credentials {
   id: string;
   email: string;

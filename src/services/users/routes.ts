@@ -1,9 +1,10 @@
+import { callerOf } from '../../platform/access/index.ts';
 import { type App, correlationOf, ResponseHeaders, responses, withHeaders } from '../../platform/http/index.ts';
 import type { Database } from '../../platform/database/index.ts';
 import type { TokenIssuer } from '../../platform/access/index.ts';
-import { AccessToken, CreateUserBody, LoginBody, PublicKeySet, User, UserParams } from './contract.ts';
+import { AccessToken, CreateUserBody, LoginBody, PublicKeySet, User, UserList, UserParams, UserSearchQuery } from './contract.ts';
 import type { createPasswordChecker } from './passwords.ts';
-import { getUser, logIn, registerUser } from './use-cases.ts';
+import { findUsersByEmail, getUser, logIn, registerUser } from './use-cases.ts';
 
 export interface UserRoutesDeps {
   db: Database;
@@ -46,6 +47,24 @@ export function userRoutes(app: App, { db, issuer, checkPassword }: UserRoutesDe
       schema: { tags: ['users'], summary: 'The public keys that sign access tokens', response: responses({ 200: PublicKeySet }) },
     },
     async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(issuer.publicKeys()),
+  );
+
+  app.get(
+    '/me',
+    {
+      config: { access: 'user' },
+      schema: { tags: ['users'], summary: 'The caller: the user the token was given to', response: responses({ 200: User }, 404) },
+    },
+    async (request) => getUser(db.sql, callerOf(request).userId),
+  );
+
+  app.get(
+    '/',
+    {
+      config: { access: 'admin' },
+      schema: { tags: ['users'], summary: 'Find a user by address (operators only)', querystring: UserSearchQuery, response: responses({ 200: UserList }) },
+    },
+    async (request) => findUsersByEmail(db.sql, request.query.email),
   );
 
   app.get(

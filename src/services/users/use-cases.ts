@@ -10,6 +10,7 @@ import { hashPassword } from './passwords.ts';
 import {
   findCredentials,
   findUser,
+  findUserByEmail,
   forgetLoginFailures,
   insertUser,
   makeOperator,
@@ -60,7 +61,7 @@ export async function logIn(
   if (!(await checkPassword(input.password, account?.passwordHash)) || !account) throw invalidCredentials();
   await forgetLoginFailures(db.sql, email);
   const accessToken = await issuer.sign({ userId: account.id, email: account.email, role: account.role });
-  return { accessToken, tokenType: 'Bearer', expiresIn: TOKEN_TTL_SECONDS };
+  return { accessToken, tokenType: 'Bearer', expiresIn: TOKEN_TTL_SECONDS, userId: account.id };
 }
 
 /**
@@ -85,4 +86,10 @@ export async function ensureOperator(db: Database, operator: { email: string; pa
 /** A user's profile: their own, or anyone's for an admin (the route's access rule checked that). */
 export async function getUser(sql: Sql, userId: string): Promise<User> {
   return (await findUser(sql, userId)) ?? Promise.reject(userNotFound(userId));
+}
+
+/** The user of an address, if any, as a page of one or none (operators find users by address). */
+export async function findUsersByEmail(sql: Sql, email: string) {
+  const user = await findUserByEmail(sql, email);
+  return { items: user ? [user] : [], nextCursor: null };
 }

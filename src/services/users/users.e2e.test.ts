@@ -27,4 +27,23 @@ describe('users', () => {
     assert.equal(missing.status, 404);
     assert.equal(missing.body.code, 'user-not-found');
   });
+
+  test('when a user logs in, then the answer names their id, and GET /users/me returns them', async () => {
+    const created = await t.api.post('/users', { email: 'cy@example.com', name: 'Cy', password: 'cy-password' });
+    const login = await t.api.post('/users/login', { email: 'CY@example.com', password: 'cy-password' });
+    assert.equal(login.status, 200);
+    assert.equal(login.body.userId, created.body.id);
+    const me = await t.api.as(login.body.accessToken).get('/users/me');
+    assert.deepEqual(me.body, created.body);
+    assert.equal((await t.api.get('/users/me')).status, 401, 'without a token nobody is me');
+  });
+
+  test('when an operator looks a user up by address, then they get that user, and an unknown address is an empty list', async () => {
+    const created = await t.api.post('/users', { email: 'dee@example.com', name: 'Dee', password: 'dee-password' });
+    const admin = await t.api.admin();
+    const found = await admin.get('/users?email=DEE@example.com');
+    assert.deepEqual(found.body, { items: [created.body], nextCursor: null });
+    assert.deepEqual((await admin.get('/users?email=nobody@example.com')).body, { items: [], nextCursor: null });
+    assert.equal((await admin.get('/users?email=not-an-address')).status, 400);
+  });
 });
