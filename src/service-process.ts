@@ -1,26 +1,21 @@
-import { ConfigError, durationMs, loadConfig, operatorAccount, retentionOf, type ServiceName, serviceProcessConfig, type IdentitySettings, startService, stopWithin } from './platform/runtime/index.ts';
 import { isDatabaseUnavailable } from './platform/database/index.ts';
-import { createLogger } from './platform/observability/index.ts';
-import { connectNatsBus, streamsOf } from './platform/messaging/nats/index.ts';
-import { createTokenIssuer, localTokenVerifier, readSigningKeys, remoteTokenVerifier, type TokenVerifier } from './platform/access/index.ts';
+import { createLogger, type Logger } from './platform/observability/index.ts';
+import { durationMs, type InteractionStyle, loadConfig, retentionOf, type ServiceName, serviceProcessConfig, startService, stopWithin, usesBroker } from './platform/runtime/index.ts';
+import { accessFor, checkStyleSettings, internalCallsFor } from './service-settings.ts';
 import { services } from './services/index.ts';
 
 /**
  * One service alone, configured by environment variables: what the container image runs.
- * Returns the stop function (bounded by SHUTDOWN_TIMEOUT, see platform/shutdown.ts): HTTP, the consumers and the
- * relay, then the pool and the bus.
+ * Returns the stop function (bounded by SHUTDOWN_TIMEOUT, see platform/runtime/shutdown.ts): HTTP, the consumers and
+ * the relay, then the pool and the bus.
  */
 export async function startServiceProcess(name: ServiceName): Promise<{ stop(): Promise<void>; shutdownTimeoutMs: number }> {
   const config = loadConfig(serviceProcessConfig(name));
+  checkStyleSettings(name, config);
   const log = createLogger(config.LOG_LEVEL, name);
   const { verifier, identity } = await accessFor(name, config);
-  const bus = await connectNatsBus({
-    servers: config.NATS_URL,
-    name,
-    log,
-    streams: streamsOf(Object.keys(services)),
-    streamReplicas: config.NATS_STREAM_REPLICAS,
-  });
+  const internal = await internalCallsFor(config);
+  const bus = await brokerFor(name, config, log);
   try {
     const options = {
       databaseUrl: config.DATABASE_URL,
@@ -29,24 +24,26 @@ export async function startServiceProcess(name: ServiceName): Promise<{ stop(): 
       verifier,
       retention: retentionOf(config),
       messageBatching: config.MESSAGE_BATCHING,
+      style: config.INTERACTION_STYLE,
+      paymentDeadlineMs: durationMs(config.PAYMENT_DEADLINE),
+      internal,
       tracesEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
       ...(identity ? { identity } : {}),
     };
-    const service = await startService(services[name], options).catch(
-      (error: unknown) => {
-        if (!isDatabaseUnavailable(error)) throw error;
-        const host = new URL(config.DATABASE_URL).host;
-        throw new Error(`${name} cannot start: its database at ${host} does not answer (${(error as Error).message})`, { cause: error });
-      },
-    );
+    const service = await startService(services[name], options).catch((error: unknown) => {
+      if (!isDatabaseUnavailable(error)) throw error;
+      const host = new URL(config.DATABASE_URL).host;
+      throw new Error(`${name} cannot start: its database at ${host} does not answer (${(error as Error).message})`, { cause: error });
+    });
     const stop = () =>
       stopWithin(durationMs(config.SHUTDOWN_TIMEOUT), log, {
         drain: service.drain(),
-        close: ({ cut }) => ({ 'database pool': () => service.close(cut ? 0 : 1), 'NATS connection': () => bus.close() }),
+        close: ({ cut }) => ({ 'database pool': () => service.close(cut ? 0 : 1), 'NATS connection': async () => bus?.close() }),
       });
     try {
       await service.startRelay();
       await service.app.listen({ port: config.PORT, host: '0.0.0.0' });
+      await service.internalApp?.listen({ port: config.INTERNAL_PORT, host: '0.0.0.0' });
     } catch (error) {
       await stop().catch(() => {});
       throw error;
@@ -54,25 +51,20 @@ export async function startServiceProcess(name: ServiceName): Promise<{ stop(): 
     const address = service.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     log.info({ port }, 'listening');
-    console.log(`streamshop ${name} (pid ${process.pid}) listens on http://0.0.0.0:${port}/${name} — ready at /${name}/health/ready (MESSAGE_BATCHING=${config.MESSAGE_BATCHING})`);
+    const settings = `INTERACTION_STYLE=${config.INTERACTION_STYLE} MESSAGE_BATCHING=${config.MESSAGE_BATCHING}`;
+    console.log(`streamshop ${name} (pid ${process.pid}) listens on http://0.0.0.0:${port}/${name} — ready at /${name}/health/ready (${settings})`);
+    // Not awaited: in the http styles it waits for the services it calls, which may start after this one.
+    service.whenSystemUp().catch((error: unknown) => log.error({ err: error }, 'the work to do once the system is up failed'));
     return { stop, shutdownTimeoutMs: durationMs(config.SHUTDOWN_TIMEOUT) };
   } catch (error) {
-    await bus.close().catch(() => {});
+    await bus?.close().catch(() => {});
     throw error;
   }
 }
 
-/** users signs tokens with its private keys and checks them with their public half; the others ask users for those once. */
-async function accessFor(
-  name: ServiceName,
-  config: { AUTH_SIGNING_KEYS_FILE?: string; AUTH_JWKS_URL?: string; ADMIN_EMAIL?: string; ADMIN_PASSWORD?: string },
-): Promise<{ verifier: TokenVerifier; identity?: IdentitySettings }> {
-  if (name !== 'users') {
-    if (!config.AUTH_JWKS_URL) throw new ConfigError('Invalid configuration:\n  AUTH_JWKS_URL: is required');
-    return { verifier: remoteTokenVerifier(config.AUTH_JWKS_URL) };
-  }
-  if (!config.AUTH_SIGNING_KEYS_FILE) throw new ConfigError('Invalid configuration:\n  AUTH_SIGNING_KEYS_FILE: is required');
-  const issuer = await createTokenIssuer(await readSigningKeys(config.AUTH_SIGNING_KEYS_FILE));
-  const operator = operatorAccount(config);
-  return { verifier: localTokenVerifier(issuer.publicKeys()), identity: { issuer, ...(operator ? { operator } : {}) } };
+/** NATS JetStream, in every style but http, which has no broker. */
+async function brokerFor(name: ServiceName, config: { INTERACTION_STYLE: InteractionStyle; NATS_URL?: string | undefined; NATS_STREAM_REPLICAS: 1 | 3 }, log: Logger) {
+  if (!usesBroker(config.INTERACTION_STYLE) || !config.NATS_URL) return undefined;
+  const { connectNatsBus, streamsOf } = await import('./platform/messaging/nats/index.ts');
+  return connectNatsBus({ servers: config.NATS_URL, name, log, streams: streamsOf(Object.keys(services)), streamReplicas: config.NATS_STREAM_REPLICAS });
 }

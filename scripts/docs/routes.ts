@@ -2,7 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import * as contracts from '../../src/contracts/events.ts';
-import { type ServiceName, serviceNames } from '../../src/platform/runtime/index.ts';
+import { interactionStyles, type ServiceName, serviceNames } from '../../src/platform/runtime/index.ts';
 import type { EventDefinition } from '../../src/platform/messaging/index.ts';
 import { services } from '../../src/services/index.ts';
 import { root } from './paths.ts';
@@ -30,7 +30,10 @@ export async function eventRoutes(): Promise<EventRoute[]> {
   };
 
   for (const name of serviceNames) {
-    for (const handler of services[name].handlers) routeOf(handler.event.type, `${name} handlers`).subscribers.add(name);
+    // Who consumes what in any style: the events style's reactions and the saga's commands and replies.
+    for (const style of interactionStyles) {
+      for (const handler of services[name].handlers(style)) routeOf(handler.event.type, `${name} handlers`).subscribers.add(name);
+    }
     const folder = join(root, 'src', 'services', name);
     for (const file of await sourceFiles(folder)) {
       const source = await readFile(file, 'utf8');
@@ -49,8 +52,9 @@ export async function eventRoutes(): Promise<EventRoute[]> {
     .sort((a, b) => (a.event.type < b.event.type ? -1 : 1));
   for (const route of result) {
     if (route.publishers.length !== 1) throw new Error(`${route.event.type} must have exactly one publisher, found: ${route.publishers.join(', ') || 'none'}`);
-    const [prefix] = route.event.type.split('.');
-    if (prefix !== route.publishers[0]) throw new Error(`${route.event.type} is published by ${route.publishers[0]}, outside its stream ${prefix}.>`);
+    // A fact goes into its publisher's stream; a command into the stream of the service that carries it out.
+    const [prefix, kind] = route.event.type.split('.');
+    if (kind !== 'commands' && prefix !== route.publishers[0]) throw new Error(`${route.event.type} is published by ${route.publishers[0]}, outside its stream ${prefix}.>`);
   }
   return result;
 }

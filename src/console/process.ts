@@ -6,6 +6,9 @@ import { createConsoleServer } from './server.ts';
 
 const CONSOLE_SHUTDOWN_MS = 10_000;
 
+/** Without a broker (the http style) there is nothing to watch: the feed stays empty. */
+const noLiveFeed = { watch: () => () => {}, isReady: () => true, close: async () => {} };
+
 /**
  * `streamshop console`: the operators' console alone, as the image runs it in Kubernetes (a Deployment of its own,
  * behind the ingress path /console). Returns the stop function: the live streams end (the page reconnects to
@@ -14,7 +17,7 @@ const CONSOLE_SHUTDOWN_MS = 10_000;
 export async function startConsoleProcess(): Promise<{ stop(): Promise<void>; shutdownTimeoutMs: number }> {
   const config = loadConfig(ConsoleConfig);
   const log = createLogger(config.LOG_LEVEL, 'console');
-  const feed = await connectNatsFeed({ servers: config.NATS_URL, name: 'console', log });
+  const feed = config.NATS_URL ? await connectNatsFeed({ servers: config.NATS_URL, name: 'console', log }) : noLiveFeed;
   try {
     const server = await createConsoleServer({ feed, verifier: remoteTokenVerifier(config.AUTH_JWKS_URL), log });
     await server.app.listen({ port: config.PORT, host: '0.0.0.0' });

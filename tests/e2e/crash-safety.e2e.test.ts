@@ -72,7 +72,7 @@ for (const topology of topologies) {
 
         // Once the cause is fixed, a replay completes the flow.
         await poisonFault.lift();
-        const replay = await replayDeadLetters(services.billing, billing, createLogger('silent', 'test'));
+        const replay = await replayDeadLetters({ name: 'billing', handlers: services.billing.handlers('events') }, billing, createLogger('silent', 'test'));
         assert.deepEqual(replay, { replayed: 1, failedAgain: 0 });
         const settled = await poisoned.get(`/orders/${poison.body.id}`, { prefer: 'wait=15' });
         assert.equal(settled.body.status, 'paid');

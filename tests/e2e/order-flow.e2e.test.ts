@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assertLedgerConsistent, eventually } from '../support/api.ts';
-import { topologies, useSystem } from '../support/topology.ts';
+import { answersFinalAtOnce, topologies, useSystem } from '../support/topology.ts';
 
 for (const topology of topologies) {
   describe(`order flow (${topology})`, () => {
@@ -70,7 +70,19 @@ for (const topology of topologies) {
       assert.equal(placed.body.reason, 'account_not_found');
     });
 
-    test('without Prefer: wait the order comes back pending at once, and GET with wait sees it final', async () => {
+    // Each style runs the one of these two tests that says how it answers; the other is not its behaviour to test.
+    const inHttpStyles = answersFinalAtOnce ? test : () => {};
+    const inBrokerStyles = answersFinalAtOnce ? () => {} : test;
+    inHttpStyles('in the http styles the first answer is final, and Prefer: wait is accepted and changes nothing', async () => {
+      const user = await t.api.userWithAccount(500);
+      const placed = await user.post('/orders', { userId: user.id, price: 100 });
+      assert.equal(placed.body.status, 'paid');
+      const waited = await user.post('/orders', { userId: user.id, price: 100 }, { prefer: 'wait=10' });
+      assert.equal(waited.body.status, 'paid');
+      assert.equal(waited.headers.get('preference-applied'), 'wait=10');
+    });
+
+    inBrokerStyles('without Prefer: wait the order comes back pending at once, and GET with wait sees it final', async () => {
       const user = await t.api.userWithAccount(500);
       // Billing cannot pay while the account row is locked: the answer cannot come after the payment.
       const billing = t.system.database('billing');

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServiceCredentials, newSigningKey } from '../../src/platform/access/index.ts';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,9 +31,10 @@ test('when a migration fails at start, then the start fails with its error and l
     description: 'a service whose migration fails',
     migrations: pathToFileURL(`${migrations}/`),
     start: () => ({ routes: () => {} }),
-    handlers: [],
+    handlers: () => [],
   };
-  const options = { databaseUrl: pg.urlFor('users'), bus: createMemoryBus(), log, verifier: localTokenVerifier({ keys: [] }), retention: retentionOf(loadConfig(EmbeddedConfig, {})), messageBatching: 'on' as const };
+  const options = { databaseUrl: pg.urlFor('users'), bus: createMemoryBus(), log, verifier: localTokenVerifier({ keys: [] }), retention: retentionOf(loadConfig(EmbeddedConfig, {})), messageBatching: 'on' as const,
+    style: 'events' as const, paymentDeadlineMs: 30_000, internal: { credentials: await createServiceCredentials(await newSigningKey()), urlOf: () => undefined } };
   await assert.rejects(startService(module, options), /no_such_table/);
 
   const admin = postgres(pg.urlFor('postgres'), { max: 1, onnotice: () => {} });

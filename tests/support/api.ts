@@ -158,10 +158,11 @@ export async function eventually<T>(check: () => Promise<T>, { timeoutMs = 10_00
 }
 
 /** Money is conserved: the balance is deposits − withdrawals − payments, and each line's running balance agrees. */
+/** Money is conserved: balance = deposits − withdrawals − payments + refunds, line by line. */
 export function assertLedgerConsistent(lines: { type: string; amount: number; balance: number }[], balance: number): void {
   let running = 0;
   for (const line of [...lines].reverse()) {
-    running += line.type === 'deposit' ? line.amount : -line.amount;
+    running += line.type === 'deposit' || line.type === 'refund' ? line.amount : -line.amount;
     assert.equal(line.balance, running, `ledger line ${JSON.stringify(line)} disagrees with the running total ${running}`);
   }
   assert.equal(balance, running, 'balance differs from the sum of the ledger');

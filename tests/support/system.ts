@@ -36,6 +36,14 @@ export interface TestSystemOptions {
   env?: Record<string, string>;
 }
 
+/** The http style has no broker: a test that publishes there is wrong, and says so. */
+const noBus: Bus = {
+  publish: async () => Promise.reject(new Error('the http style has no bus')),
+  subscribe: async () => Promise.reject(new Error('the http style has no bus')),
+  isReady: () => false,
+  close: async () => {},
+};
+
 /** Starts the embedded default on free ports with its own data folder. */
 export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'streamshop-test-')));
@@ -46,8 +54,10 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     DATA_DIR: dataDir,
     LOG_LEVEL: level,
     OUTBOX_RELAY: options.relay ?? 'on',
-    // CI runs a part of the suite once more with MESSAGE_BATCHING=off: the plain path alone.
+    // CI runs parts of the suite once more with MESSAGE_BATCHING=off (the plain path alone) and in each style.
     ...(process.env.MESSAGE_BATCHING ? { MESSAGE_BATCHING: process.env.MESSAGE_BATCHING } : {}),
+    ...(process.env.INTERACTION_STYLE ? { INTERACTION_STYLE: process.env.INTERACTION_STYLE } : {}),
+    PAYMENT_DEADLINE: process.env.PAYMENT_DEADLINE ?? '30s',
     ADMIN_EMAIL: TEST_ADMIN.email,
     ADMIN_PASSWORD: TEST_ADMIN.password,
     ...options.env,
@@ -57,7 +67,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   const connections = new Map<ServiceName, Sql>();
   return {
     url: system.url,
-    bus: system.bus,
+    bus: system.bus ?? noBus,
     dataDir,
     signingKeysFile: join(dataDir, 'auth', 'signing-keys.json'),
     serviceUrls: () => [system.url],

@@ -1,12 +1,26 @@
 import { after, before } from 'node:test';
+import type { InteractionStyle } from '../../src/platform/runtime/index.ts';
 import { client } from './api.ts';
 import { natsAvailable, startStackSystem } from './stack.ts';
 import { startTestSystem, type TestSystem, type TestSystemOptions } from './system.ts';
 
 export type Topology = 'embedded' | 'stack';
 
-/** The topologies the end-to-end suite runs against: always the embedded default; the NATS stack when nats-server is there. */
-export const topologies: Topology[] = natsAvailable() || process.env.REQUIRE_NATS === '1' ? ['embedded', 'stack'] : ['embedded'];
+/** The interaction style the suite runs in (INTERACTION_STYLE, as CI sets it for each style's pass): events by default. */
+export const styleUnderTest = (process.env.INTERACTION_STYLE ?? 'events') as InteractionStyle;
+
+/** In the http styles orders calls billing while the client waits: the first answer to POST /orders is final. */
+export const answersFinalAtOnce = styleUnderTest === 'http' || styleUnderTest === 'hybrid';
+
+/**
+ * The topologies the end-to-end suite runs against: always the embedded default; the NATS stack when nats-server is
+ * there; or those TEST_TOPOLOGIES names (CI's passes in each style choose them).
+ */
+export const topologies: Topology[] = process.env.TEST_TOPOLOGIES
+  ? (process.env.TEST_TOPOLOGIES.split(',') as Topology[])
+  : natsAvailable() || process.env.REQUIRE_NATS === '1'
+    ? ['embedded', 'stack']
+    : ['embedded'];
 
 export function startSystem(topology: Topology, options: TestSystemOptions = {}): Promise<TestSystem> {
   switch (topology) {

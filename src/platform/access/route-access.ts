@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../http/index.ts';
 import { AppError } from '../common/index.ts';
+import type { ServiceCredentials } from './service-credentials.ts';
 import { type Caller, invalidToken, missingToken, type TokenVerifier } from './tokens.ts';
 
 /**
@@ -9,9 +10,11 @@ import { type Caller, invalidToken, missingToken, type TokenVerifier } from './t
  * - `user`: any signed-in caller; the use case shows them only their own things (someone else's order is a 404);
  * - `owner`: signed in, and every `userId` the request names (path, query, body) and every `?email=` is the caller's;
  * - `owner-or-admin`: the same for a user; an admin may name anyone (reads);
- * - `admin`: admins only.
+ * - `admin`: admins only;
+ * - `{ services: [...] }`: an internal endpoint, for these services only, with a service credential
+ *   (service-credentials.ts): no token is a 401, a user's or an admin's token a 403.
  */
-export type Access = 'anyone' | 'user' | 'owner' | 'owner-or-admin' | 'admin';
+export type Access = 'anyone' | 'user' | 'owner' | 'owner-or-admin' | 'admin' | { services: readonly string[] };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -19,6 +22,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     caller?: Caller;
+    /** The service that made an internal call, proven by its credential. */
+    callingService?: string;
   }
 }
 
@@ -26,6 +31,13 @@ declare module 'fastify' {
 export function accessStatuses(access: Access): number[] {
   if (access === 'anyone') return [];
   return access === 'user' ? [401] : [401, 403];
+}
+
+/** How an app checks callers: users' and admins' tokens, and, on an internal listener, services' credentials. */
+export interface AccessCheck {
+  verifier: TokenVerifier;
+  /** The service the app belongs to and the credentials that prove other services to it (internal listeners only). */
+  internal?: { service: string; credentials: ServiceCredentials };
 }
 
 /** The OpenAPI security requirement of the routes behind a token. */
@@ -42,14 +54,20 @@ export const bearerAuth = {
  * Checks every request against its route's access rule: the token first (before the body is even validated, so a
  * stranger learns nothing), then, once the request is valid, whose data it names.
  */
-export function installAccessControl(app: App, verifier: TokenVerifier): void {
+export function installAccessControl(app: App, { verifier, internal }: AccessCheck): void {
   app.decorateRequest('caller', undefined);
+  app.decorateRequest('callingService', undefined);
   app.addHook('onRoute', (route) => {
     if (!route.config?.access) throw new Error(`${route.method} ${route.url} does not say who may call it (config.access)`);
+    if (typeof route.config.access === 'object' && !internal) throw new Error(`${route.method} ${route.url} is internal: serve it on the internal listener`);
   });
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config?.access;
     if (access === undefined || access === 'anyone') return; // undefined: no route matched, the 404 answers
+    if (typeof access === 'object') {
+      request.callingService = await checkServiceCaller(bearerToken(request.headers.authorization), access.services, { verifier, internal });
+      return;
+    }
     const caller = await verifier.verify(bearerToken(request.headers.authorization));
     request.caller = caller;
     if (access === 'admin' && caller.role !== 'admin') throw forbidden('Only an operator (role admin) may do this.');
@@ -64,6 +82,21 @@ export function installAccessControl(app: App, verifier: TokenVerifier): void {
       throw forbidden('A user may act on their own data only: the request names another user.');
     }
   });
+}
+
+/**
+ * The service an internal call comes from, if its credential proves it and the endpoint allows it. A valid token of a
+ * user or an admin is a 403: they are who they say, and may not call this.
+ */
+async function checkServiceCaller(token: string, allowed: readonly string[], { verifier, internal }: AccessCheck): Promise<string> {
+  const proven = await internal?.credentials.verify(token, internal.service).catch((error: unknown) => error);
+  if (typeof proven === 'string') {
+    if (!allowed.includes(proven)) throw forbidden(`This endpoint is for ${allowed.join(', ')}, not ${proven}.`);
+    return proven;
+  }
+  const person = await verifier.verify(token).catch(() => undefined);
+  if (person) throw forbidden('This endpoint is internal: only other streamshop services may call it, with a service credential.');
+  throw proven;
 }
 
 /** The verified caller of a route behind a token. */

@@ -23,7 +23,7 @@ const kinds: Access[] = ['anyone', 'user', 'owner', 'owner-or-admin', 'admin'];
 let app: App;
 
 before(async () => {
-  const options = { service: 'test', description: 'access rules', log: pino({ level: 'silent' }), metrics: createMetrics('test'), isReady: async () => true, settings: {}, verifier, tracing: untraced };
+  const options = { service: 'test', description: 'access rules', log: pino({ level: 'silent' }), metrics: createMetrics('test'), access: { verifier }, tracing: untraced };
   app = await createHttpApp(options, (scoped) => {
     for (const access of kinds) {
       const params = Type.Object({ userId: Type.String() });
@@ -80,7 +80,7 @@ describe('route access', () => {
   });
 
   test('given a route declared without an access rule, when the app starts, then it refuses to', async () => {
-    const options = { service: 'bad', description: '', log: pino({ level: 'silent' }), metrics: createMetrics('bad'), isReady: async () => true, settings: {}, verifier, tracing: untraced };
+    const options = { service: 'bad', description: '', log: pino({ level: 'silent' }), metrics: createMetrics('bad'), access: { verifier }, tracing: untraced };
     await assert.rejects(
       createHttpApp(options, (scoped) => void scoped.get('/open', async () => ({}))),
       /does not say who may call it/,

@@ -6,7 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import Type, { type Static } from 'typebox';
-import { type Access, bearerAuth, installAccessControl, type TokenVerifier } from '../access/index.ts';
+import { type Access, type AccessCheck, bearerAuth, installAccessControl } from '../access/index.ts';
 import { AppError, newId } from '../common/index.ts';
 import type { Correlation } from '../messaging/index.ts';
 import { type OpenSpan, type ServiceMetrics, SpanKind, type Tracing, traceIdsOf } from '../observability/index.ts';
@@ -20,12 +20,18 @@ export interface HttpAppOptions {
   description: string;
   log: Logger;
   metrics: ServiceMetrics;
-  isReady: () => Promise<boolean>;
-  /** How the process is set up, by setting name: shown by /health/ready, so an operator sees what runs. */
-  settings: Static<typeof ProcessSettings>;
-  /** Checks the bearer tokens of the routes that need one. */
-  verifier: TokenVerifier;
   tracing: Tracing;
+  /** Checks the bearer tokens of the routes that need one (and, on an internal listener, services' credentials). */
+  access: AccessCheck;
+  /**
+   * Health and metrics, served by the public listener. An internal listener has none of its own: it serves only the
+   * internal endpoints and their OpenAPI document.
+   */
+  health?: {
+    isReady: () => Promise<boolean>;
+    /** How the process is set up, by setting name: shown by /health/ready, so an operator sees what runs. */
+    settings: Static<typeof ProcessSettings>;
+  };
 }
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -54,7 +60,7 @@ export async function createHttpApp(options: HttpAppOptions, routes: (app: App) 
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv.compile(schema) : coercingAjv.compile(schema)));
   answerWithProblems(app);
   traceAndLogRequests(app, options);
-  installAccessControl(app, options.verifier);
+  installAccessControl(app, options.access);
   // Before the OpenAPI plugin, so the operations it collects already carry their security and every answer.
   app.addHook('onRoute', describeProblems);
   await app.register(fastifySwagger, {
@@ -123,9 +129,12 @@ export const ProcessSettings = Type.Object({
 });
 const Readiness = Type.Object({ status: Type.Literal('ok'), settings: ProcessSettings });
 
-/** Health, metrics and the OpenAPI document, under the service's prefix. */
-function operationalRoutes(scoped: App, app: App, { isReady, metrics, settings }: HttpAppOptions): void {
+/** The OpenAPI document, and on the public listener health and metrics, under the service's prefix. */
+function operationalRoutes(scoped: App, app: App, { health, metrics }: HttpAppOptions): void {
   const tags = ['operations'];
+  scoped.get('/openapi.json', { config: publicRoute, schema: { hide: true } }, async () => app.swagger());
+  if (!health) return;
+  const { isReady, settings } = health;
   scoped.get('/health/live', { config: publicRoute, schema: { tags, response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
   scoped.get('/health/ready', { config: publicRoute, schema: { tags, response: { 200: Readiness, 503: Problem } } }, async () => {
     if (await isReady()) return { status: 'ok' as const, settings };
@@ -134,7 +143,6 @@ function operationalRoutes(scoped: App, app: App, { isReady, metrics, settings }
   scoped.get('/metrics', { config: publicRoute, schema: { tags, hide: true } }, async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
-  scoped.get('/openapi.json', { config: publicRoute, schema: { hide: true } }, async () => app.swagger());
 }
 
 /** The correlation a request starts: its id travels on in every event it causes, with its place in the trace. */

@@ -14,7 +14,7 @@ export type Upstream = (req: IncomingMessage, res: ServerResponse) => void;
 export async function startGateway(
   upstreams: Record<string, Upstream>,
   port: number,
-  options: { console?: Upstream } = {},
+  options: { console?: Upstream; host?: string } = {},
 ): Promise<{ server: Server; port: number; close(forceAfterMs?: number): Promise<void> }> {
   const docs = Fastify({ logger: false });
   await docs.register(fastifySwagger, {
@@ -41,7 +41,7 @@ export async function startGateway(
   });
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
-  await new Promise<void>((listening, fail) => server.once('error', fail).listen(port, '0.0.0.0', listening));
+  await new Promise<void>((listening, fail) => server.once('error', fail).listen(port, options.host ?? '0.0.0.0', listening));
   const address = server.address();
   return {
     server,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Tx } from '../database/index.ts';
+import type { Sql, Tx } from '../database/index.ts';
 import { AppError } from '../common/index.ts';
 
 const idempotencyKeyReused = () =>
@@ -65,4 +65,13 @@ export async function withIdempotencyKey<T>(
     UPDATE idempotency_keys SET status = ${result.status}, response = ${tx.json(result.body as never)}
     WHERE scope = ${scope} AND key = ${key}`;
   return { ...result, replayed: false };
+}
+
+/**
+ * Replaces the stored answer of a key when the first request's answer was decided after its transaction (the
+ * http styles finish a cancellation by a call after the commit): a repeat then gets what the first request got.
+ */
+export async function replaceStoredAnswer<T>(sql: Sql, { key, scope }: IdempotentRequest, answer: StoredResponse<T>): Promise<void> {
+  if (key === undefined) return;
+  await sql`UPDATE idempotency_keys SET status = ${answer.status}, response = ${sql.json(answer.body as never)} WHERE scope = ${scope} AND key = ${key}`;
 }

@@ -5,6 +5,7 @@
  */
 export { type App, correlationOf, createHttpApp, type HttpAppOptions } from './app.ts';
 export { startGateway, type Upstream } from './gateway.ts';
-export { idempotencyKeyHeader, type IdempotentRequest, readIdempotencyKey, type StoredResponse, withIdempotencyKey } from './idempotency.ts';
+export { idempotencyKeyHeader, type IdempotentRequest, readIdempotencyKey, replaceStoredAnswer, type StoredResponse, withIdempotencyKey } from './idempotency.ts';
 export { answerClientError, Problem, problemDocument } from './problems.ts';
+export { createInternalClient, type InternalAnswer, type InternalCall, type InternalClient, ServiceUnreachable } from './internal-client.ts';
 export { ResponseHeaders, responses, withHeaders } from './responses.ts';

@@ -48,6 +48,29 @@ export function createMetrics(service: string) {
       buckets: [1, 2, 4, 8, 16, 32, 64],
       registers: [registry],
     }),
+    internalCallSeconds: new Histogram({
+      name: 'internal_call_duration_seconds',
+      help: 'Calls to other services\' internal endpoints, by callee, operation and outcome (ok, refused: a 4xx, unreachable)',
+      labelNames: ['callee', 'operation', 'outcome'],
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+      registers: [registry],
+    }),
+    internalCallTimeouts: new Counter({
+      name: 'internal_call_timeouts_total',
+      help: 'Tries of internal calls that got no answer in time',
+      labelNames: ['callee', 'operation'],
+      registers: [registry],
+    }),
+    internalCallRetries: new Counter({
+      name: 'internal_call_retries_total',
+      help: 'Tries of internal calls made again after a timeout, a refused connection or a 5xx',
+      labelNames: ['callee', 'operation'],
+      registers: [registry],
+    }),
+    /** A counter of the service's own (letters lost, accounts orphaned), on its registry. */
+    counter(name: string, help: string) {
+      return new Counter({ name, help, registers: [registry] });
+    },
     retentionDeleted: new Counter({
       name: 'retention_rows_deleted_total',
       help: 'Rows the retention worker deleted, by table (platform/retention.ts)',

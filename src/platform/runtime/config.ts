@@ -41,23 +41,49 @@ export const MessageBatchingSetting = Type.Union([Type.Literal('on'), Type.Liter
   description: 'on: deliveries that arrive together share a transaction, requests that write at once a group commit; off: each takes the plain path alone',
 });
 
+/** INTERACTION_STYLE: how the services cooperate (runtime/styles.ts, docs/architecture.md). */
+export const InteractionStyleSetting = Type.Union(
+  [Type.Literal('events'), Type.Literal('http'), Type.Literal('hybrid'), Type.Literal('saga')],
+  {
+    default: 'events',
+    description: 'events: Event Collaboration through the broker; http: internal HTTP calls only, no broker; hybrid: the payment by HTTP, reactions through the broker; saga: orders orchestrates the payment with commands and a deadline',
+  },
+);
+
+/** The settings of the styles' internal calls and of the saga, the same in every topology. */
+export const StyleSettings = {
+  INTERACTION_STYLE: InteractionStyleSetting,
+  PAYMENT_DEADLINE: Duration('30s', 'saga: how long orders waits for the charge before it rejects the order (payment_timeout) and gives the money back'),
+};
+
 /** What every service process needs: exactly what its Kubernetes Deployment sets, with the settings of its role below. */
 export const ServiceProcessConfig = Type.Object({
   DATABASE_URL: Type.String({
     pattern: '^postgres(ql)?://',
     description: "The service's own PostgreSQL database, e.g. postgres://billing:secret@db:5432/billing",
   }),
-  NATS_URL: Type.String({
-    pattern: '^(nats|tls)://',
-    description: 'NATS server with JetStream, e.g. nats://nats:4222 (comma-separate the servers of a cluster)',
-  }),
+  NATS_URL: Type.Optional(
+    Type.String({
+      pattern: '^(nats|tls)://',
+      description: 'NATS server with JetStream, e.g. nats://nats:4222 (comma-separate the servers of a cluster); every style but http needs it',
+    }),
+  ),
   NATS_STREAM_REPLICAS: Type.Union([Type.Literal(1), Type.Literal(3)], {
     default: 1,
     description: 'replication factor of the streams this service declares: 1, or 3 on a three-node JetStream cluster',
   }),
   PORT: Port(8080, 'HTTP port'),
+  INTERNAL_PORT: Port(8081, 'HTTP port of the internal endpoints other services call (http and hybrid styles); never exposed'),
   LOG_LEVEL: LogLevel,
   MESSAGE_BATCHING: MessageBatchingSetting,
+  ...StyleSettings,
+  SERVICE_SIGNING_KEY: Type.Optional(
+    Type.String({ minLength: 2, description: 'the service key (an Ed25519 private JWK, JSON) that signs and checks internal calls; http and hybrid styles' }),
+  ),
+  BILLING_INTERNAL_URL: Type.Optional(Type.String({ pattern: '^https?://', description: "billing's internal listener, e.g. http://billing:8081 (users and orders, http and hybrid styles)" })),
+  NOTIFICATIONS_INTERNAL_URL: Type.Optional(
+    Type.String({ pattern: '^https?://', description: "notifications' internal listener, e.g. http://notifications:8081 (users and orders, http style)" }),
+  ),
   // Closing anyway at this deadline loses nothing: the outbox and the inbox are durable (see platform/shutdown.ts).
   SHUTDOWN_TIMEOUT: Duration('10s', 'how long a stop waits for in-flight work before it closes anyway'),
   ...RetentionConfig.properties,
@@ -106,7 +132,7 @@ export function serviceProcessConfig(service: ServiceName): typeof AnyServicePro
  * and checks tokens with users' public keys, as billing does.
  */
 export const ConsoleConfig = Type.Object({
-  NATS_URL: ServiceProcessConfig.properties.NATS_URL,
+  NATS_URL: Type.Optional(Type.String({ pattern: '^(nats|tls)://', description: 'NATS to watch for the live feed; unset (the http style has no broker): no live feed' })),
   AUTH_JWKS_URL: TokenVerifierConfig.properties.AUTH_JWKS_URL,
   PORT: ServiceProcessConfig.properties.PORT,
   LOG_LEVEL: LogLevel,
@@ -116,6 +142,7 @@ export type ConsoleConfig = Static<typeof ConsoleConfig>;
 /** Maintenance commands that only need the service's database. */
 export const DatabaseOnlyConfig = Type.Object({
   DATABASE_URL: ServiceProcessConfig.properties.DATABASE_URL,
+  INTERACTION_STYLE: InteractionStyleSetting,
   LOG_LEVEL: LogLevel,
 });
 
@@ -137,6 +164,8 @@ export const EmbeddedConfig = Type.Object({
     description: 'paused keeps events in the outboxes (maintenance; crash tests)',
   }),
   MESSAGE_BATCHING: MessageBatchingSetting,
+  ...StyleSettings,
+  INTERNAL_PORT: Port(0, 'loopback port of the internal endpoints (http and hybrid styles; 0 picks a free one)'),
   LOG_LEVEL: LogLevel,
 });
 export type EmbeddedConfig = Static<typeof EmbeddedConfig>;

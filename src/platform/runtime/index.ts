@@ -1,7 +1,7 @@
 /**
- * How a process runs: its configuration from environment variables, checked at start (config.ts); the lifecycle
- * every service goes through — migrate, routes, consumer, relay, retention, drain, close (service.ts); and the
- * bounded stop on SIGTERM (shutdown.ts).
+ * How a process runs: its configuration from environment variables, checked at start (config.ts); the interaction
+ * style the services cooperate in (styles.ts); the lifecycle every service goes through — migrate, routes, consumer,
+ * relay, retention, drain, close (service.ts); and the bounded stop on SIGTERM (shutdown.ts).
  */
 export {
   ConfigError,
@@ -26,3 +26,4 @@ export {
   startService,
 } from './service.ts';
 export { closingReserveMs, ShutdownIncomplete, type StopTasks, stopWithin } from './shutdown.ts';
+export { calledServices, calleesOf, type InteractionStyle, interactionStyles, usesBroker } from './styles.ts';

@@ -1,14 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { TokenIssuer, TokenVerifier } from '../access/index.ts';
-import { adminRoutes } from '../admin/index.ts';
+import type { ServiceCredentials, TokenIssuer, TokenVerifier } from '../access/index.ts';
 import { type MessageBatching, type SpeedLayer, speedLayer } from '../batching/index.ts';
-import { connectDatabase, type Database, migrate, openDatabase, registerRetentionGauges, type RetentionRule, type Sql, startRetention } from '../database/index.ts';
-import { type App, createHttpApp } from '../http/index.ts';
+import { connectDatabase, type Database, migrate, openDatabase, type RetentionRule, type Sql, startRetention } from '../database/index.ts';
+import { type App, createInternalClient, type InternalClient } from '../http/index.ts';
 import {
   type Bus,
   createConsumer,
-  deadLetterReplay,
   type EventHandler,
   type MessagingRetention,
   messagingRules,
@@ -17,9 +14,11 @@ import {
   relayWaker,
   startOutboxRelay,
 } from '../messaging/index.ts';
-import { createMetrics, createTracing, type ServiceMetrics, type Tracing } from '../observability/index.ts';
+import { createMetrics, createTracing, type ServiceMetrics } from '../observability/index.ts';
 import type { ServiceName } from './config.ts';
+import { internalApp, registerMessagingGauges, serviceApp } from './service-apps.ts';
 import type { StopTasks } from './shutdown.ts';
+import type { InteractionStyle } from './styles.ts';
 
 /** What users needs to sign tokens and to create the operator's account; the other services only check tokens. */
 export interface IdentitySettings {
@@ -33,13 +32,26 @@ export interface ServiceDeps {
   metrics: ServiceMetrics;
   /** How writes many requests make at once are committed (grouped with MESSAGE_BATCHING=on). */
   speed: SpeedLayer;
+  /** How the services cooperate: the service chooses its adapters by it. */
+  style: InteractionStyle;
+  /** Calls to the internal endpoints of the services this one calls in its style (none in events and saga). */
+  calls: InternalClient;
+  /** saga: how long orders waits for a charge, in ms. */
+  paymentDeadlineMs: number;
   /** Given to users only. */
   identity?: IdentitySettings;
 }
 
-/** What a service's start gives the runtime: its HTTP routes, and how to close its long-lived parts at stop. */
+/** What a service's start gives the runtime: its routes, its background work, and how to close its long-lived parts. */
 export interface ServiceRuntime {
+  /** The public routes, under the service's prefix on the public listener. */
   routes(app: App): Promise<void> | void;
+  /** Internal endpoints, served on the internal listener in the styles whose services call this one. */
+  internalRoutes?(app: App): Promise<void> | void;
+  /** Work the service does by itself (a timer, a sweep), stopped with the event handling. */
+  background?: { stop(): Promise<void> };
+  /** Runs once every service of the system listens (the embedded default), or this one does (a service process). */
+  whenSystemUp?(): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -50,14 +62,19 @@ export interface ServiceModule {
   migrations: URL;
   /** Runs once the database is migrated: creates the long-lived parts (listeners, pipelines) and the routes that use them. */
   start(deps: ServiceDeps): Promise<ServiceRuntime> | ServiceRuntime;
-  handlers: EventHandler[];
+  /** The events (and commands) the service handles in a style; none in the http style, which has no broker. */
+  handlers(style: InteractionStyle): EventHandler[];
   /** Its own tables that must not grow forever (the messaging tables are the platform's). */
   retention?: RetentionRule[];
 }
 
 export interface RunningService {
   name: ServiceName;
+  /** What the service does once the system is up (see ServiceRuntime.whenSystemUp). */
+  whenSystemUp(): Promise<void>;
   app: App;
+  /** The internal endpoints' app, when the style has callers of this service: the caller listens it where it must. */
+  internalApp: App | undefined;
   sql: Sql;
   startRelay(): Promise<void>;
   /**
@@ -72,11 +89,16 @@ export interface RunningService {
 
 export interface StartServiceOptions {
   databaseUrl: string;
-  bus: Bus;
+  /** The broker; none in the http style. */
+  bus: Bus | undefined;
   log: Logger;
   verifier: TokenVerifier;
   retention: MessagingRetention;
   messageBatching: MessageBatching;
+  style: InteractionStyle;
+  /** The service key's credentials and where the other services' internal listeners are (http and hybrid styles). */
+  internal: { credentials: ServiceCredentials; urlOf(service: string): string | undefined };
+  paymentDeadlineMs: number;
   /** OTLP/HTTP endpoint of a trace collector; traces are off without one. */
   tracesEndpoint?: string | undefined;
   identity?: IdentitySettings;
@@ -87,8 +109,6 @@ export interface StartServiceOptions {
 
 /** The messaging tables every database has; recorded as `platform/<file>` since the first release. */
 const platformMigrations = { name: 'platform', url: new URL('../messaging/migrations/', import.meta.url) };
-/** Under the 2 s timeout of the Kubernetes readiness probes (deploy/k8s/app). */
-const READY_CHECK_MS = 1_500;
 
 /**
  * Migrates the service's database, builds its HTTP app and subscribes its handlers.
@@ -103,36 +123,41 @@ export async function startService(module: ServiceModule, options: StartServiceO
   // A commit that appended to the outbox wakes the relay: ours, or the leading one elsewhere.
   const db = openDatabase(sql, { onCommit: { [outboxWrite.name]: relayWaker(sql, () => relay) }, sendWrites: speed.sendWrites });
   const metrics = createMetrics(module.name);
-  let app: App | undefined;
-  let unsubscribe = async () => {};
-  let retentionWorker: { stop(): Promise<void> } | undefined;
+  const calls = createInternalClient({ caller: module.name, urlOf: options.internal.urlOf, credentials: options.internal.credentials, metrics });
+  const parts: StartedParts = { unsubscribe: async () => {} };
   try {
     await migrate(sql, [platformMigrations, { name: module.name, url: module.migrations }], log);
     const rules = [...messagingRules(options.retention), ...(module.retention ?? [])];
     registerMessagingGauges(sql, metrics, rules);
-    const runtime = await module.start({ db, log, metrics, speed, ...(options.identity ? { identity: options.identity } : {}) });
-    app = await serviceApp(module, { db, log, metrics, tracing, runtime, options });
-    if (module.handlers.length) {
-      const consumer = createConsumer({ service: module.name, db, handlers: module.handlers, log, metrics, tracing, batching: speed.consumer });
-      unsubscribe = await options.bus.subscribe(consumer);
+    const deps = { db, log, metrics, speed, style: options.style, calls, paymentDeadlineMs: options.paymentDeadlineMs };
+    parts.runtime = await module.start({ ...deps, ...(options.identity ? { identity: options.identity } : {}) });
+    const appParts = { db, log, metrics, tracing, runtime: parts.runtime, options };
+    parts.app = await serviceApp(module, appParts);
+    parts.internalApp = await internalApp(module, appParts);
+    const handlers = module.handlers(options.style);
+    if (options.bus && handlers.length) {
+      const consumer = createConsumer({ service: module.name, db, handlers, log, metrics, tracing, batching: speed.consumer });
+      parts.unsubscribe = await options.bus.subscribe(consumer);
     }
-    retentionWorker = startRetention(sql, rules, log, metrics);
+    parts.retention = startRetention(sql, rules, log, metrics);
   } catch (error) {
     // Nothing started may outlive a failed start: the pool (and its LISTEN connection) would keep the process alive.
-    await unsubscribe().catch(() => {});
-    await app?.close().catch(() => {});
+    await parts.unsubscribe().catch(() => {});
+    await parts.runtime?.background?.stop().catch(() => {});
+    await Promise.all([parts.app?.close(), parts.internalApp?.close(), calls.close()].map((closing) => closing?.catch(() => {})));
     await sql.end({ timeout: 0 }).catch(() => {});
     throw error;
   }
-  const httpApp = app;
-  const retention = retentionWorker;
+  const { app, internalApp: internal, runtime, unsubscribe, retention } = parts as Required<StartedParts>;
 
   return {
     name: module.name,
-    app: httpApp,
+    whenSystemUp: async () => runtime.whenSystemUp?.(),
+    app,
+    internalApp: internal,
     sql,
     async startRelay() {
-      if (relay) return;
+      if (relay || !options.bus) return;
       // The relay's own connection holds its lock and does its reads and marks, outside the request pool.
       const relayConnection = connectDatabase(options.databaseUrl, `streamshop-${module.name}-relay`, 1);
       relay = await startOutboxRelay({ sql, relayConnection, bus: options.bus, log, metrics, tracing }).catch(async (error: unknown) => {
@@ -141,8 +166,8 @@ export async function startService(module: ServiceModule, options: StartServiceO
       });
     },
     drain() {
-      const requests = httpApp.close();
-      const events = unsubscribe();
+      const requests = Promise.all([app.close(), internal?.close()]);
+      const events = Promise.all([unsubscribe(), runtime.background?.stop()]);
       return {
         [`${module.name} HTTP requests`]: () => requests,
         [`${module.name} event handling`]: () => events,
@@ -155,51 +180,18 @@ export async function startService(module: ServiceModule, options: StartServiceO
       };
     },
     async close(timeoutSeconds) {
+      await calls.close().catch(() => {});
       await sql.end({ timeout: timeoutSeconds });
       await tracing.shutdown().catch(() => {});
     },
   };
 }
 
-interface ServiceAppParts {
-  db: Database;
-  log: Logger;
-  metrics: ServiceMetrics;
-  tracing: Tracing;
-  runtime: ServiceRuntime;
-  options: StartServiceOptions;
-}
-
-/** The service's HTTP app: its own routes, the operators' routes, health with the process's settings. */
-async function serviceApp(module: ServiceModule, { db, log, metrics, tracing, runtime, options }: ServiceAppParts): Promise<App> {
-  const { sql } = db;
-  const isReady = async () => {
-    if (!options.bus.isReady() || options.isUp?.() === false) return false;
-    // A probe gets an answer, never a hang: a pool that cannot run a query this soon is not ready.
-    const answered = sql`SELECT 1`.then(() => true, () => false);
-    return Promise.race([answered, sleep(READY_CHECK_MS, false, { ref: false })]);
-  };
-  const replay = deadLetterReplay({ service: module.name, handlers: module.handlers, db, log, metrics, tracing });
-  const settings = { MESSAGE_BATCHING: options.messageBatching };
-  const app = await createHttpApp({ service: module.name, description: module.description, log, metrics, isReady, settings, verifier: options.verifier, tracing }, async (scoped) => {
-    await runtime.routes(scoped);
-    adminRoutes(scoped, { db, replay, log });
-  });
-  // preClose, not onClose: requests waiting with `Prefer: wait` must answer before the server can finish closing.
-  if (runtime.close) app.addHook('preClose', runtime.close);
-  await app.ready();
-  return app;
-}
-
-/** Gauges read from the database when /metrics is scraped: what waits in the outbox and the dead letters, what the tables keep. */
-function registerMessagingGauges(sql: Sql, metrics: ServiceMetrics, rules: RetentionRule[]): void {
-  metrics.pendingGauge('outbox_unpublished_events', 'Events committed but not yet accepted by the bus', async () => {
-    const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`;
-    return row?.n ?? 0;
-  });
-  metrics.pendingGauge('dead_letters_waiting', 'Events that failed every attempt and wait for a replay (neither replayed nor discarded)', async () => {
-    const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM dead_letters WHERE settled_at IS NULL`;
-    return row?.n ?? 0;
-  });
-  registerRetentionGauges(sql, rules.map((rule) => rule.table), metrics);
+/** What a start has made so far: what a failed start must undo. */
+interface StartedParts {
+  runtime?: ServiceRuntime;
+  app?: App;
+  internalApp?: App | undefined;
+  unsubscribe: () => Promise<void>;
+  retention?: { stop(): Promise<void> };
 }

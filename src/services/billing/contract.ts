@@ -15,7 +15,7 @@ export const Account = Type.Object({
 });
 export type Account = Static<typeof Account>;
 
-export const TransactionType = Type.Union([Type.Literal('deposit'), Type.Literal('withdrawal'), Type.Literal('payment')]);
+export const TransactionType = Type.Union([Type.Literal('deposit'), Type.Literal('withdrawal'), Type.Literal('payment'), Type.Literal('refund')]);
 
 export const Transaction = Type.Object({
   transactionId: Uuid('Ledger line id'),
@@ -23,7 +23,7 @@ export const Transaction = Type.Object({
   amount: Kopecks('Amount moved'),
   balance: Balance('Balance after this line'),
   currency: Currency,
-  orderId: Type.Optional(Uuid('The order a payment was for')),
+  orderId: Type.Optional(Uuid('The order a payment or a refund was for')),
   createdAt: Timestamp('When the balance changed'),
 });
 export type Transaction = Static<typeof Transaction>;

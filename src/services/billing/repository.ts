@@ -1,5 +1,7 @@
 import type { Sql, Tx } from '../../platform/database/index.ts';
+import type { PaymentRefusal } from '../../contracts/events.ts';
 import type { Account, Transaction } from './contract.ts';
+import type { Payment, PaymentStatus } from './payments.ts';
 
 interface AccountRow {
   user_id: string;
@@ -77,4 +79,69 @@ export async function listLedger(sql: Sql, userId: string, limit: number, before
     WHERE user_id = ${userId} ${before ? sql`AND seq < (SELECT seq FROM ledger WHERE id = ${before})` : sql``}
     ORDER BY seq DESC LIMIT ${limit}`;
   return rows.map(toTransaction);
+}
+
+/** One charge or refund of a payment at a time: the second waits for the first to commit, then sees what it did. */
+export async function lockPayment(tx: Tx, paymentId: string): Promise<void> {
+  await tx`SELECT pg_advisory_xact_lock(hashtextextended(${`payment:${paymentId}`}, 0))`;
+}
+
+/** A payment as recorded, with the balances its charge and refund left (for answering again). */
+export interface RecordedPayment extends Payment {
+  chargeTransactionId: string | null;
+  balanceAfterCharge: number | null;
+  refundTransactionId: string | null;
+  balanceAfterRefund: number | null;
+}
+
+interface PaymentRow {
+  payment_id: string;
+  user_id: string | null;
+  amount: string | null;
+  status: PaymentStatus;
+  refusal: PaymentRefusal | null;
+  charge_transaction_id: string | null;
+  charge_balance: string | null;
+  refund_transaction_id: string | null;
+  refund_balance: string | null;
+}
+
+const numberOrNull = (value: string | null) => (value === null ? null : Number(value));
+
+export async function findPayment(tx: Tx, paymentId: string): Promise<RecordedPayment | undefined> {
+  const [row] = await tx<PaymentRow[]>`
+    SELECT p.payment_id, p.user_id, p.amount, p.status, p.refusal, p.charge_transaction_id, p.refund_transaction_id,
+           charge.balance_after AS charge_balance, refund.balance_after AS refund_balance
+    FROM payments p
+    LEFT JOIN ledger charge ON charge.id = p.charge_transaction_id
+    LEFT JOIN ledger refund ON refund.id = p.refund_transaction_id
+    WHERE p.payment_id = ${paymentId}`;
+  if (!row) return undefined;
+  return {
+    paymentId: row.payment_id,
+    userId: row.user_id,
+    amount: numberOrNull(row.amount),
+    status: row.status,
+    ...(row.refusal ? { refusal: row.refusal } : {}),
+    chargeTransactionId: row.charge_transaction_id,
+    balanceAfterCharge: numberOrNull(row.charge_balance),
+    refundTransactionId: row.refund_transaction_id,
+    balanceAfterRefund: numberOrNull(row.refund_balance),
+  };
+}
+
+/** Records what became of a payment: inserted the first time, updated after (a charge refunded, a refusal voided). */
+export async function recordPayment(
+  tx: Tx,
+  payment: Payment & { chargeTransactionId?: string | null; refundTransactionId?: string | null },
+): Promise<void> {
+  await tx`
+    INSERT INTO payments (payment_id, user_id, amount, status, refusal, charge_transaction_id, refund_transaction_id)
+    VALUES (${payment.paymentId}, ${payment.userId}, ${payment.amount}, ${payment.status}, ${payment.refusal ?? null},
+            ${payment.chargeTransactionId ?? null}, ${payment.refundTransactionId ?? null})
+    ON CONFLICT (payment_id) DO UPDATE SET
+      status = EXCLUDED.status, refusal = EXCLUDED.refusal, updated_at = now(),
+      user_id = coalesce(payments.user_id, EXCLUDED.user_id), amount = coalesce(payments.amount, EXCLUDED.amount),
+      charge_transaction_id = coalesce(payments.charge_transaction_id, EXCLUDED.charge_transaction_id),
+      refund_transaction_id = EXCLUDED.refund_transaction_id`;
 }

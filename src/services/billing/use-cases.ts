@@ -1,10 +1,4 @@
-import {
-  AccountOpenedV1,
-  type OrderCreated,
-  PaymentRejectedV1,
-  PaymentSucceededV1,
-  type UserCreated,
-} from '../../contracts/events.ts';
+import { AccountOpenedV1, type UserCreated } from '../../contracts/events.ts';
 import { newId } from '../../platform/common/index.ts';
 import type { Database, Sql, Tx } from '../../platform/database/index.ts';
 import { appendToOutbox, type Correlation, newEvent } from '../../platform/messaging/index.ts';
@@ -14,29 +8,11 @@ import type { Account, Transaction } from './contract.ts';
 import { accountNotFound, balanceLimit, insufficientFunds } from './errors.ts';
 import { addToBalance, findAccount, insertLedgerLine, listLedger, openAccount, takeFromBalance } from './repository.ts';
 
+/** Opens the account of a new user (broker styles), and announces it; a repeat opens nothing. */
 export async function openAccountForNewUser(tx: Tx, user: UserCreated, correlation: Correlation): Promise<void> {
   if (await openAccount(tx, user.userId)) {
     appendToOutbox(tx, [newEvent('billing', AccountOpenedV1, { userId: user.userId }, correlation)]);
   }
-}
-
-/** Pays for an order or refuses; either way the outcome is announced in the same transaction. */
-export async function payForOrder(tx: Tx, order: OrderCreated, correlation: Correlation): Promise<void> {
-  const { orderId, userId, price } = order;
-  const balance = await takeFromBalance(tx, userId, price);
-  if (balance !== undefined) {
-    // The line's id is made now, under the account's row lock, so ledger order is the order balances changed in.
-    const line = { id: newId(), userId, type: 'payment' as const, amount: price, balanceAfter: balance, orderId };
-    const data = { orderId, userId, amount: price, transactionId: line.id, balance };
-    await insertLedgerLine(tx, line);
-    appendToOutbox(tx, [newEvent('billing', PaymentSucceededV1, data, correlation)]);
-    return;
-  }
-  const account = await findAccount(tx, userId);
-  const data = account
-    ? { orderId, userId, amount: price, reason: 'insufficient_funds' as const, balance: account.balance }
-    : { orderId, userId, amount: price, reason: 'account_not_found' as const };
-  appendToOutbox(tx, [newEvent('billing', PaymentRejectedV1, data, correlation)]);
 }
 
 export async function getAccount(sql: Sql, userId: string): Promise<Account> {

@@ -1,8 +1,8 @@
 import Type, { type Static } from 'typebox';
+import { LetterKind } from '../../contracts/events.ts';
 import { Email, ListQuery, Page, Text, Timestamp, Uuid } from '../../platform/schemas/index.ts';
 
-export const LetterKind = Type.Union([Type.Literal('order_paid'), Type.Literal('order_rejected'), Type.Literal('message')]);
-export type LetterKind = Static<typeof LetterKind>;
+export { LetterKind };
 
 const Subject = Text({ minLength: 1, maxLength: 200, description: 'Subject line', examples: ['Welcome'] });
 const Body = Text({ minLength: 1, maxLength: 10_000, description: 'The letter itself', examples: ['Hello from streamshop'] });

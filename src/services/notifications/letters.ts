@@ -12,6 +12,17 @@ export interface OrderOutcome {
 const amount = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const rubles = (kopecks: number) => `${amount.format(kopecks / 100)} RUB`;
 
+const REJECTIONS: Record<string, string> = {
+  insufficient_funds: 'there is not enough money on your account',
+  account_not_found: 'you have no account yet',
+  billing_unavailable: 'our payment service did not answer in time',
+  payment_timeout: 'the payment did not go through in time',
+};
+
+function whyRejected(reason: string | null | undefined): string {
+  return REJECTIONS[reason ?? ''] ?? 'the payment was refused';
+}
+
 export function composeOrderLetter(outcome: OrderOutcome, name: string): { subject: string; body: string } {
   switch (outcome.kind) {
     case 'order_paid':
@@ -22,9 +33,12 @@ export function composeOrderLetter(outcome: OrderOutcome, name: string): { subje
     case 'order_rejected':
       return {
         subject: `Order ${outcome.orderId} could not be paid`,
-        body: `Hello, ${name}. We could not pay for your order ${outcome.orderId} of ${rubles(outcome.price)}: ${
-          outcome.reason === 'account_not_found' ? 'you have no account yet' : 'there is not enough money on your account'
-        }. Nothing was charged.`,
+        body: `Hello, ${name}. We could not pay for your order ${outcome.orderId} of ${rubles(outcome.price)}: ${whyRejected(outcome.reason)}. Nothing was charged.`,
+      };
+    case 'order_cancelled':
+      return {
+        subject: `Order ${outcome.orderId} is cancelled`,
+        body: `Hello, ${name}. Your order ${outcome.orderId} of ${rubles(outcome.price)} is cancelled, as you asked. Any money taken for it is back on your account.`,
       };
     default: {
       const unknown: never = outcome.kind;

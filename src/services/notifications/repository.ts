@@ -63,7 +63,7 @@ export async function insertLetter(
   const [row] = await tx<LetterRow[]>`
     INSERT INTO letters (id, user_id, email, kind, subject, body, order_id)
     VALUES (${letter.id}, ${letter.userId}, ${letter.email}, ${letter.kind}, ${letter.subject}, ${letter.body}, ${letter.orderId ?? null})
-    ON CONFLICT (order_id) WHERE order_id IS NOT NULL DO NOTHING
+    ON CONFLICT (order_id, kind) WHERE order_id IS NOT NULL DO NOTHING
     RETURNING ${tx.unsafe(COLUMNS)}`;
   return row && toLetter(row);
 }
@@ -79,6 +79,11 @@ export async function takePendingOutcomes(tx: Tx, userId: string): Promise<Order
   const rows = await tx<{ order_id: string; kind: OrderOutcome['kind']; price: string; reason: string | null }[]>`
     DELETE FROM pending_outcomes WHERE user_id = ${userId} RETURNING order_id, kind, price, reason`;
   return rows.map((r) => ({ orderId: r.order_id, kind: r.kind, price: Number(r.price), reason: r.reason }));
+}
+
+export async function findOrderLetter(sql: Sql, orderId: string, kind: Letter['kind']): Promise<Letter | undefined> {
+  const [row] = await sql<LetterRow[]>`SELECT ${sql.unsafe(COLUMNS)} FROM letters WHERE order_id = ${orderId} AND kind = ${kind}`;
+  return row && toLetter(row);
 }
 
 export async function findLetter(sql: Sql, id: string): Promise<Letter | undefined> {

@@ -3,9 +3,9 @@ import { callerOf } from '../../platform/access/index.ts';
 import type { Database } from '../../platform/database/index.ts';
 import { pageOf } from '../../platform/schemas/index.ts';
 import { Letter, LetterList, LetterListQuery, LetterParams, SendMessageBody } from './contract.ts';
-import { getLetter, listLettersOf, sendMessage } from './use-cases.ts';
+import { getLetter, type LetterWriting, listLettersOf } from './use-cases.ts';
 
-export function notificationRoutes(app: App, db: Database): void {
+export function notificationRoutes(app: App, db: Database, letters: LetterWriting): void {
   app.get(
     '/',
     {
@@ -34,7 +34,7 @@ export function notificationRoutes(app: App, db: Database): void {
     '/',
     { config: { access: 'admin' }, schema: { tags: ['notifications'], summary: 'Store a free-form message (operators only)', body: SendMessageBody, response: responses({ 201: withHeaders(Letter, ResponseHeaders.location('letter')) }) } },
     async (request, reply) => {
-      const letter = await sendMessage(db, request.body, correlationOf(request));
+      const letter = await letters.sendMessage(db, request.body, correlationOf(request));
       return reply.code(201).header('location', `/notifications/${letter.id}`).send(letter);
     },
   );

@@ -1,8 +1,13 @@
 import Type, { type Static } from 'typebox';
+import { ORDER_REJECTIONS } from '../../contracts/events.ts';
 import { Currency, Kopecks, ListQuery, Page, Timestamp, Uuid } from '../../platform/schemas/index.ts';
 
-export const OrderStatus = Type.Union([Type.Literal('pending'), Type.Literal('paid'), Type.Literal('rejected')]);
-export const RejectionReason = Type.Union([Type.Literal('insufficient_funds'), Type.Literal('account_not_found')]);
+export const OrderStatus = Type.Enum(['pending', 'paid', 'rejected', 'cancelling', 'cancelled'], {
+  description: 'pending until billing answers; paid or rejected; cancelling once the owner cancelled, until billing confirms the refund or the void; cancelled',
+});
+export const OrderReason = Type.Enum([...ORDER_REJECTIONS, 'cancelled_by_user'] as const, {
+  description: 'Why it was rejected (insufficient_funds, account_not_found, billing_unavailable, payment_timeout) or cancelled (cancelled_by_user)',
+});
 
 export const PlaceOrderBody = Type.Object(
   {
@@ -19,7 +24,7 @@ export const Order = Type.Object({
   price: Kopecks('Price'),
   currency: Currency,
   status: OrderStatus,
-  reason: Type.Optional(RejectionReason),
+  reason: Type.Optional(OrderReason),
   createdAt: Timestamp('When it was placed'),
   updatedAt: Timestamp('When its status last changed'),
 });

@@ -1,6 +1,6 @@
 import { type CommitWrite, queueForCommit, type Sql, type Tx } from '../../platform/database/index.ts';
 import type { Order } from './contract.ts';
-import { isFinal } from './order-status.ts';
+import { isFinal } from './order-process.ts';
 
 const CHANNEL = 'order_final';
 

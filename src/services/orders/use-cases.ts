@@ -1,33 +1,20 @@
-import type { Logger } from 'pino';
-import { OrderCreatedV1, OrderPaidV1, OrderRejectedV1, type PaymentRejected, type PaymentSucceeded } from '../../contracts/events.ts';
 import { type Caller, mayRead } from '../../platform/access/index.ts';
 import { newId } from '../../platform/common/index.ts';
-import type { Sql, Tx } from '../../platform/database/index.ts';
+import type { Database, Sql, Tx } from '../../platform/database/index.ts';
 import { type StoredResponse, withIdempotencyKey } from '../../platform/http/index.ts';
-import { appendToOutbox, type Correlation, newEvent } from '../../platform/messaging/index.ts';
+import type { Correlation } from '../../platform/messaging/index.ts';
 import type { ServiceDeps } from '../../platform/runtime/index.ts';
 import { type PageRequest, toPage } from '../../platform/schemas/index.ts';
 import type { Order, PlaceOrderBody } from './contract.ts';
 import { orderNotFound, userFilterRequired } from './errors.ts';
-import { announceFinal, type FinalityWatcher } from './finality.ts';
-import { findOrder, finishOrder, insertOrders, listOrders } from './repository.ts';
+import type { FinalityWatcher } from './finality.ts';
+import { findOrder, insertOrders, listOrders } from './repository.ts';
+import type { OrdersStyle } from './styles.ts';
 
 interface Placement {
   id: string;
   input: PlaceOrderBody;
   correlation: Correlation;
-}
-
-/** Writes pending orders and their orders.order.created events. */
-async function writeOrders(tx: Tx, placements: Placement[]): Promise<Order[]> {
-  const orders = await insertOrders(tx, placements.map(({ id, input }) => ({ id, ...input })));
-  appendToOutbox(
-    tx,
-    placements.map(({ id, input, correlation }) =>
-      newEvent('orders', OrderCreatedV1, { orderId: id, userId: input.userId, price: input.price, currency: 'RUB' }, correlation),
-    ),
-  );
-  return orders;
 }
 
 export interface OrderRequest {
@@ -38,20 +25,34 @@ export interface OrderRequest {
 
 /**
  * How a service places orders. Without an Idempotency-Key, orders placed at about the same time may share one
- * transaction (the speed layer's group commit); one with a key gets its own, which also claims the key.
+ * transaction (the speed layer's group commit); one with a key gets its own, which also claims the key. The style
+ * says what goes out with the order, and in the http styles asks billing right after the commit; a replay answers
+ * with the order as it is now, settled.
  */
-export function orderPlacement({ db, metrics, speed }: Pick<ServiceDeps, 'db' | 'metrics' | 'speed'>) {
+export function orderPlacement({ db, metrics, speed, paymentDeadlineMs }: Pick<ServiceDeps, 'db' | 'metrics' | 'speed' | 'paymentDeadlineMs'>, style: OrdersStyle) {
+  /** Writes pending orders and what the style sends with them. */
+  async function writeOrders(tx: Tx, placements: Placement[]): Promise<Order[]> {
+    const process = style.placing(new Date(), paymentDeadlineMs);
+    const orders = await insertOrders(tx, placements.map(({ id, input }) => ({ id, ...input, ...process })));
+    style.placed(tx, orders.map((order, i) => ({ order, correlation: (placements[i] as Placement).correlation })));
+    return orders;
+  }
   const placeTogether = speed.writes('orders.place', db, metrics, writeOrders);
+
   /** Places a pending order; billing will try to pay for it. */
   return async function placeOrder({ input, idempotencyKey, correlation }: OrderRequest, id = newId()) {
-    if (idempotencyKey === undefined) return { status: 201, body: await placeTogether({ id, input, correlation }), replayed: false };
-    const request = { key: idempotencyKey, scope: `orders.place:${input.userId}`, body: input };
-    return db.transaction((tx) =>
-      withIdempotencyKey(tx, request, async (): Promise<StoredResponse<Order>> => {
-        const [order] = await writeOrders(tx, [{ id, input, correlation }]);
-        return { status: 201, body: order as Order };
-      }),
-    );
+    const placed =
+      idempotencyKey === undefined
+        ? { status: 201, body: await placeTogether({ id, input, correlation }), replayed: false }
+        : await db.transaction((tx) =>
+            withIdempotencyKey(tx, { key: idempotencyKey, scope: `orders.place:${input.userId}`, body: input }, async (): Promise<StoredResponse<Order>> => {
+              const [order] = await writeOrders(tx, [{ id, input, correlation }]);
+              return { status: 201, body: order as Order };
+            }),
+          );
+    if (placed.replayed) return { ...placed, body: await getOrder(db.sql, placed.body.id) };
+    if (style.afterPlaced) return { ...placed, body: await style.afterPlaced(placed.body, correlation) };
+    return placed;
   };
 }
 
@@ -60,8 +61,10 @@ export type PlaceOrder = ReturnType<typeof orderPlacement>;
 /** What placing and reading orders needs: the database, the placement and the watcher of finality. */
 export interface OrdersDeps {
   sql: Sql;
+  db: Database;
   watcher: FinalityWatcher;
   placeOrder: PlaceOrder;
+  style: OrdersStyle;
 }
 
 /** Places an order and, when `seconds` > 0, answers with it once final (or as it is after `seconds`). */
@@ -100,19 +103,4 @@ export async function getOrderWhenFinal({ sql, watcher }: OrdersDeps, caller: Ca
 export async function listOrdersFor(sql: Sql, caller: Caller, userId: string | undefined, page: PageRequest) {
   if (userId === undefined && caller.role !== 'admin') throw userFilterRequired();
   return toPage(await listOrders(sql, userId, page.limit, page.cursor), page, (order) => order.id);
-}
-
-export async function markPaid(tx: Tx, payment: PaymentSucceeded, correlation: Correlation, log: Logger): Promise<void> {
-  const order = await finishOrder(tx, payment.orderId, { status: 'paid' });
-  if (!order) return log.warn({ orderId: payment.orderId }, 'payment for an order that is not pending; ignored');
-  appendToOutbox(tx, [newEvent('orders', OrderPaidV1, { orderId: order.id, userId: order.userId, price: order.price }, correlation)]);
-  announceFinal(tx, order);
-}
-
-export async function markRejected(tx: Tx, refusal: PaymentRejected, correlation: Correlation, log: Logger): Promise<void> {
-  const order = await finishOrder(tx, refusal.orderId, { status: 'rejected', reason: refusal.reason });
-  if (!order) return log.warn({ orderId: refusal.orderId }, 'refusal for an order that is not pending; ignored');
-  const data = { orderId: order.id, userId: order.userId, price: order.price, reason: refusal.reason };
-  appendToOutbox(tx, [newEvent('orders', OrderRejectedV1, data, correlation)]);
-  announceFinal(tx, order);
 }

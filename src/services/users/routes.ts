@@ -4,15 +4,17 @@ import type { Database } from '../../platform/database/index.ts';
 import type { TokenIssuer } from '../../platform/access/index.ts';
 import { AccessToken, CreateUserBody, LoginBody, PublicKeySet, User, UserList, UserParams, UserSearchQuery } from './contract.ts';
 import type { createPasswordChecker } from './passwords.ts';
+import type { Introduction } from './registration.ts';
 import { findUsersByEmail, getUser, logIn, registerUser } from './use-cases.ts';
 
 export interface UserRoutesDeps {
   db: Database;
+  introductions: () => Introduction;
   issuer: TokenIssuer;
   checkPassword: ReturnType<typeof createPasswordChecker>;
 }
 
-export function userRoutes(app: App, { db, issuer, checkPassword }: UserRoutesDeps): void {
+export function userRoutes(app: App, { db, introductions, issuer, checkPassword }: UserRoutesDeps): void {
   app.post(
     '/',
     {
@@ -20,7 +22,7 @@ export function userRoutes(app: App, { db, issuer, checkPassword }: UserRoutesDe
       schema: { tags: ['users'], summary: 'Register a user', body: CreateUserBody, response: responses({ 201: withHeaders(User, ResponseHeaders.location('user')) }, 409) },
     },
     async (request, reply) => {
-      const user = await registerUser(db, request.body, correlationOf(request));
+      const user = await registerUser(db, introductions, request.body, correlationOf(request));
       return reply.code(201).header('location', `/users/${user.id}`).send(user);
     },
   );

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import { newId } from '../../platform/common/index.ts';
-import { UserCreatedV1 } from '../../contracts/events.ts';
-import { isUniqueViolation, type Sql, type Tx, type Database } from '../../platform/database/index.ts';
-import { type Correlation, newEvent, appendToOutbox } from '../../platform/messaging/index.ts';
 import { type Role, TOKEN_TTL_SECONDS, type TokenIssuer } from '../../platform/access/index.ts';
+import { newId } from '../../platform/common/index.ts';
+import { type Database, isUniqueViolation, type Sql, type Tx } from '../../platform/database/index.ts';
+import type { Correlation } from '../../platform/messaging/index.ts';
 import type { AccessToken, CreateUserBody, LoginBody, User } from './contract.ts';
 import { emailTaken, invalidCredentials, tooManyLoginFailures, userNotFound } from './errors.ts';
 import { hashPassword } from './passwords.ts';
+import type { Introduction } from './registration.ts';
 import {
   findCredentials,
   findUser,
@@ -22,20 +22,24 @@ import {
 export const LOGIN_FAILURE_LIMIT = 10;
 export const LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60;
 
-async function insertAndAnnounce(tx: Tx, input: { email: string; name: string; passwordHash: string; role: Role }, correlation: Correlation) {
+type NewUserInput = { email: string; name: string; passwordHash: string; role: Role };
+
+/** Inserts the user and introduces it to the others as the style does; undone with the transaction if that fails. */
+async function insertAndIntroduce(tx: Tx, input: NewUserInput, introduction: Introduction, correlation: Correlation) {
   const user = await insertUser(tx, { id: newId(), ...input });
-  const data = { userId: user.id, email: user.email, name: user.name };
-  appendToOutbox(tx, [newEvent('users', UserCreatedV1, data, correlation)]);
+  await introduction.introduce(tx, user, correlation);
   return user;
 }
 
-/** Registers a user and announces it (without the password): billing opens an account, notifications learns the address. */
-export async function registerUser(db: Database, input: CreateUserBody, correlation: Correlation): Promise<User> {
+/** Registers a user and introduces it (without the password): billing opens an account, notifications learns the address. */
+export async function registerUser(db: Database, introductions: () => Introduction, input: CreateUserBody, correlation: Correlation): Promise<User> {
   const { password, ...profile } = input;
   const passwordHash = await hashPassword(password);
+  const introduction = introductions();
   try {
-    return await db.transaction((tx) => insertAndAnnounce(tx, { ...profile, passwordHash, role: 'user' }, correlation));
+    return await db.transaction((tx) => insertAndIntroduce(tx, { ...profile, passwordHash, role: 'user' }, introduction, correlation));
   } catch (error) {
+    introduction.failed();
     if (isUniqueViolation(error, 'users_email_unique')) throw emailTaken(input.email);
     throw error;
   }
@@ -68,14 +72,16 @@ export async function logIn(
  * The operator's account, from ADMIN_EMAIL and ADMIN_PASSWORD at start: created if missing (and announced like any
  * user), otherwise given the admin role and that password, so the settings are always the truth.
  */
-export async function ensureOperator(db: Database, operator: { email: string; password: string }, log: Logger): Promise<void> {
+export async function ensureOperator(db: Database, introductions: () => Introduction, operator: { email: string; password: string }, log: Logger): Promise<void> {
   const passwordHash = await hashPassword(operator.password);
   const correlation = { correlationId: `start-${newId()}` };
+  const introduction = introductions();
   const outcome = await db.transaction(async (tx) => {
     if (await makeOperator(tx, operator.email, passwordHash)) return 'updated';
-    await insertAndAnnounce(tx, { email: operator.email, name: 'Operator', passwordHash, role: 'admin' }, correlation);
+    await insertAndIntroduce(tx, { email: operator.email, name: 'Operator', passwordHash, role: 'admin' }, introduction, correlation);
     return 'created';
   }).catch((error: unknown) => {
+    introduction.failed();
     // Another replica created it at the same moment: it is there, with the same settings.
     if (isUniqueViolation(error, 'users_email_unique')) return 'created by another replica';
     throw error;
