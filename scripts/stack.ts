@@ -29,7 +29,7 @@ export const StackConfig = Type.Object({
   PORT: Port(8080, 'gateway HTTP port (0 picks a free one)'),
   DATA_DIR: Type.String({ default: '.data/stack', minLength: 1, description: 'where NATS, PostgreSQL and the service logs keep their files' }),
   NATS_PORT: Port(0, 'port of the NATS server the stack starts (0 picks a free one)'),
-  NATS_URL: Type.Optional(Type.String({ pattern: '^(nats|tls)://', description: 'use this NATS server (with JetStream) instead of starting one' })),
+  NATS_URL: Type.Optional(Type.String({ pattern: '^(nats|tls)://', form: (EmbeddedConfig.properties.NATS_URL as { form?: string }).form, description: 'use this NATS server (with JetStream) instead of starting one' })),
   PG_PORT: Port(0, 'port of PostgreSQL (0 picks a free one)'),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),

@@ -68,10 +68,10 @@ async function accessFor(
   config: { AUTH_SIGNING_KEYS_FILE?: string; AUTH_JWKS_URL?: string; ADMIN_EMAIL?: string; ADMIN_PASSWORD?: string },
 ): Promise<{ verifier: TokenVerifier; identity?: IdentitySettings }> {
   if (name !== 'users') {
-    if (!config.AUTH_JWKS_URL) throw new ConfigError('Invalid configuration:\n  AUTH_JWKS_URL: is required');
+    if (!config.AUTH_JWKS_URL) throw new ConfigError('AUTH_JWKS_URL: is required (not set)');
     return { verifier: remoteTokenVerifier(config.AUTH_JWKS_URL) };
   }
-  if (!config.AUTH_SIGNING_KEYS_FILE) throw new ConfigError('Invalid configuration:\n  AUTH_SIGNING_KEYS_FILE: is required');
+  if (!config.AUTH_SIGNING_KEYS_FILE) throw new ConfigError('AUTH_SIGNING_KEYS_FILE: is required (not set)');
   const issuer = await createTokenIssuer(await readSigningKeys(config.AUTH_SIGNING_KEYS_FILE));
   const operator = operatorAccount(config);
   return { verifier: localTokenVerifier(issuer.publicKeys()), identity: { issuer, ...(operator ? { operator } : {}) } };

@@ -11,6 +11,30 @@ import { createLogger } from '../../src/platform/observability/index.ts';
 import { createMemoryBus } from '../../src/platform/messaging/index.ts';
 import { localTokenVerifier } from '../../src/platform/access/index.ts';
 import { eventually } from '../support/api.ts';
+import { type FailedStart, runMainUntilExit } from '../support/main-process.ts';
+
+/** A start refused for a setting: a non-zero exit and one line that names the setting, without a stack trace. */
+function assertRefusedInOneLine(start: FailedStart, setting: string): string {
+  const said = `stdout:\n${start.stdout}\nstderr:\n${start.stderr}`;
+  assert.notEqual(start.code, 0, said);
+  const lines = start.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line on stderr, not:\n${said}`);
+  assert.match(lines[0] as string, new RegExp(`^${setting}\\b`), said);
+  assert.doesNotMatch(`${start.stdout}${start.stderr}`, /^ {4}at /m, `no stack trace:\n${said}`);
+  return lines[0] as string;
+}
+
+test('when LOG_LEVEL is not a level, then npm start stops in one line that lists the levels', async () => {
+  const line = assertRefusedInOneLine(await runMainUntilExit({ LOG_LEVEL: 'loud' }), 'LOG_LEVEL');
+  assert.equal(line, 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")');
+});
+
+test('when ADMIN_PASSWORD is too short, then npm start stops in one line that names it without showing it', async () => {
+  const password = 'Tiny-pw';
+  const start = await runMainUntilExit({ ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: password });
+  assert.equal(assertRefusedInOneLine(start, 'ADMIN_PASSWORD'), 'ADMIN_PASSWORD: must be 8 to 128 characters long');
+  assert.ok(!`${start.stdout}${start.stderr}`.includes(password), 'the password is not shown');
+});
 
 test('when a migration fails at start, then the start fails with its error and leaves no connection open', { timeout: 120_000 }, async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'streamshop-startup-'));

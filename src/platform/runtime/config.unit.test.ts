@@ -2,8 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { STREAM_MAX_AGE_MS } from '../messaging/nats/index.ts';
 import { ConfigError, durationMs, EmbeddedConfig, loadConfig, operatorAccount, retentionOf, serviceProcessConfig } from './config.ts';
+import { withoutPasswords } from './config-problems.ts';
 
 const service = { DATABASE_URL: 'postgres://billing:secret@db:5432/billing', NATS_URL: 'nats://nats:4222', AUTH_JWKS_URL: 'http://users/users/.well-known/jwks.json' };
+
+/** The message of the ConfigError a load throws. */
+function problemsOf(load: () => unknown): string {
+  try {
+    load();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.message;
+  }
+  assert.fail('the settings were accepted');
+}
 
 describe('configuration', () => {
   test('given only the required settings, when a service loads them, then the others take their defaults, converted to their types', () => {
@@ -26,6 +38,27 @@ describe('configuration', () => {
     for (const part of ['DATABASE_URL', '"mysql://x"', 'PORT', '"abc"', 'NATS_URL: is required', 'AUTH_JWKS_URL: is required', 'RETENTION_INBOX', '"a week"']) {
       assert.ok(error.message.includes(part), `${part} in:\n${error.message}`);
     }
+  });
+
+  test('given wrong settings, when they are loaded, then each is one line naming it and its allowed values, the literals of a union listed', () => {
+    const message = problemsOf(() => loadConfig(EmbeddedConfig, { LOG_LEVEL: 'loud', PORT: 'abc', SHUTDOWN_TIMEOUT: '10', MESSAGE_BATCHING: 'maybe', OUTBOX_RELAY: 'x', NATS_URL: 'http://h' }));
+    assert.deepEqual(message.split('\n'), [
+      'PORT: must be an integer from 0 to 65535 (got "abc")',
+      'NATS_URL: must be nats:// or tls:// URLs, comma-separated, e.g. nats://nats:4222 (got "http://h")',
+      'SHUTDOWN_TIMEOUT: must be a whole number with a unit (ms, s, m, h or d), e.g. 500ms, 10s, 15m, 72h, 7d (got "10")',
+      'OUTBOX_RELAY: must be one of on, paused (got "x")',
+      'MESSAGE_BATCHING: must be one of on, off (got "maybe")',
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ]);
+  });
+
+  test('given a wrong secret, when it is explained, then the password is named but never shown, nor the password of a URL', () => {
+    const password = 'tiny-pw';
+    const message = problemsOf(() => loadConfig(serviceProcessConfig('users'), { ...service, DATABASE_URL: 'mysql://users:hunter2@db/users', AUTH_SIGNING_KEYS_FILE: 'k.json', ADMIN_PASSWORD: password }));
+    assert.match(message, /^ADMIN_PASSWORD: must be 8 to 128 characters long$/m);
+    assert.match(message, /DATABASE_URL: .*\(got "mysql:\/\/users:\*\*\*@db\/users"\)/);
+    for (const secret of [password, 'hunter2']) assert.ok(!message.includes(secret), `${secret} in:\n${message}`);
+    assert.equal(withoutPasswords('nats://a:b@n1:4222,nats://c:d@n2:4222'), 'nats://a:***@n1:4222,nats://c:***@n2:4222');
   });
 
   test('given the role of each service, when its settings are listed, then users needs the signing keys and the others the key set URL', () => {
