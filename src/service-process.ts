@@ -1,4 +1,5 @@
 import { ConfigError, durationMs, loadConfig, operatorAccount, retentionOf, type ServiceName, serviceProcessConfig, type IdentitySettings, startService, stopWithin } from './platform/runtime/index.ts';
+import { bindingProblem } from './platform/common/index.ts';
 import { isDatabaseUnavailable } from './platform/database/index.ts';
 import { createLogger } from './platform/observability/index.ts';
 import { connectNatsBus, streamsOf } from './platform/messaging/nats/index.ts';
@@ -46,7 +47,10 @@ export async function startServiceProcess(name: ServiceName): Promise<{ stop(): 
       });
     try {
       await service.startRelay();
-      await service.app.listen({ port: config.PORT, host: '0.0.0.0' });
+      const binding = { setting: 'PORT', port: config.PORT, host: '0.0.0.0' };
+      await service.app.listen({ port: binding.port, host: binding.host }).catch((error: unknown) => {
+        throw bindingProblem(error, binding) ?? error;
+      });
     } catch (error) {
       await stop().catch(() => {});
       throw error;

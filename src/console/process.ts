@@ -1,3 +1,4 @@
+import { bindingProblem } from '../platform/common/index.ts';
 import { ConsoleConfig, loadConfig } from '../platform/runtime/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
 import { connectNatsFeed } from '../platform/messaging/nats/index.ts';
@@ -17,7 +18,10 @@ export async function startConsoleProcess(): Promise<{ stop(): Promise<void>; sh
   const feed = await connectNatsFeed({ servers: config.NATS_URL, name: 'console', log });
   try {
     const server = await createConsoleServer({ feed, verifier: remoteTokenVerifier(config.AUTH_JWKS_URL), log });
-    await server.app.listen({ port: config.PORT, host: '0.0.0.0' });
+    const binding = { setting: 'PORT', port: config.PORT, host: '0.0.0.0' };
+    await server.app.listen({ port: binding.port, host: binding.host }).catch((error: unknown) => {
+      throw bindingProblem(error, binding) ?? error;
+    });
     const address = server.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     log.info({ port }, 'listening');

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import postgres from 'postgres';
 import { EmbeddedConfig, loadConfig, retentionOf, startService } from '../../src/platform/runtime/index.ts';
+import { freePort } from '../../src/platform/common/index.ts';
 import { startEmbeddedPostgres } from '../../src/platform/database/index.ts';
 import { createLogger } from '../../src/platform/observability/index.ts';
 import { createMemoryBus } from '../../src/platform/messaging/index.ts';
@@ -34,6 +36,36 @@ test('when ADMIN_PASSWORD is too short, then npm start stops in one line that na
   const start = await runMainUntilExit({ ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: password });
   assert.equal(assertRefusedInOneLine(start, 'ADMIN_PASSWORD'), 'ADMIN_PASSWORD: must be 8 to 128 characters long');
   assert.ok(!`${start.stdout}${start.stderr}`.includes(password), 'the password is not shown');
+});
+
+/** A port the test holds, as another program would; released when the test ends. */
+async function holdPort(t: TestContext): Promise<number> {
+  const port = await freePort();
+  const holder: Server = await new Promise((listening, fail) => {
+    const server = createServer().once('error', fail);
+    server.listen(port, '127.0.0.1', () => listening(server));
+  });
+  t.after(() => new Promise((closed) => holder.close(closed)));
+  return port;
+}
+
+async function emptyDataDir(t: TestContext): Promise<string> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'streamshop-startup-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  return dataDir;
+}
+
+test('when PORT is in use by another program, then npm start stops in one line that says what to do, and leaves no PostgreSQL running', { timeout: 120_000 }, async (t) => {
+  const [port, dataDir] = [await holdPort(t), await emptyDataDir(t)];
+  const line = assertRefusedInOneLine(await runMainUntilExit({ PORT: String(port), PG_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), 'PORT');
+  assert.equal(line, `PORT ${port} is in use by another program: stop it, or start with PORT=${port + 1} (0 picks a free port)`);
+  await assert.rejects(access(join(dataDir, 'postgres', 'postmaster.pid')), 'PostgreSQL was stopped');
+});
+
+test('when PG_PORT is in use by another program, then npm start stops in one line that says what to do', { timeout: 120_000 }, async (t) => {
+  const [pgPort, dataDir] = [await holdPort(t), await emptyDataDir(t)];
+  const line = assertRefusedInOneLine(await runMainUntilExit({ PORT: '0', PG_PORT: String(pgPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), 'PG_PORT');
+  assert.equal(line, `PG_PORT ${pgPort} is in use by another program: stop it, or start with PG_PORT=${pgPort + 1} (0 picks a free port)`);
 });
 
 test('when a migration fails at start, then the start fails with its error and leaves no connection open', { timeout: 120_000 }, async (t) => {

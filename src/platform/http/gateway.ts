@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
+import { bindingProblem } from '../common/index.ts';
 import { answerClientError } from './problems.ts';
 
 /** How a request for one service's prefix is answered: in-process, or forwarded to its process. */
@@ -41,7 +42,10 @@ export async function startGateway(
   });
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
-  await new Promise<void>((listening, fail) => server.once('error', fail).listen(port, '0.0.0.0', listening));
+  const binding = { setting: 'PORT', port, host: '0.0.0.0' };
+  await new Promise<void>((listening, fail) =>
+    server.once('error', (error) => fail(bindingProblem(error, binding) ?? error)).listen(binding.port, binding.host, listening),
+  );
   const address = server.address();
   return {
     server,
