@@ -1,5 +1,5 @@
 import { ConfigError, durationMs, loadConfig, operatorAccount, retentionOf, type ServiceName, serviceProcessConfig, type IdentitySettings, startService, stopWithin } from './platform/runtime/index.ts';
-import { bindingProblem } from './platform/common/index.ts';
+import { bindingProblem, urlOf } from './platform/common/index.ts';
 import { isDatabaseUnavailable } from './platform/database/index.ts';
 import { createLogger } from './platform/observability/index.ts';
 import { connectNatsBus, streamsOf } from './platform/messaging/nats/index.ts';
@@ -47,7 +47,7 @@ export async function startServiceProcess(name: ServiceName): Promise<{ stop(): 
       });
     try {
       await service.startRelay();
-      const binding = { setting: 'PORT', port: config.PORT, host: '0.0.0.0' };
+      const binding = { setting: 'PORT', port: config.PORT, host: config.HOST };
       await service.app.listen({ port: binding.port, host: binding.host }).catch((error: unknown) => {
         throw bindingProblem(error, binding) ?? error;
       });
@@ -55,10 +55,9 @@ export async function startServiceProcess(name: ServiceName): Promise<{ stop(): 
       await stop().catch(() => {});
       throw error;
     }
-    const address = service.app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.PORT;
-    log.info({ port }, 'listening');
-    console.log(`streamshop ${name} (pid ${process.pid}) listens on http://0.0.0.0:${port}/${name} — ready at /${name}/health/ready (MESSAGE_BATCHING=${config.MESSAGE_BATCHING})`);
+    const url = urlOf(service.app.server.address());
+    log.info({ url }, 'listening');
+    console.log(`streamshop ${name} (pid ${process.pid}) listens on ${url}/${name} — ready at /${name}/health/ready (MESSAGE_BATCHING=${config.MESSAGE_BATCHING})`);
     return { stop, shutdownTimeoutMs: durationMs(config.SHUTDOWN_TIMEOUT) };
   } catch (error) {
     await bus.close().catch(() => {});

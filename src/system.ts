@@ -79,7 +79,9 @@ export async function startEmbeddedSystem(
     // The operators' console watches the same bus; its page calls the services through this gateway.
     operatorsConsole = await createConsoleServer({ feed: messaging.feed, verifier, log });
     const upstreams = Object.fromEntries(running.map((s) => [s.name, s.app.routing.bind(s.app)]));
-    gateway = await startGateway(upstreams as Record<ServiceName, never>, config.PORT, {
+    gateway = await startGateway(upstreams as Record<ServiceName, never>, {
+      port: config.PORT,
+      host: config.HOST,
       console: operatorsConsole.app.routing.bind(operatorsConsole.app),
     });
   } catch (error) {
@@ -87,7 +89,7 @@ export async function startEmbeddedSystem(
     throw error;
   }
   return {
-    url: `http://127.0.0.1:${gateway.port}`,
+    url: gateway.url,
     bus,
     databaseUrl: (service) => pg.urlFor(service),
     stop,

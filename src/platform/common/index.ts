@@ -7,4 +7,4 @@ export { type Backoff, backoffDelay } from './backoff.ts';
 export { ConfigError } from './config-error.ts';
 export { newId } from './ids.ts';
 export { perKeyQueue } from './per-key.ts';
-export { assertPortFree, type Binding, bindingProblem, freePort } from './ports.ts';
+export { assertPortFree, type Binding, bindingProblem, freePort, urlOf } from './ports.ts';

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { ConfigError } from './config-error.ts';
 
 /** A port nobody listens on right now (a test, a stack, PORT=0): the system picks it, then binds it. */
@@ -10,6 +10,13 @@ export function freePort(): Promise<number> {
     });
     probe.once('error', fail);
   });
+}
+
+/** The http:// URL of what a listener actually bound (an IPv6 address in brackets), for a banner to print. */
+export function urlOf(address: AddressInfo | string | null): string {
+  if (typeof address !== 'object' || address === null) throw new Error(`not a TCP listener: ${address}`);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
 }
 
 /** A listener's address, and the setting its port comes from (PORT, PG_PORT, NATS_PORT), to name when it cannot be bound. */

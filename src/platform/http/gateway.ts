@@ -2,11 +2,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
-import { bindingProblem } from '../common/index.ts';
+import { bindingProblem, urlOf } from '../common/index.ts';
 import { answerClientError } from './problems.ts';
 
 /** How a request for one service's prefix is answered: in-process, or forwarded to its process. */
 export type Upstream = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface GatewayOptions {
+  /** PORT: 0 picks a free one. */
+  port: number;
+  /** HOST: the address to bind. */
+  host: string;
+  console?: Upstream;
+}
 
 /**
  * One port with the same paths as the Kubernetes ingress: /users, /billing, /orders and
@@ -14,9 +22,8 @@ export type Upstream = (req: IncomingMessage, res: ServerResponse) => void;
  */
 export async function startGateway(
   upstreams: Record<string, Upstream>,
-  port: number,
-  options: { console?: Upstream } = {},
-): Promise<{ server: Server; port: number; close(forceAfterMs?: number): Promise<void> }> {
+  options: GatewayOptions,
+): Promise<{ server: Server; url: string; close(forceAfterMs?: number): Promise<void> }> {
   const docs = Fastify({ logger: false });
   await docs.register(fastifySwagger, {
     mode: 'static',
@@ -42,14 +49,13 @@ export async function startGateway(
   });
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
-  const binding = { setting: 'PORT', port, host: '0.0.0.0' };
+  const binding = { setting: 'PORT', port: options.port, host: options.host };
   await new Promise<void>((listening, fail) =>
     server.once('error', (error) => fail(bindingProblem(error, binding) ?? error)).listen(binding.port, binding.host, listening),
   );
-  const address = server.address();
   return {
     server,
-    port: typeof address === 'object' && address ? address.port : port,
+    url: urlOf(server.address()),
     /** Stops accepting; idle keep-alive sockets are closed so in-flight requests can finish, and cut after `forceAfterMs`. */
     async close(forceAfterMs = 10_000) {
       const closed = new Promise((done) => server.close(done));

@@ -15,6 +15,15 @@ const LogLevel = Type.Union(
 const Port = (fallback: number, description: string) =>
   Type.Integer({ minimum: 0, maximum: 65535, default: fallback, description });
 
+/** Every HTTP listener binds it: a fresh checkout answers this machine only, a container (which sets 0.0.0.0) its network. */
+const Host = (listener: string) =>
+  Type.String({
+    pattern: '^[^\\s/]+$',
+    form: 'an IP address or a host name, e.g. 127.0.0.1, 0.0.0.0 or ::',
+    default: '127.0.0.1',
+    description: `address ${listener} binds: 127.0.0.1 answers this machine only; 0.0.0.0 every network interface, as in a container (the image sets it)`,
+  });
+
 const Duration = (fallback: string, description: string) =>
   Type.String({
     pattern: '^[0-9]+(ms|s|m|h|d)$',
@@ -67,6 +76,7 @@ export const ServiceProcessConfig = Type.Object({
     description: 'replication factor of the streams this service declares: 1, or 3 on a three-node JetStream cluster',
   }),
   PORT: Port(8080, 'HTTP port'),
+  HOST: Host('the HTTP listener'),
   LOG_LEVEL: LogLevel,
   MESSAGE_BATCHING: MessageBatchingSetting,
   // Closing anyway at this deadline loses nothing: the outbox and the inbox are durable (see platform/shutdown.ts).
@@ -122,9 +132,13 @@ export const ConsoleConfig = Type.Object({
   NATS_URL: ServiceProcessConfig.properties.NATS_URL,
   AUTH_JWKS_URL: TokenVerifierConfig.properties.AUTH_JWKS_URL,
   PORT: ServiceProcessConfig.properties.PORT,
+  HOST: ServiceProcessConfig.properties.HOST,
   LOG_LEVEL: LogLevel,
 });
 export type ConsoleConfig = Static<typeof ConsoleConfig>;
+
+/** The gateway's address, for every topology that has one (the embedded default, the stack). */
+export const GatewayHost = Host('the gateway');
 
 /** Maintenance commands that only need the service's database. */
 export const DatabaseOnlyConfig = Type.Object({
@@ -135,6 +149,7 @@ export const DatabaseOnlyConfig = Type.Object({
 /** The embedded default: everything in one process, PostgreSQL from npm. */
 export const EmbeddedConfig = Type.Object({
   PORT: Port(8080, 'gateway HTTP port (0 picks a free one)'),
+  HOST: GatewayHost,
   DATA_DIR: Type.String({ default: '.data', minLength: 1, description: 'where embedded PostgreSQL keeps its files' }),
   PG_PORT: Port(54329, 'port of the embedded PostgreSQL (0 picks a free one)'),
   NATS_URL: Type.Optional(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { STREAM_MAX_AGE_MS } from '../messaging/nats/index.ts';
-import { ConfigError, durationMs, EmbeddedConfig, loadConfig, operatorAccount, retentionOf, serviceProcessConfig } from './config.ts';
+import { ConfigError, ConsoleConfig, durationMs, EmbeddedConfig, loadConfig, operatorAccount, retentionOf, serviceProcessConfig } from './config.ts';
 import { withoutPasswords } from './config-problems.ts';
 
 const service = { DATABASE_URL: 'postgres://billing:secret@db:5432/billing', NATS_URL: 'nats://nats:4222', AUTH_JWKS_URL: 'http://users/users/.well-known/jwks.json' };
@@ -68,6 +68,15 @@ describe('configuration', () => {
       assert.ok('AUTH_JWKS_URL' in serviceProcessConfig(name).properties);
       assert.ok(!('AUTH_SIGNING_KEYS_FILE' in serviceProcessConfig(name).properties));
     }
+  });
+
+  test('given no HOST, when any process loads its settings, then its listener binds 127.0.0.1: this machine only', () => {
+    const consoleSettings = { NATS_URL: service.NATS_URL, AUTH_JWKS_URL: service.AUTH_JWKS_URL };
+    for (const config of [loadConfig(EmbeddedConfig, {}), loadConfig(serviceProcessConfig('billing'), service), loadConfig(ConsoleConfig, consoleSettings)]) {
+      assert.equal(config.HOST, '127.0.0.1');
+    }
+    assert.equal(loadConfig(serviceProcessConfig('billing'), { ...service, HOST: '0.0.0.0' }).HOST, '0.0.0.0');
+    assert.throws(() => loadConfig(EmbeddedConfig, { HOST: 'http://x/' }), /HOST: must be an IP address or a host name/);
   });
 
   test('durations are written with a unit', () => {
