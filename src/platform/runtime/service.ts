@@ -107,7 +107,7 @@ export async function startService(module: ServiceModule, options: StartServiceO
   let unsubscribe = async () => {};
   let retentionWorker: { stop(): Promise<void> } | undefined;
   try {
-    await migrate(sql, [platformMigrations, { name: module.name, url: module.migrations }], log);
+    await migrate(sql, { database: module.name, folders: [platformMigrations, { name: module.name, url: module.migrations }] }, log);
     const rules = [...messagingRules(options.retention), ...(module.retention ?? [])];
     registerMessagingGauges(sql, metrics, rules);
     const runtime = await module.start({ db, log, metrics, speed, ...(options.identity ? { identity: options.identity } : {}) });
