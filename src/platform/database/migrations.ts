@@ -45,7 +45,7 @@ export async function migrate(sql: Sql, { database, folders }: MigrationPlan, lo
     }
     return applied;
   });
-  log.info({ database, applied: applied.length, migrations: files.length }, migrationSummary(database, applied.length, files.length));
+  log.info({ applied: applied.length, migrations: files.length }, migrationSummary(database, applied.length, files.length));
   return applied;
 }
 
