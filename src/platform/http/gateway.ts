@@ -3,6 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
 import { bindingProblem, urlOf } from '../common/index.ts';
+import { answerFrameworkError, answerWithProblems } from './answers.ts';
 import { answerClientError } from './problems.ts';
 
 /** How a request for one service's prefix is answered: in-process, or forwarded to its process. */
@@ -24,7 +25,9 @@ export async function startGateway(
   upstreams: Record<string, Upstream>,
   options: GatewayOptions,
 ): Promise<{ server: Server; url: string; close(forceAfterMs?: number): Promise<void> }> {
-  const docs = Fastify({ logger: false });
+  // What the services' apps do not answer (/, /docs, an unknown prefix) is answered by this app: problems alike.
+  const docs = Fastify({ logger: false, frameworkErrors: answerFrameworkError });
+  answerWithProblems(docs);
   await docs.register(fastifySwagger, {
     mode: 'static',
     specification: { document: { openapi: '3.1.0', info: { title: 'streamshop', version: '1.0.0' }, paths: {} } },
