@@ -35,6 +35,9 @@ RUN node scripts/build.ts
 # 3. Runtime: production dependencies and the build, nothing else.
 FROM node:24-slim
 ENV NODE_ENV=production
+# A container is reached on its own network address, never on its loopback: listen on every address (the
+# default, 127.0.0.1, is for a workstation, where nothing else should reach the services).
+ENV HOST=0.0.0.0
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./

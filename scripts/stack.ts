@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import closeWithGrace from 'close-with-grace';
 import Type from 'typebox';
-import { ConfigError, EmbeddedConfig, loadConfig, operatorAccount, type ServiceName, serviceNames } from '../src/platform/runtime/index.ts';
+import { ConfigError, EmbeddedConfig, GatewayHost, loadConfig, operatorAccount, type ServiceName, serviceNames } from '../src/platform/runtime/index.ts';
 import { createLogger } from '../src/platform/observability/index.ts';
 import { findNatsServer } from './stack/nats.ts';
 import { StackError } from './stack/processes.ts';
@@ -27,9 +27,10 @@ const Port = (fallback: number, description: string) => Type.Integer({ minimum: 
 /** What `npm run stack` reads from the environment. */
 export const StackConfig = Type.Object({
   PORT: Port(8080, 'gateway HTTP port (0 picks a free one)'),
+  HOST: GatewayHost,
   DATA_DIR: Type.String({ default: '.data/stack', minLength: 1, description: 'where NATS, PostgreSQL and the service logs keep their files' }),
   NATS_PORT: Port(0, 'port of the NATS server the stack starts (0 picks a free one)'),
-  NATS_URL: Type.Optional(Type.String({ pattern: '^(nats|tls)://', description: 'use this NATS server (with JetStream) instead of starting one' })),
+  NATS_URL: Type.Optional(Type.String({ pattern: '^(nats|tls)://', form: (EmbeddedConfig.properties.NATS_URL as { form?: string }).form, description: 'use this NATS server (with JetStream) instead of starting one' })),
   PG_PORT: Port(0, 'port of PostgreSQL (0 picks a free one)'),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
   const stack = await startStack({
     dataDir: config.DATA_DIR,
     port: config.PORT,
+    host: config.HOST,
     natsPort: config.NATS_PORT,
     pgPort: config.PG_PORT,
     logLevel: config.LOG_LEVEL,

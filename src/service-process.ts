@@ -1,3 +1,4 @@
+import { bindingProblem, urlOf } from './platform/common/index.ts';
 import { isDatabaseUnavailable } from './platform/database/index.ts';
 import { createLogger, type Logger } from './platform/observability/index.ts';
 import { durationMs, type InteractionStyle, loadConfig, retentionOf, type ServiceName, serviceProcessConfig, startService, stopWithin, usesBroker } from './platform/runtime/index.ts';
@@ -42,17 +43,22 @@ export async function startServiceProcess(name: ServiceName): Promise<{ stop(): 
       });
     try {
       await service.startRelay();
-      await service.app.listen({ port: config.PORT, host: '0.0.0.0' });
-      await service.internalApp?.listen({ port: config.INTERNAL_PORT, host: '0.0.0.0' });
+      for (const [app, binding] of [
+        [service.app, { setting: 'PORT', port: config.PORT, host: config.HOST }],
+        [service.internalApp, { setting: 'INTERNAL_PORT', port: config.INTERNAL_PORT, host: config.HOST }],
+      ] as const) {
+        await app?.listen({ port: binding.port, host: binding.host }).catch((error: unknown) => {
+          throw bindingProblem(error, binding) ?? error;
+        });
+      }
     } catch (error) {
       await stop().catch(() => {});
       throw error;
     }
-    const address = service.app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.PORT;
-    log.info({ port }, 'listening');
+    const url = urlOf(service.app.server.address());
+    log.info({ url }, 'listening');
     const settings = `INTERACTION_STYLE=${config.INTERACTION_STYLE} MESSAGE_BATCHING=${config.MESSAGE_BATCHING}`;
-    console.log(`streamshop ${name} (pid ${process.pid}) listens on http://0.0.0.0:${port}/${name} — ready at /${name}/health/ready (${settings})`);
+    console.log(`streamshop ${name} (pid ${process.pid}) listens on ${url}/${name} — ready at /${name}/health/ready (${settings})`);
     // Not awaited: in the http styles it waits for the services it calls, which may start after this one.
     service.whenSystemUp().catch((error: unknown) => log.error({ err: error }, 'the work to do once the system is up failed'));
     return { stop, shutdownTimeoutMs: durationMs(config.SHUTDOWN_TIMEOUT) };

@@ -15,10 +15,10 @@ interface RoleSettings {
 /** users signs tokens with its private keys and checks them with their public half; the others ask users for those once. */
 export async function accessFor(name: ServiceName, config: RoleSettings): Promise<{ verifier: TokenVerifier; identity?: IdentitySettings }> {
   if (name !== 'users') {
-    if (!config.AUTH_JWKS_URL) throw new ConfigError('Invalid configuration:\n  AUTH_JWKS_URL: is required');
+    if (!config.AUTH_JWKS_URL) throw new ConfigError('AUTH_JWKS_URL: is required (not set)');
     return { verifier: remoteTokenVerifier(config.AUTH_JWKS_URL) };
   }
-  if (!config.AUTH_SIGNING_KEYS_FILE) throw new ConfigError('Invalid configuration:\n  AUTH_SIGNING_KEYS_FILE: is required');
+  if (!config.AUTH_SIGNING_KEYS_FILE) throw new ConfigError('AUTH_SIGNING_KEYS_FILE: is required (not set)');
   const issuer = await createTokenIssuer(await readSigningKeys(config.AUTH_SIGNING_KEYS_FILE));
   const operator = operatorAccount(config);
   return { verifier: localTokenVerifier(issuer.publicKeys()), identity: { issuer, ...(operator ? { operator } : {}) } };
@@ -38,7 +38,7 @@ const INTERNAL_URLS: Record<string, keyof StyleSettings> = { billing: 'BILLING_I
 export function checkStyleSettings(name: ServiceName, config: StyleSettings): void {
   const style = config.INTERACTION_STYLE;
   const missing: string[] = [];
-  if (usesBroker(style) && !config.NATS_URL) missing.push(`NATS_URL: is required in the ${style} style (it sends events through NATS)`);
+  if (usesBroker(style) && !config.NATS_URL) missing.push(`NATS_URL: is required in the ${style} style, which sends events through NATS (not set)`);
   const calls = calleesOf(style, name);
   if ((calls.length > 0 || calledServices(style).includes(name)) && !config.SERVICE_SIGNING_KEY) {
     missing.push(`SERVICE_SIGNING_KEY: is required in the ${style} style (internal calls carry a service credential)`);
@@ -47,7 +47,7 @@ export function checkStyleSettings(name: ServiceName, config: StyleSettings): vo
     const setting = INTERNAL_URLS[callee] as keyof StyleSettings;
     if (!config[setting]) missing.push(`${setting}: is required in the ${style} style (${name} calls ${callee})`);
   }
-  if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n${missing.map((line) => `  ${line}`).join('\n')}`);
+  if (missing.length > 0) throw new ConfigError(missing.join('\n'));
 }
 
 /** The service credentials of internal calls, and where the services this one calls listen. */

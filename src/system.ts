@@ -65,7 +65,7 @@ export async function startEmbeddedSystem(config: EmbeddedConfig, log: Logger, o
     await pg.createDatabases(serviceNames);
     const style = config.INTERACTION_STYLE;
     // The internal endpoints all answer on one loopback gateway, as the public ones on theirs; callers find it here.
-    const urlOf = () => (gateways.internal ? `http://127.0.0.1:${gateways.internal.port}` : undefined);
+    const urlOf = () => gateways.internal?.url;
     const settings = {
       retention: retentionOf(config),
       messageBatching: config.MESSAGE_BATCHING,
@@ -83,19 +83,19 @@ export async function startEmbeddedSystem(config: EmbeddedConfig, log: Logger, o
 
     if (calledServices(style).length > 0) {
       const internalApps = running.filter((s) => s.internalApp).map((s) => [s.name, s.internalApp?.routing.bind(s.internalApp)]);
-      gateways.internal = await startGateway(Object.fromEntries(internalApps), config.INTERNAL_PORT, { host: '127.0.0.1' });
+      gateways.internal = await startGateway(Object.fromEntries(internalApps), { port: config.INTERNAL_PORT, host: '127.0.0.1', setting: 'INTERNAL_PORT' });
     }
     // The operators' console watches the same bus; its page calls the services through this gateway.
     operatorsConsole = await createConsoleServer({ feed: messaging.feed, verifier, log });
     const upstreams = Object.fromEntries(running.map((s) => [s.name, s.app.routing.bind(s.app)]));
-    gateways.public = await startGateway(upstreams, config.PORT, { console: operatorsConsole.app.routing.bind(operatorsConsole.app) });
+    gateways.public = await startGateway(upstreams, { port: config.PORT, host: config.HOST, console: operatorsConsole.app.routing.bind(operatorsConsole.app) });
     for (const service of running) await service.whenSystemUp();
   } catch (error) {
     await stop().catch(() => {});
     throw error;
   }
   return {
-    url: `http://127.0.0.1:${gateways.public.port}`,
+    url: gateways.public.url,
     bus: messaging.bus,
     databaseUrl: (service) => pg.urlFor(service),
     stop,

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
-import { freePort } from '../../src/platform/common/index.ts';
+import { assertPortFree, freePort } from '../../src/platform/common/index.ts';
 import { running, StackError, stopProcess, waitForPort } from './processes.ts';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -56,6 +56,7 @@ const NATS_GO_THREADS = '1';
  */
 export async function startNats(options: { dataDir: string; size: 1 | 3; port: number; logsDir: string }): Promise<NatsCluster> {
   const executable = findNatsServer();
+  await assertPortFree({ setting: 'NATS_PORT', port: options.port, host: '127.0.0.1' });
   const ports = await Promise.all(
     Array.from({ length: options.size }, async (_, i) => ({
       client: i === 0 && options.port ? options.port : await freePort(),

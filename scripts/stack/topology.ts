@@ -32,6 +32,8 @@ export interface StackOptions {
   dataDir: string;
   /** Gateway port; 0 picks a free one. */
   port?: number;
+  /** The address the gateway binds (127.0.0.1 by default); the replicas bind 127.0.0.1 whatever it is. */
+  host?: string;
   /** Client port of the (first) NATS server the stack starts; 0 picks a free one. */
   natsPort?: number;
   /** 1: one NATS server; 3: a three-node JetStream cluster, streams replicated three times. */
@@ -157,6 +159,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       envOf: (replica: Replica) => ({
         ...(replica.service === 'console' ? {} : { DATABASE_URL: databaseUrl(replica.service) }),
         NATS_URL: natsUrl,
+        // Only the gateway faces the network: a HOST in the stack's environment must not open the replicas too.
+        HOST: '127.0.0.1',
         NATS_STREAM_REPLICAS: String(options.natsCluster ?? 1),
         LOG_LEVEL: options.logLevel ?? 'info',
         ...(replica.service === 'users'
@@ -181,7 +185,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       started.all.filter((r) => r.service === service).map((r) => Object.assign(r, { isRunning: () => running(r.child) }));
     const upstreams = Object.fromEntries(serviceNames.map((service) => [service, forwardTo(service, targetsOf(service), agent, log)]));
     const consoleUpstream = forwardTo('console', targetsOf('console'), agent, log);
-    gateway = await startGateway(upstreams as Record<ServiceName, Upstream>, options.port ?? 0, { console: consoleUpstream });
+    gateway = await startGateway(upstreams as Record<ServiceName, Upstream>, { port: options.port ?? 0, host: options.host ?? '127.0.0.1', console: consoleUpstream });
   } catch (error) {
     await stopAll().catch((stopError) => log.error({ err: stopError }, 'could not stop the partly started stack'));
     throw error;
@@ -189,7 +193,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   const processes = replicas as Replicas;
   return {
-    url: `http://127.0.0.1:${gateway.port}`,
+    url: gateway.url,
     natsUrl,
     dataDir,
     replicas: counts,

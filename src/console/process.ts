@@ -1,3 +1,4 @@
+import { bindingProblem, urlOf } from '../platform/common/index.ts';
 import { ConsoleConfig, loadConfig } from '../platform/runtime/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
 import { connectNatsFeed } from '../platform/messaging/nats/index.ts';
@@ -20,11 +21,13 @@ export async function startConsoleProcess(): Promise<{ stop(): Promise<void>; sh
   const feed = config.NATS_URL ? await connectNatsFeed({ servers: config.NATS_URL, name: 'console', log }) : noLiveFeed;
   try {
     const server = await createConsoleServer({ feed, verifier: remoteTokenVerifier(config.AUTH_JWKS_URL), log });
-    await server.app.listen({ port: config.PORT, host: '0.0.0.0' });
-    const address = server.app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.PORT;
-    log.info({ port }, 'listening');
-    console.log(`streamshop console (pid ${process.pid}) listens on http://0.0.0.0:${port}/console — ready at /console/health/ready`);
+    const binding = { setting: 'PORT', port: config.PORT, host: config.HOST };
+    await server.app.listen({ port: binding.port, host: binding.host }).catch((error: unknown) => {
+      throw bindingProblem(error, binding) ?? error;
+    });
+    const url = urlOf(server.app.server.address());
+    log.info({ url }, 'listening');
+    console.log(`streamshop console (pid ${process.pid}) listens on ${url}/console — ready at /console/health/ready`);
     // Nothing in flight is worth waiting for: the live streams end at once, and the page reconnects.
     const stop = async () => {
       await server.close();

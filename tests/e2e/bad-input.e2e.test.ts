@@ -10,7 +10,7 @@ import { topologies, useSystem } from '../support/topology.ts';
 
 interface BadRequest {
   name: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: (user: Member) => string;
   body?: unknown | ((user: Member) => unknown);
   headers?: Record<string, string>;
@@ -19,6 +19,8 @@ interface BadRequest {
   status: number;
   /** For a validation failure: the fields its `errors` list must name. */
   fields?: string[];
+  /** The problem's code, where the framework refused the request before our code ran (ours, never Fastify's). */
+  code?: string;
 }
 
 const huge = 'x'.repeat(20_000);
@@ -36,10 +38,16 @@ const table: BadRequest[] = [
   { name: 'user with a 7-character password', method: 'POST', path: () => '/users', body: { email: 'q@example.com', name: 'Q', password: '1234567' }, caller: 'anonymous', status: 400, fields: ['body.password'] },
   { name: 'user with a 129-character password', method: 'POST', path: () => '/users', body: { email: 'r@example.com', name: 'R', password: 'x'.repeat(129) }, caller: 'anonymous', status: 400, fields: ['body.password'] },
   { name: 'login without a password', method: 'POST', path: () => '/users/login', body: { email: 'a@example.com' }, caller: 'anonymous', status: 400, fields: ['body.password'] },
-  { name: 'body that is not JSON', method: 'POST', path: () => '/users', body: '{"email":', caller: 'anonymous', status: 400 },
+  { name: 'body that is not JSON', method: 'POST', path: () => '/users', body: '{"email":', caller: 'anonymous', status: 400, code: 'invalid-json' },
+  { name: 'an empty body said to be JSON', method: 'POST', path: () => '/users', body: '', caller: 'anonymous', status: 400, code: 'empty-body' },
   { name: 'body that is a JSON array', method: 'POST', path: () => '/users', body: [], caller: 'anonymous', status: 400 },
-  { name: 'body of 20 kB', method: 'POST', path: () => '/users', body: { email: 'h@example.com', name: huge, password }, caller: 'anonymous', status: 413 },
-  { name: 'form-encoded body', method: 'POST', path: () => '/users', body: 'email=a', headers: { 'content-type': 'application/x-www-form-urlencoded' }, caller: 'anonymous', status: 415 },
+  { name: 'body of 20 kB', method: 'POST', path: () => '/users', body: { email: 'h@example.com', name: huge, password }, caller: 'anonymous', status: 413, code: 'body-too-large' },
+  { name: 'form-encoded body', method: 'POST', path: () => '/users', body: 'email=a', headers: { 'content-type': 'application/x-www-form-urlencoded' }, caller: 'anonymous', status: 415, code: 'unsupported-media-type' },
+  { name: 'a path with a malformed percent-encoding', method: 'GET', path: () => '/users/%zz', status: 400, code: 'invalid-url' },
+  { name: 'a path segment of 300 characters', method: 'GET', path: () => `/users/${'a'.repeat(300)}`, status: 414, code: 'path-segment-too-long' },
+  { name: 'a method the path does not take', method: 'DELETE', path: (u) => `/users/${u.id}`, status: 405, code: 'method-not-allowed' },
+  { name: 'a path no service has', method: 'GET', path: () => '/nowhere', status: 404, code: 'not-found' },
+  { name: 'a body that is not JSON, to the gateway itself', method: 'POST', path: () => '/', body: '{', caller: 'anonymous', status: 400, code: 'invalid-json' },
   { name: 'user id that is not a UUID', method: 'GET', path: () => '/users/42', status: 400, fields: ['params.userId'] },
   { name: 'deposit of a negative amount', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: { amount: -100 }, status: 400, fields: ['body.amount'] },
   { name: 'deposit of zero', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: { amount: 0 }, status: 400, fields: ['body.amount'] },
@@ -79,7 +87,7 @@ const table: BadRequest[] = [
   { name: 'a name with a NUL character', method: 'POST', path: () => '/users', body: { email: 'nul@example.com', name: 'A\u0000B', password }, caller: 'anonymous', status: 400, fields: ['body.name'] },
   { name: 'a name with a lone surrogate', method: 'POST', path: () => '/users', body: { email: 'lone@example.com', name: 'A\ud800B', password }, caller: 'anonymous', status: 400, fields: ['body.name'] },
   { name: 'a subject with a NUL character', method: 'POST', path: () => '/notifications', body: { email: 'a@example.com', subject: '\u0000', body: 'b' }, caller: 'admin', status: 400, fields: ['body.subject'] },
-  { name: 'a body of text/plain', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: '{"amount":1}', headers: { 'content-type': 'text/plain' }, status: 415 },
+  { name: 'a body of text/plain', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: '{"amount":1}', headers: { 'content-type': 'text/plain' }, status: 415, code: 'unsupported-media-type' },
   { name: 'a body nested 8000 deep', method: 'POST', path: () => '/users', body: `${'['.repeat(8000)}${']'.repeat(8000)}`, caller: 'anonymous', status: 400 },
   { name: 'a price of -0', method: 'POST', path: () => '/orders', body: (u: Member) => `{"userId":"${u.id}","price":-0}`, status: 400, fields: ['body.price'] },
   { name: 'a body with a __proto__ key', method: 'POST', path: (u) => `/billing/accounts/${u.id}/deposits`, body: '{"amount":1,"__proto__":{"admin":true}}', status: 400 },
@@ -110,9 +118,24 @@ for (const topology of topologies) {
         for (const member of ['type', 'title', 'detail']) assert.equal(typeof response.body[member], 'string', member);
         const named = (response.body.errors ?? []).map((error: { field: string }) => error.field);
         for (const field of row.fields ?? []) assert.ok(named.includes(field), `errors name ${field}: ${JSON.stringify(named)}`);
+        if (row.code) assert.equal(response.body.code, row.code);
+        assert.doesNotMatch(JSON.stringify(response.body), /FST_|fst-/i, 'no word of the framework reaches the client');
         assert.deepEqual(await snapshot(), before);
       });
     }
+
+    test('when a client sends a body of another media type, then the 415 names the one accepted, in its detail and in Accept', async () => {
+      const response = await t.api.call('POST', '/users', 'email=a', { 'content-type': 'application/x-www-form-urlencoded' });
+      assert.equal(response.status, 415);
+      assert.equal(response.headers.get('accept'), 'application/json');
+      assert.match(response.body.detail, /Content-Type: application\/json/);
+    });
+
+    test('when a client uses a method the path does not take, then the 405 lists the methods it takes in Allow', async () => {
+      const response = await user.call('DELETE', `/users/${user.id}`);
+      assert.equal(response.status, 405);
+      assert.equal(response.headers.get('allow'), 'GET, HEAD');
+    });
 
     /** What a client can see of the system's state: the counts that bad input must not change. */
     async function snapshot() {

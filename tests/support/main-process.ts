@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -29,6 +30,29 @@ export function startMainProcess(options: MainProcessOptions): Promise<Child> {
     },
     urlPattern: /API\s+(http:\/\/[\d.]+:\d+)\/users/,
   });
+}
+
+/** What a start that fails left behind: its exit code and what it printed, stderr apart. */
+export interface FailedStart {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `node src/main.ts` with these settings (and no others of the test's environment), expected to exit by itself. */
+export function runMainUntilExit(env: Record<string, string>, timeoutMs = 60_000): Promise<FailedStart> {
+  const inherited = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
+  const child = spawn(process.execPath, [MAIN], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk: Buffer) => (out.stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (out.stderr += chunk.toString('utf8')));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((done) =>
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      done({ code, ...out });
+    }),
+  );
 }
 
 /** The pid of the embedded PostgreSQL's postmaster that runs in the data folder now. */

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
 import type { Logger } from 'pino';
-import { ConfigError, freePort } from '../common/index.ts';
+import { assertPortFree, ConfigError, freePort } from '../common/index.ts';
 import { isAlive, parentOf, shutDownPostmaster, untilGone } from './postgres-process.ts';
 import { type Launched, supervise } from './supervisor.ts';
 
@@ -53,6 +53,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (!initialised) await initialise(binaries.initdb, options.dataDir, dataDir, owner, log);
   await stopOrphanOrRefuse(dataDir, log);
   await writeFile(join(dataDir, OWNER_FILE), `${process.pid}\n`);
+  // After the orphan check: an orphan of ours holds the port until it is stopped.
+  if (options.port) await assertPortFree({ setting: 'PG_PORT', port, host: '127.0.0.1' });
 
   const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'];
   const launch = () => launchPostmaster(binaries.postgres, args, owner, log);

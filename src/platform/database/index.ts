@@ -5,7 +5,7 @@
  */
 export { connectDatabase, DEFAULT_POOL_SIZE, isDatabaseUnavailable, isUniqueViolation, type Sql, type Tx } from './connection.ts';
 export { type EmbeddedPostgres, type EmbeddedPostgresOptions, startEmbeddedPostgres } from './embedded-postgres.ts';
-export { type MigrationFolder, migrate } from './migrations.ts';
+export { type MigrationFolder, type MigrationPlan, migrate } from './migrations.ts';
 export { childrenOf, isAlive } from './postgres-process.ts';
 export { registerRetentionGauges, type RetentionRule, startRetention } from './retention.ts';
 export {

@@ -11,19 +11,26 @@ export interface MigrationFolder {
   url: URL;
 }
 
+/** A database and the folders of its migrations, in the order they apply (the platform's, then the service's). */
+export interface MigrationPlan {
+  database: string;
+  folders: MigrationFolder[];
+}
+
 /**
- * Applies the *.sql files of the folders in order (the platform's, then the service's), each once, recorded in schema_migrations.
+ * Applies the *.sql files of the folders in order, each once, recorded in schema_migrations.
  * All pending files run in one transaction under an advisory lock, so two processes starting
  * at once apply them exactly once and a failed migration leaves nothing half-done.
+ * One line at info says where the database stands (a start is read by a person); each file is at debug.
  */
-export async function migrate(sql: Sql, folders: MigrationFolder[], log: Logger): Promise<string[]> {
+export async function migrate(sql: Sql, { database, folders }: MigrationPlan, log: Logger): Promise<string[]> {
   const files: { version: string; url: URL }[] = [];
   for (const folder of folders) {
     for (const name of (await readdir(folder.url)).filter((n) => n.endsWith('.sql')).sort()) {
       files.push({ version: `${folder.name}/${name}`, url: new URL(name, folder.url) });
     }
   }
-  return sql.begin(async (tx) => {
+  const applied = await sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
     await tx`CREATE TABLE IF NOT EXISTS schema_migrations (
       version text PRIMARY KEY,
@@ -34,8 +41,16 @@ export async function migrate(sql: Sql, folders: MigrationFolder[], log: Logger)
       await tx.unsafe(await readFile(file.url, 'utf8'));
       await tx`INSERT INTO schema_migrations (version) VALUES (${file.version})`;
       applied.push(file.version);
-      log.info({ migration: file.version }, 'migration applied');
+      log.debug({ migration: file.version }, 'migration applied');
     }
     return applied;
   });
+  log.info({ applied: applied.length, migrations: files.length }, migrationSummary(database, applied.length, files.length));
+  return applied;
+}
+
+/** "billing: database up to date (3 migrations applied)", or "billing: 12 migrations, none pending". */
+export function migrationSummary(database: string, applied: number, total: number): string {
+  const plural = (n: number) => `${n} migration${n === 1 ? '' : 's'}`;
+  return applied ? `${database}: database up to date (${plural(applied)} applied)` : `${database}: ${plural(total)}, none pending`;
 }

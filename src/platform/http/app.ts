@@ -2,7 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import Type, { type Static } from 'typebox';
@@ -10,7 +10,9 @@ import { type Access, type AccessCheck, bearerAuth, installAccessControl } from 
 import { AppError, newId } from '../common/index.ts';
 import type { Correlation } from '../messaging/index.ts';
 import { type OpenSpan, type ServiceMetrics, SpanKind, type Tracing, traceIdsOf } from '../observability/index.ts';
-import { answerClientError, isDataException, Problem, problemDocument, toProblem } from './problems.ts';
+import { answerFrameworkError, answerWithProblems } from './answers.ts';
+import { BODY_LIMIT_BYTES } from './framework-errors.ts';
+import { answerClientError, Problem } from './problems.ts';
 import { describeProblems } from './responses.ts';
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -46,8 +48,9 @@ export async function createHttpApp(options: HttpAppOptions, routes: (app: App) 
     loggerInstance: options.log as FastifyBaseLogger,
     // Requests are logged once, on response, with the correlation id under the name every log line uses.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlationId' }),
-    bodyLimit: 16 * 1024,
+    bodyLimit: BODY_LIMIT_BYTES,
     clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: (req) => {
       const given = req.headers[CORRELATION_HEADER];
@@ -78,22 +81,6 @@ export async function createHttpApp(options: HttpAppOptions, routes: (app: App) 
     { prefix: `/${options.service}` },
   );
   return app;
-}
-
-/** Every error becomes a problem document: a client's mistake a 4xx with its reason, our failure a 5xx that hides it. */
-function answerWithProblems(app: App): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const problem = toProblem(error, request.url);
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
-    if (isDataException(error)) request.log.warn({ err: error, route: request.routeOptions.url }, 'validation gap: the database refused a value the schemas let through');
-    if (problem.status === 503) reply.header('retry-after', '1');
-    if (error instanceof AppError) reply.headers(error.headers);
-    return reply.code(problem.status).type('application/problem+json').send(problem);
-  });
-  app.setNotFoundHandler((request, reply) => {
-    const detail = `No route for ${request.method} ${request.url}`;
-    return reply.code(404).type('application/problem+json').send(problemDocument({ status: 404, code: 'not-found', title: 'Not found', detail, instance: request.url }));
-  });
 }
 
 /** Each request gets its correlation id back, a span when tracing is on, a duration metric and one log line. */

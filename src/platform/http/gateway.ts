@@ -2,10 +2,22 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
+import { bindingProblem, urlOf } from '../common/index.ts';
+import { answerFrameworkError, answerWithProblems } from './answers.ts';
 import { answerClientError } from './problems.ts';
 
 /** How a request for one service's prefix is answered: in-process, or forwarded to its process. */
 export type Upstream = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface GatewayOptions {
+  /** PORT: 0 picks a free one. */
+  port: number;
+  /** HOST: the address to bind. */
+  host: string;
+  /** The setting the port comes from, named when it is in use (PORT by default). */
+  setting?: string;
+  console?: Upstream;
+}
 
 /**
  * One port with the same paths as the Kubernetes ingress: /users, /billing, /orders and
@@ -13,10 +25,11 @@ export type Upstream = (req: IncomingMessage, res: ServerResponse) => void;
  */
 export async function startGateway(
   upstreams: Record<string, Upstream>,
-  port: number,
-  options: { console?: Upstream; host?: string } = {},
-): Promise<{ server: Server; port: number; close(forceAfterMs?: number): Promise<void> }> {
-  const docs = Fastify({ logger: false });
+  options: GatewayOptions,
+): Promise<{ server: Server; url: string; close(forceAfterMs?: number): Promise<void> }> {
+  // What the services' apps do not answer (/, /docs, an unknown prefix) is answered by this app: problems alike.
+  const docs = Fastify({ logger: false, frameworkErrors: answerFrameworkError });
+  answerWithProblems(docs);
   await docs.register(fastifySwagger, {
     mode: 'static',
     specification: { document: { openapi: '3.1.0', info: { title: 'streamshop', version: '1.0.0' }, paths: {} } },
@@ -41,11 +54,13 @@ export async function startGateway(
   });
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
-  await new Promise<void>((listening, fail) => server.once('error', fail).listen(port, options.host ?? '0.0.0.0', listening));
-  const address = server.address();
+  const binding = { setting: options.setting ?? 'PORT', port: options.port, host: options.host };
+  await new Promise<void>((listening, fail) =>
+    server.once('error', (error) => fail(bindingProblem(error, binding) ?? error)).listen(binding.port, binding.host, listening),
+  );
   return {
     server,
-    port: typeof address === 'object' && address ? address.port : port,
+    url: urlOf(server.address()),
     /** Stops accepting; idle keep-alive sockets are closed so in-flight requests can finish, and cut after `forceAfterMs`. */
     async close(forceAfterMs = 10_000) {
       const closed = new Promise((done) => server.close(done));

@@ -4,7 +4,7 @@
  * service behind one port (the embedded default and the stack).
  */
 export { type App, correlationOf, createHttpApp, type HttpAppOptions } from './app.ts';
-export { startGateway, type Upstream } from './gateway.ts';
+export { type GatewayOptions, startGateway, type Upstream } from './gateway.ts';
 export { idempotencyKeyHeader, type IdempotentRequest, readIdempotencyKey, replaceStoredAnswer, type StoredResponse, withIdempotencyKey } from './idempotency.ts';
 export { answerClientError, Problem, problemDocument } from './problems.ts';
 export { createInternalClient, type InternalAnswer, type InternalCall, type InternalClient, ServiceUnreachable } from './internal-client.ts';

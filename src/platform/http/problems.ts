@@ -4,6 +4,7 @@ import type { FastifyError } from 'fastify';
 import Type from 'typebox';
 import { AppError } from '../common/index.ts';
 import { isDatabaseUnavailable } from '../database/index.ts';
+import { frameworkProblem } from './framework-errors.ts';
 
 /** RFC 9457 problem document, as every error response of every service. */
 export const Problem = Type.Object(
@@ -57,16 +58,9 @@ export function toProblem(error: FastifyError, instance: string) {
     const detail = 'A value of the request cannot be stored; nothing was changed.';
     return problemDocument({ status: 400, code: 'invalid-value', title: 'Invalid request', detail, instance });
   }
-  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    // The JSON parser also refuses a "__proto__" or "constructor.prototype" key, which would poison objects.
-    const detail = 'The body is not valid JSON, or it has a __proto__ or constructor.prototype key.';
-    return problemDocument({ status: 400, code: 'invalid-json', title: 'Invalid request', detail, instance });
-  }
+  // Left: the framework's own refusals (a body or a path it cannot take), in our words rather than its.
   const status = error.statusCode ?? 500;
-  if (status >= 400 && status < 500) {
-    const code = (error.code ?? 'bad-request').toLowerCase().replaceAll('_', '-');
-    return problemDocument({ status, code, title: titleOf(status), detail: error.message, instance });
-  }
+  if (status >= 400 && status < 500) return problemDocument({ ...frameworkProblem(error), instance });
   return problemDocument({ status: 500, code: 'internal', title: 'Internal error', detail: 'Something went wrong on our side; it has been logged.', instance });
 }
 
@@ -102,17 +96,4 @@ function fieldOf(part: string | undefined, path: string, params: Record<string, 
   const extra = params.additionalProperty ?? params.missingProperty;
   const pointer = [path.replace(/^\//, '').replaceAll('/', '.'), extra].filter(Boolean).join('.');
   return `${part ?? 'body'}${pointer ? `.${pointer}` : ''}`;
-}
-
-function titleOf(status: number): string {
-  const titles: Record<number, string> = {
-    400: 'Bad request',
-    404: 'Not found',
-    405: 'Method not allowed',
-    406: 'Not acceptable',
-    413: 'Request body too large',
-    415: 'Unsupported media type',
-    429: 'Too many requests',
-  };
-  return titles[status] ?? 'Client error';
 }

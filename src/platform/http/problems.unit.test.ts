@@ -53,6 +53,25 @@ describe('what a client sees of an error', () => {
     assert.equal(toProblem(asFastify({ code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400, message: 'x' }), '/x').code, 'invalid-json');
   });
 
+  test('given each refusal of the framework, when it is answered, then its code and detail are ours, never Fastify\'s', () => {
+    const expected: Record<string, [number, string]> = {
+      FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported-media-type'],
+      FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body-too-large'],
+      FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid-json'],
+      FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'empty-body'],
+      FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'invalid-content-length'],
+      FST_ERR_BAD_URL: [400, 'invalid-url'],
+      FST_ERR_MAX_PARAM_LENGTH: [414, 'path-segment-too-long'],
+      FST_ERR_SOMETHING_NEW: [406, 'not-acceptable'],
+    };
+    for (const [code, [status, ours]] of Object.entries(expected)) {
+      const problem = toProblem(asFastify({ code, statusCode: status, message: `${code}: Fastify's own words` }), '/x');
+      assert.deepEqual([problem.status, problem.code], [status, ours], code);
+      assert.doesNotMatch(JSON.stringify(problem), /FST_|fst-|Fastify/i, code);
+    }
+    assert.match(toProblem(asFastify({ code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415, message: 'Unsupported Media Type' }), '/x').detail, /application\/json/);
+  });
+
   test('given a failure of ours, when it is answered, then it is a 500 that hides what happened', () => {
     const problem = toProblem(asFastify(new TypeError("Cannot read properties of undefined (reading 'secret')")), '/x');
     assert.equal(problem.status, 500);

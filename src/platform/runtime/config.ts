@@ -1,6 +1,7 @@
 import Type, { type Static, type TObject } from 'typebox';
 import Value from 'typebox/value';
 import { ConfigError } from '../common/index.ts';
+import { describeProblems } from './config-problems.ts';
 
 export { ConfigError };
 
@@ -14,8 +15,25 @@ const LogLevel = Type.Union(
 const Port = (fallback: number, description: string) =>
   Type.Integer({ minimum: 0, maximum: 65535, default: fallback, description });
 
+/** Every HTTP listener binds it: a fresh checkout answers this machine only, a container (which sets 0.0.0.0) its network. */
+const Host = (listener: string) =>
+  Type.String({
+    pattern: '^[^\\s/]+$',
+    form: 'an IP address or a host name, e.g. 127.0.0.1, 0.0.0.0 or ::',
+    default: '127.0.0.1',
+    description: `address ${listener} binds: 127.0.0.1 answers this machine only; 0.0.0.0 every network interface, as in a container (the image sets it)`,
+  });
+
 const Duration = (fallback: string, description: string) =>
-  Type.String({ pattern: '^[0-9]+(ms|s|m|h|d)$', default: fallback, description: `${description}, e.g. 500ms, 10s, 15m, 72h, 7d` });
+  Type.String({
+    pattern: '^[0-9]+(ms|s|m|h|d)$',
+    form: 'a whole number with a unit (ms, s, m, h or d), e.g. 500ms, 10s, 15m, 72h, 7d',
+    default: fallback,
+    description: `${description}, e.g. 500ms, 10s, 15m, 72h, 7d`,
+  });
+
+const NATS_URL_FORM = 'nats:// or tls:// URLs, comma-separated, e.g. nats://nats:4222';
+const HTTP_URL_FORM = 'an http:// or https:// URL';
 
 /**
  * How long the messaging tables keep rows (platform/retention.ts). Why these defaults:
@@ -60,11 +78,13 @@ export const StyleSettings = {
 export const ServiceProcessConfig = Type.Object({
   DATABASE_URL: Type.String({
     pattern: '^postgres(ql)?://',
+    form: 'a postgres:// or postgresql:// URL, e.g. postgres://billing:secret@db:5432/billing',
     description: "The service's own PostgreSQL database, e.g. postgres://billing:secret@db:5432/billing",
   }),
   NATS_URL: Type.Optional(
     Type.String({
       pattern: '^(nats|tls)://',
+      form: NATS_URL_FORM,
       description: 'NATS server with JetStream, e.g. nats://nats:4222 (comma-separate the servers of a cluster); every style but http needs it',
     }),
   ),
@@ -74,6 +94,7 @@ export const ServiceProcessConfig = Type.Object({
   }),
   PORT: Port(8080, 'HTTP port'),
   INTERNAL_PORT: Port(8081, 'HTTP port of the internal endpoints other services call (http and hybrid styles); never exposed'),
+  HOST: Host('the HTTP listener'),
   LOG_LEVEL: LogLevel,
   MESSAGE_BATCHING: MessageBatchingSetting,
   ...StyleSettings,
@@ -90,6 +111,7 @@ export const ServiceProcessConfig = Type.Object({
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
     Type.String({
       pattern: '^https?://',
+      form: `${HTTP_URL_FORM}, e.g. http://otel-collector:4318`,
       description: 'OpenTelemetry collector (OTLP/HTTP) to export traces to, e.g. http://otel-collector:4318; unset: no export',
     }),
   ),
@@ -103,13 +125,14 @@ export const TokenIssuerConfig = Type.Object({
     description: 'JSON JWK Set of Ed25519 private keys (streamshop keygen): the first signs, all are published',
   }),
   ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email', description: 'the operator account, created or updated at start' })),
-  ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8, maxLength: 128, description: 'its password (8 to 128 characters)' })),
+  ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8, maxLength: 128, secret: true, description: 'its password (8 to 128 characters)' })),
 });
 
 /** billing, orders and notifications check tokens with the public keys users publishes. */
 export const TokenVerifierConfig = Type.Object({
   AUTH_JWKS_URL: Type.String({
     pattern: '^https?://',
+    form: `${HTTP_URL_FORM}, e.g. http://users/users/.well-known/jwks.json`,
     description: "users' public keys, e.g. http://users/users/.well-known/jwks.json (cached; read again for an unknown key id)",
   }),
 });
@@ -132,12 +155,16 @@ export function serviceProcessConfig(service: ServiceName): typeof AnyServicePro
  * and checks tokens with users' public keys, as billing does.
  */
 export const ConsoleConfig = Type.Object({
-  NATS_URL: Type.Optional(Type.String({ pattern: '^(nats|tls)://', description: 'NATS to watch for the live feed; unset (the http style has no broker): no live feed' })),
+  NATS_URL: Type.Optional(Type.String({ pattern: '^(nats|tls)://', form: NATS_URL_FORM, description: 'NATS to watch for the live feed; unset (the http style has no broker): no live feed' })),
   AUTH_JWKS_URL: TokenVerifierConfig.properties.AUTH_JWKS_URL,
   PORT: ServiceProcessConfig.properties.PORT,
+  HOST: ServiceProcessConfig.properties.HOST,
   LOG_LEVEL: LogLevel,
 });
 export type ConsoleConfig = Static<typeof ConsoleConfig>;
+
+/** The gateway's address, for every topology that has one (the embedded default, the stack). */
+export const GatewayHost = Host('the gateway');
 
 /** Maintenance commands that only need the service's database. */
 export const DatabaseOnlyConfig = Type.Object({
@@ -149,10 +176,11 @@ export const DatabaseOnlyConfig = Type.Object({
 /** The embedded default: everything in one process, PostgreSQL from npm. */
 export const EmbeddedConfig = Type.Object({
   PORT: Port(8080, 'gateway HTTP port (0 picks a free one)'),
+  HOST: GatewayHost,
   DATA_DIR: Type.String({ default: '.data', minLength: 1, description: 'where embedded PostgreSQL keeps its files' }),
   PG_PORT: Port(54329, 'port of the embedded PostgreSQL (0 picks a free one)'),
   NATS_URL: Type.Optional(
-    Type.String({ pattern: '^(nats|tls)://', description: 'use NATS JetStream instead of the in-process bus' }),
+    Type.String({ pattern: '^(nats|tls)://', form: NATS_URL_FORM, description: 'use NATS JetStream instead of the in-process bus' }),
   ),
   SHUTDOWN_TIMEOUT: ServiceProcessConfig.properties.SHUTDOWN_TIMEOUT,
   ...RetentionConfig.properties,
@@ -179,7 +207,7 @@ export function durationMs(value: string): number {
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
 
-/** Reads the schema's variables from env, applies defaults, converts types, and explains every problem at once. */
+/** Reads the schema's variables from env, applies defaults, converts types, and explains every problem at once, one line each. */
 export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv = process.env): Static<T> {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(schema.properties)) {
@@ -188,17 +216,7 @@ export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv 
   }
   const value = Value.Convert(schema, Value.Default(schema, raw));
   if (Value.Check(schema, value)) return value as Static<T>;
-  const describe = (key: string, message: string) => {
-    const description = (schema.properties[key] as { description?: string } | undefined)?.description;
-    const got = key in raw ? ` (got ${JSON.stringify(raw[key])})` : ' (not set)';
-    return `  ${key}: ${message}${got}${description ? ` — ${description}` : ''}`;
-  };
-  const problems = [...Value.Errors(schema, value)].flatMap((error) => {
-    const missing = (error.params as { requiredProperties?: string[] }).requiredProperties;
-    if (error.keyword === 'required' && missing) return missing.map((key) => describe(key, 'is required'));
-    return [describe(error.instancePath.replace(/^\//, ''), error.message)];
-  });
-  throw new ConfigError(`Invalid configuration:\n${[...new Set(problems)].join('\n')}`);
+  throw new ConfigError(describeProblems(schema, raw, value as Record<string, unknown>).join('\n'));
 }
 
 /** The operator's account from ADMIN_EMAIL and ADMIN_PASSWORD: both, or neither (then there is no admin). */
@@ -206,7 +224,7 @@ export function operatorAccount(config: { ADMIN_EMAIL?: string | undefined; ADMI
   const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = config;
   if (email === undefined && password === undefined) return undefined;
   if (email === undefined || password === undefined) {
-    throw new ConfigError('Invalid configuration:\n  ADMIN_EMAIL and ADMIN_PASSWORD: set both, or neither (no operator account)');
+    throw new ConfigError('ADMIN_EMAIL and ADMIN_PASSWORD: set both, or neither (no operator account)');
   }
   return { email, password };
 }

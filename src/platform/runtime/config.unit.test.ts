@@ -1,9 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { STREAM_MAX_AGE_MS } from '../messaging/nats/index.ts';
-import { ConfigError, durationMs, EmbeddedConfig, loadConfig, operatorAccount, retentionOf, serviceProcessConfig } from './config.ts';
+import { ConfigError, ConsoleConfig, durationMs, EmbeddedConfig, loadConfig, operatorAccount, retentionOf, serviceProcessConfig } from './config.ts';
+import { withoutPasswords } from './config-problems.ts';
 
 const service = { DATABASE_URL: 'postgres://billing:secret@db:5432/billing', NATS_URL: 'nats://nats:4222', AUTH_JWKS_URL: 'http://users/users/.well-known/jwks.json' };
+
+/** The message of the ConfigError a load throws. */
+function problemsOf(load: () => unknown): string {
+  try {
+    load();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.message;
+  }
+  assert.fail('the settings were accepted');
+}
 
 describe('configuration', () => {
   test('given only the required settings, when a service loads them, then the others take their defaults, converted to their types', () => {
@@ -28,6 +40,27 @@ describe('configuration', () => {
     }
   });
 
+  test('given wrong settings, when they are loaded, then each is one line naming it and its allowed values, the literals of a union listed', () => {
+    const message = problemsOf(() => loadConfig(EmbeddedConfig, { LOG_LEVEL: 'loud', PORT: 'abc', SHUTDOWN_TIMEOUT: '10', MESSAGE_BATCHING: 'maybe', OUTBOX_RELAY: 'x', NATS_URL: 'http://h' }));
+    assert.deepEqual(message.split('\n'), [
+      'PORT: must be an integer from 0 to 65535 (got "abc")',
+      'NATS_URL: must be nats:// or tls:// URLs, comma-separated, e.g. nats://nats:4222 (got "http://h")',
+      'SHUTDOWN_TIMEOUT: must be a whole number with a unit (ms, s, m, h or d), e.g. 500ms, 10s, 15m, 72h, 7d (got "10")',
+      'OUTBOX_RELAY: must be one of on, paused (got "x")',
+      'MESSAGE_BATCHING: must be one of on, off (got "maybe")',
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ]);
+  });
+
+  test('given a wrong secret, when it is explained, then the password is named but never shown, nor the password of a URL', () => {
+    const password = 'tiny-pw';
+    const message = problemsOf(() => loadConfig(serviceProcessConfig('users'), { ...service, DATABASE_URL: 'mysql://users:hunter2@db/users', AUTH_SIGNING_KEYS_FILE: 'k.json', ADMIN_PASSWORD: password }));
+    assert.match(message, /^ADMIN_PASSWORD: must be 8 to 128 characters long$/m);
+    assert.match(message, /DATABASE_URL: .*\(got "mysql:\/\/users:\*\*\*@db\/users"\)/);
+    for (const secret of [password, 'hunter2']) assert.ok(!message.includes(secret), `${secret} in:\n${message}`);
+    assert.equal(withoutPasswords('nats://a:b@n1:4222,nats://c:d@n2:4222'), 'nats://a:***@n1:4222,nats://c:***@n2:4222');
+  });
+
   test('given the role of each service, when its settings are listed, then users needs the signing keys and the others the key set URL', () => {
     assert.ok('AUTH_SIGNING_KEYS_FILE' in serviceProcessConfig('users').properties);
     assert.ok(!('AUTH_JWKS_URL' in serviceProcessConfig('users').properties));
@@ -35,6 +68,15 @@ describe('configuration', () => {
       assert.ok('AUTH_JWKS_URL' in serviceProcessConfig(name).properties);
       assert.ok(!('AUTH_SIGNING_KEYS_FILE' in serviceProcessConfig(name).properties));
     }
+  });
+
+  test('given no HOST, when any process loads its settings, then its listener binds 127.0.0.1: this machine only', () => {
+    const consoleSettings = { NATS_URL: service.NATS_URL, AUTH_JWKS_URL: service.AUTH_JWKS_URL };
+    for (const config of [loadConfig(EmbeddedConfig, {}), loadConfig(serviceProcessConfig('billing'), service), loadConfig(ConsoleConfig, consoleSettings)]) {
+      assert.equal(config.HOST, '127.0.0.1');
+    }
+    assert.equal(loadConfig(serviceProcessConfig('billing'), { ...service, HOST: '0.0.0.0' }).HOST, '0.0.0.0');
+    assert.throws(() => loadConfig(EmbeddedConfig, { HOST: 'http://x/' }), /HOST: must be an IP address or a host name/);
   });
 
   test('durations are written with a unit', () => {

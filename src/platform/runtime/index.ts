@@ -9,6 +9,7 @@ export {
   DatabaseOnlyConfig,
   durationMs,
   EmbeddedConfig,
+  GatewayHost,
   loadConfig,
   operatorAccount,
   retentionOf,

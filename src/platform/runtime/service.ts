@@ -126,7 +126,7 @@ export async function startService(module: ServiceModule, options: StartServiceO
   const calls = createInternalClient({ caller: module.name, urlOf: options.internal.urlOf, credentials: options.internal.credentials, metrics });
   const parts: StartedParts = { unsubscribe: async () => {} };
   try {
-    await migrate(sql, [platformMigrations, { name: module.name, url: module.migrations }], log);
+    await migrate(sql, { database: module.name, folders: [platformMigrations, { name: module.name, url: module.migrations }] }, log);
     const rules = [...messagingRules(options.retention), ...(module.retention ?? [])];
     registerMessagingGauges(sql, metrics, rules);
     const deps = { db, log, metrics, speed, style: options.style, calls, paymentDeadlineMs: options.paymentDeadlineMs };
