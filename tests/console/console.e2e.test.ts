@@ -5,88 +5,49 @@
  * reports/console/.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { type Api, eventually, type Member, TEST_ADMIN } from '../support/api.ts';
-import { launchBrowser, SCREENSHOTS, skipWithoutBrowser } from '../support/browser.ts';
+import { launchBrowser, skipWithoutBrowser } from '../support/browser.ts';
+import { type ConsolePages, consolePages, TIMEOUT } from '../support/console-page.ts';
 import { failInserts } from '../support/faults.ts';
 import { useSystem } from '../support/topology.ts';
-
-const TIMEOUT = 15_000;
 
 describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrowser() }, () => {
   const t = useSystem('embedded');
   let browser: Browser;
   let admin: Api;
+  let pages: ConsolePages;
   before(async () => {
     browser = await launchBrowser();
     admin = await t.api.admin();
+    pages = consolePages(browser, t.system.url);
   });
   after(() => browser?.close());
 
-  /** Script errors and policy violations of each open page: there must be none (see done). */
-  const problems = new WeakMap<Page, string[]>();
-
-  /** A new tab with an empty session. */
-  async function openConsole(hash = ''): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 720 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(TIMEOUT);
-    const seen: string[] = [];
-    problems.set(page, seen);
-    page.on('pageerror', (error) => seen.push(`script error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content.Security.Policy|Trusted Type/i.test(message.text())) seen.push(message.text());
-    });
-    await page.goto(`${t.system.url}/console${hash}`);
-    return page;
-  }
-
-  /** Closes the tab, failing the test if the page had a script error or broke its own policy. */
-  async function done(page: Page): Promise<void> {
-    await page.context().close();
-    assert.deepEqual(problems.get(page), [], 'the page ran without script errors or policy violations');
-  }
-
-  async function logIn(page: Page, email: string, password: string): Promise<void> {
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-  }
-
-  /** Logged in as the operator, with the live feed connected. */
-  async function asOperator(hash = ''): Promise<Page> {
-    const page = await openConsole(hash);
-    await logIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
-    await page.locator('#live-status[data-status="live"]').waitFor();
-    return page;
-  }
-
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
   test('without an admin login, the console shows no data: a user’s login is refused, and every page asks to log in', async () => {
     const user = await t.api.userWithAccount();
-    const page = await openConsole('#/dead-letters');
+    const page = await pages.open('#/dead-letters');
     await page.getByRole('heading', { name: 'Operators’ console' }).waitFor();
     assert.equal(await page.locator('table').count(), 0);
 
-    await logIn(page, user.email, user.password);
+    await pages.logIn(page, user.email, user.password);
     await page.getByRole('alert').filter({ hasText: 'is not an operator' }).waitFor();
     assert.equal(await page.locator('table').count(), 0, 'still no data');
     assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'no token kept');
-    await shot(page, 'refused-user');
+    await pages.shot(page, 'refused-user');
 
     await page.goto(`${t.system.url}/console#/users/${user.id}`);
     await page.getByRole('heading', { name: 'Operators’ console' }).waitFor();
-    await done(page);
+    await pages.done(page);
   });
 
   let paidOrder: { id: string };
   let buyer: Member;
 
   test('when the operator is logged in and an order is placed through the API, then it appears in the live feed and reaches paid on its timeline, hop by hop', async () => {
-    const page = await asOperator();
+    const page = await pages.asOperator();
     buyer = await t.api.userWithAccount(10_000);
     const placed = await buyer.post('/orders', { userId: buyer.id, price: 2_500 });
     assert.equal(placed.status, 201);
@@ -96,7 +57,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     await row.waitFor();
     await row.locator('[data-status="paid"]').waitFor();
     assert.equal(await row.locator('td').nth(2).textContent(), '25.00 ₽');
-    await shot(page, 'feed');
+    await pages.shot(page, 'feed');
 
     await row.getByRole('link').first().click();
     await page.locator('[data-field="status"] [data-status="paid"]').waitFor();
@@ -122,20 +83,20 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
       assert.match(cells[0] ?? '', /^\d\d:\d\d:\d\d\.\d{3}$/, `${step}: when`);
       if (step.startsWith('handled')) assert.match(cells[4] ?? '', /^\+\d+(\.\d+)? (ms|s)$/, `${step}: how long the hop took`);
     }
-    await shot(page, 'timeline');
-    await done(page);
+    await pages.shot(page, 'timeline');
+    await pages.done(page);
   });
 
   test('a user’s account page shows the balance, the ledger line by line, the orders and the letters', async () => {
-    const page = await asOperator(`#/users/${buyer.id}`);
+    const page = await pages.asOperator(`#/users/${buyer.id}`);
     await page.locator('[data-field="balance"]').filter({ hasText: '75.00 ₽' }).waitFor();
     const ledger = page.getByRole('region', { name: 'Ledger' }).locator('tbody tr');
     assert.deepEqual(await ledger.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[1]?.textContent)), ['payment', 'deposit']);
     const letters = page.getByRole('region', { name: 'Letters' }).locator('tbody tr');
     assert.equal(await letters.count(), 1);
     assert.match((await letters.first().textContent()) ?? '', new RegExp(`order_paid.*${paidOrder.id}`));
-    await shot(page, 'user');
-    await done(page);
+    await pages.shot(page, 'user');
+    await pages.done(page);
   });
 
   test('when billing dead-letters two orders, then the operator retries one from the page once the cause is fixed (the order is paid) and discards the other with a reason, which is kept', async () => {
@@ -154,12 +115,12 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
       );
     const [retryId, discardId] = await Promise.all([letterOf(toRetry.id), letterOf(toDiscard.id)]);
 
-    const page = await asOperator('#/dead-letters');
+    const page = await pages.asOperator('#/dead-letters');
     const retryRow = page.locator(`tr[data-event-id="${retryId}"]`);
     const discardRow = page.locator(`tr[data-event-id="${discardId}"]`);
     await retryRow.waitFor();
     assert.match((await retryRow.textContent()) ?? '', /injected fault: ledger unavailable/);
-    await shot(page, 'dead-letters-waiting');
+    await pages.shot(page, 'dead-letters-waiting');
 
     await fault.lift();
     await retryRow.getByRole('button', { name: 'Retry' }).click();
@@ -172,7 +133,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     const discarded = page.locator(`tr[data-event-id="${discardId}"][data-state="discarded"]`);
     await discarded.waitFor();
     assert.match((await discarded.textContent()) ?? '', new RegExp(`by ${TEST_ADMIN.email} at .*customer refunded by hand, ticket 4711`));
-    await shot(page, 'dead-letters-settled');
+    await pages.shot(page, 'dead-letters-settled');
     assert.equal((await user.get(`/orders/${toDiscard.id}`)).body.status, 'pending', 'a discarded event is not handled');
 
     // The retried order's timeline tells the story: dead-lettered (now replayed), then handled and paid.
@@ -180,7 +141,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     await page.locator('[data-field="status"] [data-status="paid"]').waitFor();
     await page.locator('tr[data-action="dead-lettered"][data-service="billing"] [data-status="replayed"]').waitFor();
     await page.locator('tr[data-action="handled"][data-service="billing"]').waitFor();
-    await shot(page, 'timeline-after-retry');
-    await done(page);
+    await pages.shot(page, 'timeline-after-retry');
+    await pages.done(page);
   });
 });
