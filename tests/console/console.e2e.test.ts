@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type Api, eventually, type Member, TEST_ADMIN } from '../support/api.ts';
 import { launchBrowser, skipWithoutBrowser } from '../support/browser.ts';
 import { type ConsolePages, consolePages, TIMEOUT } from '../support/console-page.ts';
@@ -40,6 +40,29 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
 
     await page.goto(`${t.system.url}/console#/users/${user.id}`);
     await page.getByRole('heading', { name: 'Operators’ console' }).waitFor();
+    await pages.done(page);
+  });
+
+  /** The header's parts a logged-out visitor must not see, by whether they are visible now. */
+  const headerShown = async (page: Page) =>
+    Object.fromEntries(await Promise.all(['#nav', '#live-status', '#who button'].map(async (selector) => [selector, await page.locator(selector).isVisible()])));
+
+  test('the navigation, the live status and Log out show only while the operator is logged in', async () => {
+    const page = await pages.open();
+    await page.getByRole('heading', { name: 'Operators’ console' }).waitFor();
+    assert.deepEqual(await headerShown(page), { '#nav': false, '#live-status': false, '#who button': false }, 'before login');
+    assert.equal(await page.getByRole('link', { name: 'Dead letters' }).count(), 0, 'no link a visitor could follow');
+
+    await pages.logIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
+    await page.locator('#live-status[data-status="live"]').waitFor();
+    assert.deepEqual(await headerShown(page), { '#nav': true, '#live-status': true, '#who button': true }, 'logged in');
+    await page.getByRole('link', { name: 'Dead letters' }).click();
+    await page.getByRole('heading', { name: 'Dead letters' }).waitFor();
+    assert.equal(await page.locator('nav a.current').textContent(), 'Dead letters');
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Operators’ console' }).waitFor();
+    assert.deepEqual(await headerShown(page), { '#nav': false, '#live-status': false, '#who button': false }, 'after logging out');
     await pages.done(page);
   });
 

@@ -53,7 +53,9 @@ function route() {
   if (!currentSession()) return signIn();
   startLive();
   const match = routes.map(([pattern, view]) => /** @type {const} */ ([pattern.exec(location.hash), view])).find(([found]) => found);
-  for (const link of nav.querySelectorAll('a')) link.classList.toggle('current', link.hash === (location.hash || '#/'));
+  // A user's page belongs to Users as their list does: the link of the address's first segment is the current one.
+  const section = (location.hash || '#/').split('/')[1];
+  for (const link of nav.querySelectorAll('a')) link.classList.toggle('current', link.hash.split('/')[1] === section);
   if (!match) return show(root, h('p', { class: 'notice' }, 'No such page.'));
   const [params, view] = match;
   /** @type {ViewContext} */
