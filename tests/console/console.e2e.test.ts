@@ -122,6 +122,48 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     await pages.done(page);
   });
 
+  /** The page shows each id by its tail: ids made in the same moment (UUIDv7) share their head, not their tail. */
+  async function assertTails(page: Page, ids: string[], where: string): Promise<void> {
+    const text = (await page.locator('main').textContent()) ?? '';
+    for (const id of ids) assert.ok(text.includes(id.slice(-8)), `${where}: ${id} is shown by its tail`);
+  }
+
+  /** The id's copy button puts the whole id on the clipboard. */
+  async function assertCopies(page: Page, id: string): Promise<void> {
+    const button = page.getByRole('button', { name: `Copy ${id}`, exact: true }).first();
+    await button.click();
+    await page.locator(`button[data-state="copied"][aria-label="Copy ${id}"]`).first().waitFor();
+    assert.equal(await page.evaluate('navigator.clipboard.readText()'), id);
+  }
+
+  test('ids are shown by their tails, so that two orders placed at once can be told apart, and each copies whole', async () => {
+    const page = await pages.asOperator();
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.system.url });
+    const user = await t.api.userWithAccount(10_000);
+    const placed = await Promise.all([100, 200].map((price) => user.post('/orders', { userId: user.id, price }, { prefer: 'wait=10' })));
+    const [first, second] = placed.map((answer) => answer.body.id as string) as [string, string];
+
+    const idCell = (id: string) => page.locator(`tr[data-order-id="${id}"] td`).first();
+    await page.locator(`tr[data-order-id="${second}"] [data-status="paid"]`).waitFor();
+    const shown = [await idCell(first).textContent(), await idCell(second).textContent()];
+    assert.notEqual(shown[0], shown[1], `two orders of one moment look different: ${shown.join(' and ')}`);
+    await assertTails(page, [first, second, user.id], 'feed');
+    await assertCopies(page, first);
+
+    await idCell(first).getByRole('link').click();
+    await page.locator('[data-field="status"] [data-status="paid"]').waitFor();
+    const published = await Promise.all(['orders', 'billing'].map(async (service) => (await admin.get(`/${service}/admin/events?subject=${first}`)).body.published));
+    const eventIds = published.flat().map((item: { envelope: { id: string } }) => item.envelope.id);
+    await eventually(async () => assertTails(page, [first, user.id, ...eventIds], 'timeline'), { timeoutMs: TIMEOUT });
+    await assertCopies(page, eventIds[0] as string);
+
+    await page.getByRole('link', { name: user.id, exact: true }).click();
+    await page.getByRole('region', { name: 'Ledger' }).waitFor();
+    await assertTails(page, [user.id, first, second], 'user');
+    await assertCopies(page, user.id);
+    await pages.done(page);
+  });
+
   test('when billing dead-letters two orders, then the operator retries one from the page once the cause is fixed (the order is paid) and discards the other with a reason, which is kept', async () => {
     const user = await t.api.userWithAccount(10_000);
     const fault = await failInserts(t.system.database('billing'), 'ledger', user.id, 'injected fault: ledger unavailable');
@@ -143,6 +185,9 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     const discardRow = page.locator(`tr[data-event-id="${discardId}"]`);
     await retryRow.waitFor();
     assert.match((await retryRow.textContent()) ?? '', /injected fault: ledger unavailable/);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.system.url });
+    await assertTails(page, [retryId, discardId, toRetry.id, toDiscard.id], 'dead letters');
+    await assertCopies(page, retryId);
     await pages.shot(page, 'dead-letters-waiting');
 
     await fault.lift();

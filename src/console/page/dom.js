@@ -63,12 +63,6 @@ export function duration(ms) {
 }
 
 /**
- * The first characters of an id, with the whole id as its title.
- * @param {string} id
- */
-export const shortId = (id) => h('span', { class: 'id', title: id }, id.slice(0, 8));
-
-/**
  * The trace id of a W3C traceparent (00-<trace id>-<span id>-<flags>), or undefined.
  * @param {unknown} traceparent
  */

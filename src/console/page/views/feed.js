@@ -1,5 +1,6 @@
 // @ts-check
-import { badge, clock, h, money, show, shortId } from '../dom.js';
+import { badge, clock, h, money, show } from '../dom.js';
+import { idRef } from '../ids.js';
 
 /**
  * The live feed: orders as their events arrive (created, paid or rejected, letter stored), the latest on top.
@@ -23,8 +24,8 @@ export function feedView(root, { feed, onLeave }) {
         h(
           'tr',
           { 'data-order-id': order.orderId },
-          h('td', {}, h('a', { href: `#/orders/${order.orderId}` }, shortId(order.orderId))),
-          h('td', {}, order.userId ? h('a', { href: `#/users/${order.userId}` }, shortId(order.userId)) : ''),
+          h('td', {}, idRef(order.orderId, { href: `#/orders/${order.orderId}` })),
+          h('td', {}, order.userId ? idRef(order.userId, { href: `#/users/${order.userId}` }) : ''),
           h('td', { class: 'number' }, order.price === undefined ? '' : money(order.price)),
           h('td', {}, badge(order.status)),
           h('td', {}, order.step),

@@ -1,6 +1,7 @@
 // @ts-check
 import { api, SERVICES } from '../api.js';
 import { badge, clock, dateTime, duration, h, money, notice, show } from '../dom.js';
+import { idRef } from '../ids.js';
 import { timelineOf } from '../timeline.js';
 
 /**
@@ -11,7 +12,7 @@ import { timelineOf } from '../timeline.js';
 export function orderView(root, { onLive }, orderId = '') {
   const summary = h('section', { class: 'summary' }, notice('Loading…'));
   const timeline = h('section', { class: 'timeline' });
-  show(root, h('h1', {}, 'Order ', h('span', { class: 'id' }, orderId)), summary, timeline);
+  show(root, h('h1', {}, 'Order ', idRef(orderId, { whole: true })), summary, timeline);
 
   let drawing = Promise.resolve();
   /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -60,7 +61,7 @@ async function draw(orderId, summary, timeline) {
       h('dt', {}, 'Status'),
       h('dd', { 'data-field': 'status' }, badge(order.status), order.reason ? ` (${order.reason})` : ''),
       h('dt', {}, 'User'),
-      h('dd', {}, h('a', { href: `#/users/${order.userId}` }, order.userId)),
+      h('dd', {}, idRef(order.userId, { href: `#/users/${order.userId}`, whole: true })),
       h('dt', {}, 'Price'),
       h('dd', {}, money(order.price)),
       h('dt', {}, 'Placed'),
@@ -90,9 +91,9 @@ async function draw(orderId, summary, timeline) {
                 h('td', {}, clock(row.at)),
                 h('td', {}, row.service),
                 h('td', {}, what(row)),
-                h('td', {}, h('code', { title: row.eventId }, row.type)),
+                h('td', {}, h('code', {}, row.type), h('div', {}, idRef(row.eventId))),
                 h('td', { class: 'number' }, row.hopMs === undefined ? '' : `+${duration(row.hopMs)}`),
-                h('td', {}, row.traceId ? h('code', {}, row.traceId) : ''),
+                h('td', {}, row.traceId ? idRef(row.traceId) : ''),
               ),
             ),
           ),

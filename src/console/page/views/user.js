@@ -1,6 +1,7 @@
 // @ts-check
 import { allItems, api, ApiError } from '../api.js';
-import { badge, dateTime, h, money, notice, show, shortId } from '../dom.js';
+import { badge, dateTime, h, money, notice, show } from '../dom.js';
+import { idRef } from '../ids.js';
 
 /** A user id as the input's pattern (anchored by the browser). */
 const UUID = '[\\da-fA-F]{8}-[\\da-fA-F]{4}-[\\da-fA-F]{4}-[\\da-fA-F]{4}-[\\da-fA-F]{12}';
@@ -38,6 +39,8 @@ async function draw(userId, content) {
     h(
       'dl',
       { class: 'summary' },
+      h('dt', {}, 'Id'),
+      h('dd', {}, idRef(user.id, { whole: true })),
       h('dt', {}, 'Name'),
       h('dd', {}, user.name),
       h('dt', {}, 'Email'),
@@ -51,11 +54,11 @@ async function draw(userId, content) {
       'Ledger',
       ledger,
       ['When', 'Type', 'Amount', 'Balance after', 'Order'],
-      (line) => [dateTime(line.createdAt), line.type, money(line.amount), money(line.balance), line.orderId ? h('a', { href: `#/orders/${line.orderId}` }, shortId(line.orderId)) : ''],
+      (line) => [dateTime(line.createdAt), line.type, money(line.amount), money(line.balance), line.orderId ? idRef(line.orderId, { href: `#/orders/${line.orderId}` }) : ''],
     ),
     section('Orders (latest 20)', orders.items, ['Placed', 'Order', 'Price', 'Status'], (order) => [
       dateTime(order.createdAt),
-      h('a', { href: `#/orders/${order.id}` }, shortId(order.id)),
+      idRef(order.id, { href: `#/orders/${order.id}` }),
       money(order.price),
       badge(order.status),
     ]),
