@@ -96,8 +96,26 @@ function startLive() {
     onStatus(status) {
       liveStatus.dataset.status = status;
       show(liveStatus, status === 'live' ? '● live' : status === 'connecting' ? '○ connecting…' : '○ offline, retrying');
+      if (status === 'live') loadRecentOrders();
     },
   });
+}
+
+/** How many of the latest orders the feed starts with. */
+const RECENT_ORDERS = 50;
+
+/**
+ * The latest orders, asked for each time the stream is live (after login, and after a reconnection, which may have
+ * missed events): from then on the stream tells every move, so nothing falls between the list and the stream.
+ */
+function loadRecentOrders() {
+  const token = currentSession()?.token;
+  // An answer that comes after the operator logged out must not fill the next session's feed.
+  const stillOurs = () => currentSession()?.token === token;
+  api(`/orders?limit=${RECENT_ORDERS}`).then(
+    (page) => stillOurs() && feed.load(page.items),
+    (error) => stillOurs() && feed.failed(error instanceof Error ? error.message : String(error)),
+  );
 }
 
 /** Events were dropped while the connection was slow: ask the API how the orders still pending really are. */
