@@ -68,4 +68,27 @@ describe('operators’ console in a browser: the first hour (embedded)', { skip:
     await pages.shot(page, 'feed-after-login');
     await pages.done(page);
   });
+
+  test('a user is found by address, in any letter case, or by id; an unknown address says so', async () => {
+    const page = await pages.asOperator('#/users');
+    const search = page.getByRole('searchbox', { name: 'Email address or user id' });
+    const balance = page.locator('[data-field="balance"]');
+
+    await search.fill(buyer.email.toUpperCase());
+    await page.getByRole('button', { name: 'Show' }).click();
+    await balance.filter({ hasText: '92.00 ₽' }).waitFor();
+    assert.equal(new URL(page.url()).hash, `#/users/${buyer.id}`, 'the user’s page, by id: a link to share');
+    assert.equal(await page.locator('nav a.current').textContent(), 'Users');
+
+    const nobody = `nobody-${crypto.randomUUID()}@example.com`;
+    await search.fill(nobody);
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByText(`No user has the address ${nobody}.`).waitFor();
+
+    await page.goto(`${t.system.url}/console#/users`);
+    await search.fill(buyer.id.toUpperCase());
+    await page.getByRole('button', { name: 'Show' }).click();
+    await balance.filter({ hasText: '92.00 ₽' }).waitFor();
+    await pages.done(page);
+  });
 });

@@ -3,23 +3,43 @@ import { allItems, api, ApiError } from '../api.js';
 import { badge, dateTime, h, money, notice, show } from '../dom.js';
 import { idRef } from '../ids.js';
 
-/** A user id as the input's pattern (anchored by the browser). */
-const UUID = '[\\da-fA-F]{8}-[\\da-fA-F]{4}-[\\da-fA-F]{4}-[\\da-fA-F]{4}-[\\da-fA-F]{12}';
+/** A user id: a UUID, in any letter case. */
+const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
 
 /**
- * A user's account: who they are, the balance, the ledger line by line, their orders and their letters.
+ * A user's account: who they are, the balance, the ledger line by line, their orders and their letters. Found by
+ * id, or by address (GET /users?email=, which only an operator may call).
  * @type {import('../main.js').View}
  */
 export function userView(root, _context, userId) {
-  const input = h('input', { type: 'search', name: 'userId', placeholder: 'user id (UUID)', required: true, pattern: UUID, value: userId ?? '' });
+  const input = h('input', { type: 'search', name: 'user', placeholder: 'email address or user id', 'aria-label': 'Email address or user id', required: true, maxlength: 254, value: userId ?? '' });
+  const content = h('div', {}, userId ? notice('Loading…') : notice('Give an address or an id, or open a user from the live feed or an order.'));
   const form = h('form', { class: 'search', 'aria-label': 'Find a user' }, input, h('button', { type: 'submit' }, 'Show'));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    location.hash = `#/users/${input.value.trim().toLowerCase()}`;
+    find(input.value.trim(), content).catch((error) => show(content, notice(error.message, 'error')));
   });
-  const content = h('div', {}, userId ? notice('Loading…') : notice('Open a user from the live feed or an order, or paste their id.'));
   show(root, h('h1', {}, 'User'), form, content);
   if (userId) draw(userId, content).catch((error) => show(content, notice(error instanceof ApiError && error.status === 404 ? 'No such user.' : error.message, 'error')));
+}
+
+/**
+ * Opens the user the operator asked for: by id at once, by address once the API has found it.
+ * @param {string} query
+ * @param {HTMLElement} content
+ */
+async function find(query, content) {
+  let userId = query.toLowerCase();
+  if (!UUID.test(query)) {
+    if (!query.includes('@')) return show(content, notice('That is neither an email address nor a user id (a UUID).', 'error'));
+    show(content, notice('Looking for the address…'));
+    const found = await api(`/users?email=${encodeURIComponent(query)}`);
+    if (found.items.length === 0) return show(content, notice(`No user has the address ${query}.`));
+    userId = found.items[0].id;
+  }
+  // Asking again for the user shown changes no address, so no hashchange would draw them again.
+  if (location.hash === `#/users/${userId}`) return draw(userId, content);
+  location.hash = `#/users/${userId}`;
 }
 
 /**
