@@ -105,6 +105,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     for (const { step, cells } of rows) {
       assert.match(cells[0] ?? '', /^\d\d:\d\d:\d\d\.\d{3}$/, `${step}: when`);
       if (step.startsWith('handled')) assert.match(cells[4] ?? '', /^\+\d+(\.\d+)? (ms|s)$/, `${step}: how long the hop took`);
+      assert.equal(cells[5], 'tracing off', `${step}: the test system exports no traces, and the trace column says so`);
     }
     await pages.shot(page, 'timeline');
     await pages.done(page);

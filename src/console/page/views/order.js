@@ -2,6 +2,7 @@
 import { api, SERVICES } from '../api.js';
 import { badge, clock, dateTime, duration, h, money, notice, show } from '../dom.js';
 import { idRef } from '../ids.js';
+import { consoleSettings } from '../settings.js';
 import { timelineOf } from '../timeline.js';
 
 /**
@@ -35,7 +36,8 @@ export function orderView(root, { onLive }, orderId = '') {
  * @param {HTMLElement} timeline
  */
 async function draw(orderId, summary, timeline) {
-  const order = await api(`/orders/${orderId}`);
+  // Without the settings the timeline still shows; only a trace column without ids cannot say why.
+  const [order, settings] = await Promise.all([api(`/orders/${orderId}`), consoleSettings().catch(() => undefined)]);
   const letters = await api(`/notifications?userId=${order.userId}&limit=100`);
   const letter = letters.items.find((/** @type {{ orderId?: string }} */ item) => item.orderId === orderId);
   /** @type {Record<string, import('../timeline.js').Trail>} */
@@ -93,7 +95,7 @@ async function draw(orderId, summary, timeline) {
                 h('td', {}, what(row)),
                 h('td', {}, h('code', {}, row.type), h('div', {}, idRef(row.eventId))),
                 h('td', { class: 'number' }, row.hopMs === undefined ? '' : `+${duration(row.hopMs)}`),
-                h('td', {}, row.traceId ? idRef(row.traceId) : ''),
+                h('td', { 'data-field': 'trace' }, traceOf(row, settings)),
               ),
             ),
           ),
@@ -107,4 +109,14 @@ function what(row) {
   if (row.action === 'published') return `published${row.busMs === undefined ? ', waiting in the outbox' : `, marked sent after ${duration(row.busMs)}`}`;
   if (row.action === 'handled') return `handled${row.from ? ` (from ${row.from})` : ''}`;
   return h('span', {}, 'dead-lettered ', badge(row.state ?? 'waiting'), ' ', h('a', { href: '#/dead-letters' }, row.error ?? ''));
+}
+
+/**
+ * @param {import('../timeline.js').TimelineRow} row
+ * @param {import('../settings.js').ConsoleSettings | undefined} settings
+ */
+function traceOf(row, settings) {
+  if (row.traceId) return idRef(row.traceId);
+  if (settings?.tracing === false) return h('span', { class: 'notice', title: 'OTEL_EXPORTER_OTLP_ENDPOINT is not set: the services record no traces' }, 'tracing off');
+  return settings ? h('span', { class: 'notice', title: 'This event carries no traceparent' }, 'none') : '';
 }
