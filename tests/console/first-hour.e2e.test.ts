@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { type Api, eventually, type Member } from '../support/api.ts';
+import { type Api, eventually, type Member, TEST_ADMIN } from '../support/api.ts';
 import { launchBrowser, skipWithoutBrowser } from '../support/browser.ts';
-import { type ConsolePages, consolePages } from '../support/console-page.ts';
+import { type ConsolePages, consolePages, PHONE } from '../support/console-page.ts';
 import { failInserts } from '../support/faults.ts';
 import { useSystem } from '../support/topology.ts';
 
@@ -89,6 +89,38 @@ describe('operators’ console in a browser: the first hour (embedded)', { skip:
     await search.fill(buyer.id.toUpperCase());
     await page.getByRole('button', { name: 'Show' }).click();
     await balance.filter({ hasText: '92.00 ₽' }).waitFor();
+    await pages.done(page);
+  });
+
+  /** The document is no wider than the window: what does not fit scrolls inside its own box (a table), not the page. */
+  async function assertFits(page: Page, view: string): Promise<void> {
+    const [width, window] = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number];
+    assert.ok(width <= window, `${view}: the document is ${width} px wide in a window of ${window} px`);
+    await pages.shot(page, `phone-${view}`);
+  }
+
+  test('at a phone’s width every view fits the window, logged in and with data', async () => {
+    const page = await pages.open('', PHONE);
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    await assertFits(page, 'login');
+    await pages.logIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
+    await page.locator('#live-status[data-status="live"]').waitFor();
+
+    await page.locator(`tr[data-order-id="${paid.id}"] [data-status="paid"]`).waitFor();
+    await assertFits(page, 'feed');
+    await page.goto(`${t.system.url}/console#/orders/${paid.id}`);
+    await page.locator('table[aria-label="Timeline"] tr[data-type="notifications.letter.stored.v1"]').waitFor();
+    await assertFits(page, 'timeline');
+    await page.goto(`${t.system.url}/console#/users`);
+    await page.getByRole('searchbox', { name: 'Email address or user id' }).waitFor();
+    await assertFits(page, 'users');
+    await page.goto(`${t.system.url}/console#/users/${buyer.id}`);
+    await page.getByRole('region', { name: 'Letters' }).locator('tbody tr').nth(1).waitFor();
+    await assertFits(page, 'user');
+    await page.goto(`${t.system.url}/console#/dead-letters`);
+    await page.getByLabel('Which dead letters').selectOption('all');
+    await page.locator('tr[data-state="replayed"]').waitFor();
+    await assertFits(page, 'dead-letters');
     await pages.done(page);
   });
 });

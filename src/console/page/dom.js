@@ -43,6 +43,12 @@ export function show(element, ...children) {
   element.replaceChildren(...nodes(children));
 }
 
+/**
+ * A table in a box of its own that scrolls sideways, so that a table wider than a phone does not widen the page.
+ * @param {HTMLTableElement} table
+ */
+export const scrolling = (table) => h('div', { class: 'table-box' }, table);
+
 /** @param {number} kopecks */
 export const money = (kopecks) => `${(kopecks / 100).toFixed(2)} ₽`;
 

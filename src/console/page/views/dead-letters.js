@@ -1,6 +1,6 @@
 // @ts-check
 import { allItems, api, SERVICES } from '../api.js';
-import { badge, dateTime, h, notice, show } from '../dom.js';
+import { badge, dateTime, h, notice, scrolling, show } from '../dom.js';
 import { idRef } from '../ids.js';
 
 /**
@@ -37,19 +37,18 @@ async function draw(content, state) {
   );
   const all = lists.flat().sort((a, b) => (a.letter.failedAt < b.letter.failedAt ? 1 : -1));
   if (all.length === 0) return show(content, notice(state === 'waiting' ? 'No dead letter waits: every event was handled.' : 'No dead letters.'));
-  show(
-    content,
+  const columns = ['Service', 'Event', 'About', 'Failed', 'Attempts', 'Error', 'State', ''];
+  const table = h(
+    'table',
+    { class: 'dead-letters', 'aria-label': 'Dead letters' },
+    h('thead', {}, h('tr', {}, columns.map((column) => h('th', {}, column)))),
     h(
-      'table',
-      { class: 'dead-letters', 'aria-label': 'Dead letters' },
-      h('thead', {}, h('tr', {}, ['Service', 'Event', 'About', 'Failed', 'Attempts', 'Error', 'State', ''].map((column) => h('th', {}, column)))),
-      h(
-        'tbody',
-        {},
-        all.map(({ service, letter }) => row(service, letter)),
-      ),
+      'tbody',
+      {},
+      all.map(({ service, letter }) => row(service, letter)),
     ),
   );
+  show(content, scrolling(table));
 }
 
 /**

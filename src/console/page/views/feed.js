@@ -1,5 +1,5 @@
 // @ts-check
-import { badge, clock, dateTime, h, money, notice, show } from '../dom.js';
+import { badge, clock, dateTime, h, money, notice, scrolling, show } from '../dom.js';
 import { idRef } from '../ids.js';
 
 /**
@@ -40,7 +40,7 @@ export function feedView(root, { feed, onLeave }) {
     );
   };
   onLeave(feed.subscribe(render));
-  show(root, h('h1', {}, 'Live feed'), empty, table);
+  show(root, h('h1', {}, 'Live feed'), empty, scrolling(table));
   render();
 }
 

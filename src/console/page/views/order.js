@@ -1,6 +1,6 @@
 // @ts-check
 import { api, SERVICES } from '../api.js';
-import { badge, clock, dateTime, duration, h, money, notice, show } from '../dom.js';
+import { badge, clock, dateTime, duration, h, money, notice, scrolling, show } from '../dom.js';
 import { idRef } from '../ids.js';
 import { consoleSettings } from '../settings.js';
 import { timelineOf } from '../timeline.js';
@@ -79,27 +79,35 @@ async function draw(orderId, summary, timeline) {
     h('h2', {}, 'Timeline'),
     rows.length === 0
       ? notice('No events kept about this order (published events are kept RETENTION_OUTBOX, handled ones RETENTION_INBOX).')
-      : h(
-          'table',
-          { 'aria-label': 'Timeline' },
-          h('thead', {}, h('tr', {}, h('th', {}, 'At (UTC)'), h('th', {}, 'Service'), h('th', {}, 'What'), h('th', {}, 'Event'), h('th', {}, 'Hop'), h('th', {}, 'Trace id'))),
-          h(
-            'tbody',
-            {},
-            rows.map((row) =>
-              h(
-                'tr',
-                { 'data-action': row.action, 'data-service': row.service, 'data-type': row.type },
-                h('td', {}, clock(row.at)),
-                h('td', {}, row.service),
-                h('td', {}, what(row)),
-                h('td', {}, h('code', {}, row.type), h('div', {}, idRef(row.eventId))),
-                h('td', { class: 'number' }, row.hopMs === undefined ? '' : `+${duration(row.hopMs)}`),
-                h('td', { 'data-field': 'trace' }, traceOf(row, settings)),
-              ),
-            ),
-          ),
+      : scrolling(timelineTable(rows, settings)),
+  );
+}
+
+/**
+ * @param {import('../timeline.js').TimelineRow[]} rows
+ * @param {import('../settings.js').ConsoleSettings | undefined} settings
+ */
+function timelineTable(rows, settings) {
+  return h(
+    'table',
+    { 'aria-label': 'Timeline' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'At (UTC)'), h('th', {}, 'Service'), h('th', {}, 'What'), h('th', {}, 'Event'), h('th', {}, 'Hop'), h('th', {}, 'Trace id'))),
+    h(
+      'tbody',
+      {},
+      rows.map((row) =>
+        h(
+          'tr',
+          { 'data-action': row.action, 'data-service': row.service, 'data-type': row.type },
+          h('td', {}, clock(row.at)),
+          h('td', {}, row.service),
+          h('td', {}, what(row)),
+          h('td', {}, h('code', {}, row.type), h('div', {}, idRef(row.eventId))),
+          h('td', { class: 'number' }, row.hopMs === undefined ? '' : `+${duration(row.hopMs)}`),
+          h('td', { 'data-field': 'trace' }, traceOf(row, settings)),
         ),
+      ),
+    ),
   );
 }
 

@@ -1,6 +1,6 @@
 // @ts-check
 import { allItems, api, ApiError } from '../api.js';
-import { badge, dateTime, h, money, notice, show } from '../dom.js';
+import { badge, dateTime, h, money, notice, scrolling, show } from '../dom.js';
 import { idRef } from '../ids.js';
 
 /** A user id: a UUID, in any letter case. */
@@ -99,11 +99,13 @@ function section(title, items, columns, cells) {
     h('h2', {}, title, ' ', h('span', { class: 'count' }, `(${items.length})`)),
     items.length === 0
       ? notice('None.')
-      : h(
-          'table',
-          {},
-          h('thead', {}, h('tr', {}, columns.map((column) => h('th', {}, column)))),
-          h('tbody', {}, items.map((item) => h('tr', {}, cells(item).map((cell) => h('td', {}, cell))))),
+      : scrolling(
+          h(
+            'table',
+            {},
+            h('thead', {}, h('tr', {}, columns.map((column) => h('th', {}, column)))),
+            h('tbody', {}, items.map((item) => h('tr', {}, cells(item).map((cell) => h('td', {}, cell))))),
+          ),
         ),
   );
 }
