@@ -5,7 +5,7 @@
  */
 import { decodeJwt } from 'jose';
 import type { Logger } from 'pino';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import type { EventFeed } from '../platform/messaging/index.ts';
 import { AppError } from '../platform/common/index.ts';
 import { type App, createHttpApp } from '../platform/http/index.ts';
@@ -43,7 +43,20 @@ export interface ConsoleOptions {
   verifier: TokenVerifier;
   log: Logger;
   live?: LiveFeedOptions;
+  /**
+   * Whether the services export traces, which the page says rather than leave a trace column empty. By default,
+   * whether OTEL_EXPORTER_OTLP_ENDPOINT is set in this process: the embedded default and the stack run the console
+   * with the environment its services get.
+   */
+  tracing?: boolean;
 }
+
+/** GET /console/settings: what the page shows of how the install is set up. */
+const ConsoleSettings = Type.Object({
+  tracing: Type.Boolean({
+    description: 'Whether the services export traces (OTEL_EXPORTER_OTLP_ENDPOINT); without, an event has a trace id only if its caller sent a traceparent',
+  }),
+});
 
 export interface ConsoleServer {
   app: App;
@@ -55,6 +68,7 @@ export async function createConsoleServer(options: ConsoleOptions): Promise<Cons
   const log = options.log.child({ service: 'console' });
   const assets = await loadPageAssets();
   const live = createLiveFeed(options.feed, options.live);
+  const settings = { tracing: options.tracing ?? Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT) };
   const metrics = createMetrics('console');
   metrics.pendingGauge('console_live_streams', 'Operators connected to the live feed', async () => live.clients());
   const app = await createHttpApp(
@@ -67,7 +81,7 @@ export async function createConsoleServer(options: ConsoleOptions): Promise<Cons
       access: { verifier: options.verifier },
       tracing: untraced,
     },
-    (scoped) => consoleRoutes(scoped, assets, live),
+    (scoped) => consoleRoutes(scoped, { assets, live, settings }),
   );
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(SECURITY_HEADERS);
@@ -82,7 +96,13 @@ export async function createConsoleServer(options: ConsoleOptions): Promise<Cons
   };
 }
 
-function consoleRoutes(app: App, assets: Awaited<ReturnType<typeof loadPageAssets>>, live: ReturnType<typeof createLiveFeed>): void {
+interface ConsoleParts {
+  assets: Awaited<ReturnType<typeof loadPageAssets>>;
+  live: ReturnType<typeof createLiveFeed>;
+  settings: Static<typeof ConsoleSettings>;
+}
+
+function consoleRoutes(app: App, { assets, live, settings }: ConsoleParts): void {
   const page = { config: { access: 'anyone' as const }, schema: { hide: true } };
   const etag = `"${assets.version}"`;
 
@@ -103,6 +123,12 @@ function consoleRoutes(app: App, assets: Awaited<ReturnType<typeof loadPageAsset
     reply.header('cache-control', current ? 'public, max-age=31536000, immutable' : 'no-cache');
     return reply.type(asset.type).send(asset.body);
   });
+
+  app.get(
+    '/settings',
+    { config: { access: 'admin' }, schema: { tags: ['console'], summary: 'What the page shows of how the install is set up', response: { 200: ConsoleSettings } } },
+    async () => settings,
+  );
 
   app.get(
     '/live',

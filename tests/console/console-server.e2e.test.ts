@@ -90,6 +90,15 @@ for (const topology of topologies) {
       assert.equal(forbidden.headers.get('content-type')?.split(';')[0], 'application/problem+json');
     });
 
+    test('an admin reads the console’s settings: tracing is off where no OTLP endpoint is set; a user gets 403', async () => {
+      assert.equal((await t.api.get('/console/settings')).status, 401);
+      const user = await t.api.userWithAccount();
+      assert.equal((await user.get('/console/settings')).status, 403);
+      const settings = await admin.get('/console/settings');
+      assert.equal(settings.status, 200);
+      assert.deepEqual(settings.body, { tracing: false });
+    });
+
     test('when an order is paid, then an admin’s live feed shows its events as they happen, created to letter', async () => {
       const live = await openLive(t.system.url, admin.token as string);
       try {

@@ -5,88 +5,72 @@
  * reports/console/.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type Api, eventually, type Member, TEST_ADMIN } from '../support/api.ts';
-import { launchBrowser, SCREENSHOTS, skipWithoutBrowser } from '../support/browser.ts';
+import { launchBrowser, skipWithoutBrowser } from '../support/browser.ts';
+import { type ConsolePages, consolePages, TIMEOUT } from '../support/console-page.ts';
 import { failInserts } from '../support/faults.ts';
 import { useSystem } from '../support/topology.ts';
-
-const TIMEOUT = 15_000;
 
 describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrowser() }, () => {
   const t = useSystem('embedded');
   let browser: Browser;
   let admin: Api;
+  let pages: ConsolePages;
   before(async () => {
     browser = await launchBrowser();
     admin = await t.api.admin();
+    pages = consolePages(browser, t.system.url);
   });
   after(() => browser?.close());
 
-  /** Script errors and policy violations of each open page: there must be none (see done). */
-  const problems = new WeakMap<Page, string[]>();
-
-  /** A new tab with an empty session. */
-  async function openConsole(hash = ''): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 720 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(TIMEOUT);
-    const seen: string[] = [];
-    problems.set(page, seen);
-    page.on('pageerror', (error) => seen.push(`script error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content.Security.Policy|Trusted Type/i.test(message.text())) seen.push(message.text());
-    });
-    await page.goto(`${t.system.url}/console${hash}`);
-    return page;
-  }
-
-  /** Closes the tab, failing the test if the page had a script error or broke its own policy. */
-  async function done(page: Page): Promise<void> {
-    await page.context().close();
-    assert.deepEqual(problems.get(page), [], 'the page ran without script errors or policy violations');
-  }
-
-  async function logIn(page: Page, email: string, password: string): Promise<void> {
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-  }
-
-  /** Logged in as the operator, with the live feed connected. */
-  async function asOperator(hash = ''): Promise<Page> {
-    const page = await openConsole(hash);
-    await logIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
-    await page.locator('#live-status[data-status="live"]').waitFor();
-    return page;
-  }
-
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
   test('without an admin login, the console shows no data: a user’s login is refused, and every page asks to log in', async () => {
     const user = await t.api.userWithAccount();
-    const page = await openConsole('#/dead-letters');
+    const page = await pages.open('#/dead-letters');
     await page.getByRole('heading', { name: 'Operators’ console' }).waitFor();
     assert.equal(await page.locator('table').count(), 0);
 
-    await logIn(page, user.email, user.password);
+    await pages.logIn(page, user.email, user.password);
     await page.getByRole('alert').filter({ hasText: 'is not an operator' }).waitFor();
     assert.equal(await page.locator('table').count(), 0, 'still no data');
     assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'no token kept');
-    await shot(page, 'refused-user');
+    await pages.shot(page, 'refused-user');
 
     await page.goto(`${t.system.url}/console#/users/${user.id}`);
     await page.getByRole('heading', { name: 'Operators’ console' }).waitFor();
-    await done(page);
+    await pages.done(page);
+  });
+
+  /** The header's parts a logged-out visitor must not see, by whether they are visible now. */
+  const headerShown = async (page: Page) =>
+    Object.fromEntries(await Promise.all(['#nav', '#live-status', '#who button'].map(async (selector) => [selector, await page.locator(selector).isVisible()])));
+
+  test('the navigation, the live status and Log out show only while the operator is logged in', async () => {
+    const page = await pages.open();
+    await page.getByRole('heading', { name: 'Operators’ console' }).waitFor();
+    assert.deepEqual(await headerShown(page), { '#nav': false, '#live-status': false, '#who button': false }, 'before login');
+    assert.equal(await page.getByRole('link', { name: 'Dead letters' }).count(), 0, 'no link a visitor could follow');
+
+    await pages.logIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
+    await page.locator('#live-status[data-status="live"]').waitFor();
+    assert.deepEqual(await headerShown(page), { '#nav': true, '#live-status': true, '#who button': true }, 'logged in');
+    await page.getByRole('link', { name: 'Dead letters' }).click();
+    await page.getByRole('heading', { name: 'Dead letters' }).waitFor();
+    assert.equal(await page.locator('nav a.current').textContent(), 'Dead letters');
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Operators’ console' }).waitFor();
+    assert.deepEqual(await headerShown(page), { '#nav': false, '#live-status': false, '#who button': false }, 'after logging out');
+    await pages.done(page);
   });
 
   let paidOrder: { id: string };
   let buyer: Member;
 
   test('when the operator is logged in and an order is placed through the API, then it appears in the live feed and reaches paid on its timeline, hop by hop', async () => {
-    const page = await asOperator();
+    const page = await pages.asOperator();
     buyer = await t.api.userWithAccount(10_000);
     const placed = await buyer.post('/orders', { userId: buyer.id, price: 2_500 });
     assert.equal(placed.status, 201);
@@ -96,7 +80,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     await row.waitFor();
     await row.locator('[data-status="paid"]').waitFor();
     assert.equal(await row.locator('td').nth(2).textContent(), '25.00 ₽');
-    await shot(page, 'feed');
+    await pages.shot(page, 'feed');
 
     await row.getByRole('link').first().click();
     await page.locator('[data-field="status"] [data-status="paid"]').waitFor();
@@ -121,21 +105,64 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     for (const { step, cells } of rows) {
       assert.match(cells[0] ?? '', /^\d\d:\d\d:\d\d\.\d{3}$/, `${step}: when`);
       if (step.startsWith('handled')) assert.match(cells[4] ?? '', /^\+\d+(\.\d+)? (ms|s)$/, `${step}: how long the hop took`);
+      assert.equal(cells[5], 'tracing off', `${step}: the test system exports no traces, and the trace column says so`);
     }
-    await shot(page, 'timeline');
-    await done(page);
+    await pages.shot(page, 'timeline');
+    await pages.done(page);
   });
 
   test('a user’s account page shows the balance, the ledger line by line, the orders and the letters', async () => {
-    const page = await asOperator(`#/users/${buyer.id}`);
+    const page = await pages.asOperator(`#/users/${buyer.id}`);
     await page.locator('[data-field="balance"]').filter({ hasText: '75.00 ₽' }).waitFor();
     const ledger = page.getByRole('region', { name: 'Ledger' }).locator('tbody tr');
     assert.deepEqual(await ledger.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[1]?.textContent)), ['payment', 'deposit']);
     const letters = page.getByRole('region', { name: 'Letters' }).locator('tbody tr');
     assert.equal(await letters.count(), 1);
     assert.match((await letters.first().textContent()) ?? '', new RegExp(`order_paid.*${paidOrder.id}`));
-    await shot(page, 'user');
-    await done(page);
+    await pages.shot(page, 'user');
+    await pages.done(page);
+  });
+
+  /** The page shows each id by its tail: ids made in the same moment (UUIDv7) share their head, not their tail. */
+  async function assertTails(page: Page, ids: string[], where: string): Promise<void> {
+    const text = (await page.locator('main').textContent()) ?? '';
+    for (const id of ids) assert.ok(text.includes(id.slice(-8)), `${where}: ${id} is shown by its tail`);
+  }
+
+  /** The id's copy button puts the whole id on the clipboard. */
+  async function assertCopies(page: Page, id: string): Promise<void> {
+    const button = page.getByRole('button', { name: `Copy ${id}`, exact: true }).first();
+    await button.click();
+    await page.locator(`button[data-state="copied"][aria-label="Copy ${id}"]`).first().waitFor();
+    assert.equal(await page.evaluate('navigator.clipboard.readText()'), id);
+  }
+
+  test('ids are shown by their tails, so that two orders placed at once can be told apart, and each copies whole', async () => {
+    const page = await pages.asOperator();
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.system.url });
+    const user = await t.api.userWithAccount(10_000);
+    const placed = await Promise.all([100, 200].map((price) => user.post('/orders', { userId: user.id, price }, { prefer: 'wait=10' })));
+    const [first, second] = placed.map((answer) => answer.body.id as string) as [string, string];
+
+    const idCell = (id: string) => page.locator(`tr[data-order-id="${id}"] td`).first();
+    await page.locator(`tr[data-order-id="${second}"] [data-status="paid"]`).waitFor();
+    const shown = [await idCell(first).textContent(), await idCell(second).textContent()];
+    assert.notEqual(shown[0], shown[1], `two orders of one moment look different: ${shown.join(' and ')}`);
+    await assertTails(page, [first, second, user.id], 'feed');
+    await assertCopies(page, first);
+
+    await idCell(first).getByRole('link').click();
+    await page.locator('[data-field="status"] [data-status="paid"]').waitFor();
+    const published = await Promise.all(['orders', 'billing'].map(async (service) => (await admin.get(`/${service}/admin/events?subject=${first}`)).body.published));
+    const eventIds = published.flat().map((item: { envelope: { id: string } }) => item.envelope.id);
+    await eventually(async () => assertTails(page, [first, user.id, ...eventIds], 'timeline'), { timeoutMs: TIMEOUT });
+    await assertCopies(page, eventIds[0] as string);
+
+    await page.getByRole('link', { name: user.id, exact: true }).click();
+    await page.getByRole('region', { name: 'Ledger' }).waitFor();
+    await assertTails(page, [user.id, first, second], 'user');
+    await assertCopies(page, user.id);
+    await pages.done(page);
   });
 
   test('when billing dead-letters two orders, then the operator retries one from the page once the cause is fixed (the order is paid) and discards the other with a reason, which is kept', async () => {
@@ -154,12 +181,15 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
       );
     const [retryId, discardId] = await Promise.all([letterOf(toRetry.id), letterOf(toDiscard.id)]);
 
-    const page = await asOperator('#/dead-letters');
+    const page = await pages.asOperator('#/dead-letters');
     const retryRow = page.locator(`tr[data-event-id="${retryId}"]`);
     const discardRow = page.locator(`tr[data-event-id="${discardId}"]`);
     await retryRow.waitFor();
     assert.match((await retryRow.textContent()) ?? '', /injected fault: ledger unavailable/);
-    await shot(page, 'dead-letters-waiting');
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.system.url });
+    await assertTails(page, [retryId, discardId, toRetry.id, toDiscard.id], 'dead letters');
+    await assertCopies(page, retryId);
+    await pages.shot(page, 'dead-letters-waiting');
 
     await fault.lift();
     await retryRow.getByRole('button', { name: 'Retry' }).click();
@@ -172,7 +202,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     const discarded = page.locator(`tr[data-event-id="${discardId}"][data-state="discarded"]`);
     await discarded.waitFor();
     assert.match((await discarded.textContent()) ?? '', new RegExp(`by ${TEST_ADMIN.email} at .*customer refunded by hand, ticket 4711`));
-    await shot(page, 'dead-letters-settled');
+    await pages.shot(page, 'dead-letters-settled');
     assert.equal((await user.get(`/orders/${toDiscard.id}`)).body.status, 'pending', 'a discarded event is not handled');
 
     // The retried order's timeline tells the story: dead-lettered (now replayed), then handled and paid.
@@ -180,7 +210,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     await page.locator('[data-field="status"] [data-status="paid"]').waitFor();
     await page.locator('tr[data-action="dead-lettered"][data-service="billing"] [data-status="replayed"]').waitFor();
     await page.locator('tr[data-action="handled"][data-service="billing"]').waitFor();
-    await shot(page, 'timeline-after-retry');
-    await done(page);
+    await pages.shot(page, 'timeline-after-retry');
+    await pages.done(page);
   });
 });

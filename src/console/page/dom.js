@@ -43,6 +43,12 @@ export function show(element, ...children) {
   element.replaceChildren(...nodes(children));
 }
 
+/**
+ * A table in a box of its own that scrolls sideways, so that a table wider than a phone does not widen the page.
+ * @param {HTMLTableElement} table
+ */
+export const scrolling = (table) => h('div', { class: 'table-box' }, table);
+
 /** @param {number} kopecks */
 export const money = (kopecks) => `${(kopecks / 100).toFixed(2)} ₽`;
 
@@ -61,12 +67,6 @@ export function duration(ms) {
   if (ms < 60_000) return `${(ms / 1_000).toFixed(2)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1_000)} s`;
 }
-
-/**
- * The first characters of an id, with the whole id as its title.
- * @param {string} id
- */
-export const shortId = (id) => h('span', { class: 'id', title: id }, id.slice(0, 8));
 
 /**
  * The trace id of a W3C traceparent (00-<trace id>-<span id>-<flags>), or undefined.

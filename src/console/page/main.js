@@ -53,7 +53,9 @@ function route() {
   if (!currentSession()) return signIn();
   startLive();
   const match = routes.map(([pattern, view]) => /** @type {const} */ ([pattern.exec(location.hash), view])).find(([found]) => found);
-  for (const link of nav.querySelectorAll('a')) link.classList.toggle('current', link.hash === (location.hash || '#/'));
+  // A user's page belongs to Users as their list does: the link of the address's first segment is the current one.
+  const section = (location.hash || '#/').split('/')[1];
+  for (const link of nav.querySelectorAll('a')) link.classList.toggle('current', link.hash.split('/')[1] === section);
   if (!match) return show(root, h('p', { class: 'notice' }, 'No such page.'));
   const [params, view] = match;
   /** @type {ViewContext} */
@@ -94,8 +96,26 @@ function startLive() {
     onStatus(status) {
       liveStatus.dataset.status = status;
       show(liveStatus, status === 'live' ? '● live' : status === 'connecting' ? '○ connecting…' : '○ offline, retrying');
+      if (status === 'live') loadRecentOrders();
     },
   });
+}
+
+/** How many of the latest orders the feed starts with. */
+const RECENT_ORDERS = 50;
+
+/**
+ * The latest orders, asked for each time the stream is live (after login, and after a reconnection, which may have
+ * missed events): from then on the stream tells every move, so nothing falls between the list and the stream.
+ */
+function loadRecentOrders() {
+  const token = currentSession()?.token;
+  // An answer that comes after the operator logged out must not fill the next session's feed.
+  const stillOurs = () => currentSession()?.token === token;
+  api(`/orders?limit=${RECENT_ORDERS}`).then(
+    (page) => stillOurs() && feed.load(page.items),
+    (error) => stillOurs() && feed.failed(error instanceof Error ? error.message : String(error)),
+  );
 }
 
 /** Events were dropped while the connection was slow: ask the API how the orders still pending really are. */

@@ -1,8 +1,13 @@
 // @ts-check
-/** The orders the live feed has seen, each with the status its events tell, most recently moved first. */
+/**
+ * The orders of the feed, most recently moved first: the latest ones the API lists, then each as its live events
+ * tell, one row per order however it came.
+ */
 
 /** @typedef {import('./live.js').Envelope} Envelope */
 /** @typedef {{ orderId: string, userId: string, price?: number, status: string, step: string, updatedAt: string, letter: boolean, seen: Set<string> }} FeedOrder */
+/** @typedef {{ id: string, userId: string, price: number, status: string, updatedAt: string }} ListedOrder an item of GET /orders */
+/** @typedef {{ state: 'loading' | 'loaded' | 'failed', error?: string }} History */
 
 /** What each event says about its order: the status it implies, and the step it names. */
 /** @type {Record<string, { status: string, step: string }>} */
@@ -20,6 +25,8 @@ const MAX_ORDERS = 200;
 export function createOrdersFeed() {
   /** @type {Map<string, FeedOrder>} */
   const orders = new Map();
+  /** @type {History} */
+  let history = { state: 'loading' };
   /** @type {Set<() => void>} */
   const listeners = new Set();
   const changed = () => {
@@ -54,6 +61,38 @@ export function createOrdersFeed() {
     },
 
     /**
+     * The latest orders as the API lists them, newest first. They are asked for once the stream is live, so one
+     * the feed has not seen moved before the stream began: it goes behind those the stream brought. One the feed
+     * has seen keeps its row, and takes only a final status its events have not told yet.
+     * @param {ListedOrder[]} items
+     */
+    load(items) {
+      /** @type {FeedOrder[]} */
+      const older = [];
+      for (const item of items) {
+        const known = orders.get(item.id);
+        if (known && !FINAL.has(known.status)) known.status = item.status;
+        if (known) continue;
+        const step = item.status === 'pending' ? 'created' : item.status;
+        older.push({ orderId: item.id, userId: item.userId, price: item.price, status: item.status, step, updatedAt: item.updatedAt, letter: false, seen: new Set() });
+      }
+      const moved = [...orders.values()];
+      orders.clear();
+      for (const order of [...older.reverse(), ...moved].slice(-MAX_ORDERS)) orders.set(order.orderId, order);
+      history = { state: 'loaded' };
+      changed();
+    },
+
+    /** @param {string} error why the latest orders could not be listed */
+    failed(error) {
+      history = { state: 'failed', error };
+      changed();
+    },
+
+    /** @returns {History} */
+    history: () => history,
+
+    /**
      * What the API says of an order the feed may have missed events of (after a gap).
      * @param {string} orderId
      * @param {string} status
@@ -70,6 +109,7 @@ export function createOrdersFeed() {
 
     clear() {
       orders.clear();
+      history = { state: 'loading' };
       changed();
     },
 

@@ -52,7 +52,17 @@ export function timelineOf(trails) {
       });
     }
     for (const item of trail.deadLettered) {
-      rows.push({ at: item.failedAt, service, action: 'dead-lettered', type: item.type, eventId: item.eventId, error: item.error, state: item.state });
+      const source = published.get(item.eventId);
+      rows.push({
+        at: item.failedAt,
+        service,
+        action: 'dead-lettered',
+        type: item.type,
+        eventId: item.eventId,
+        error: item.error,
+        state: item.state,
+        ...optional('traceId', traceIdOf(source?.envelope.traceparent)),
+      });
     }
   }
   // A handler's effects carry its transaction's time: at the same moment, the handling comes before what it published.

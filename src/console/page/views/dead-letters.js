@@ -1,6 +1,7 @@
 // @ts-check
 import { allItems, api, SERVICES } from '../api.js';
-import { badge, dateTime, h, notice, show, shortId } from '../dom.js';
+import { badge, dateTime, h, notice, scrolling, show } from '../dom.js';
+import { idRef } from '../ids.js';
 
 /**
  * @typedef {{
@@ -36,19 +37,18 @@ async function draw(content, state) {
   );
   const all = lists.flat().sort((a, b) => (a.letter.failedAt < b.letter.failedAt ? 1 : -1));
   if (all.length === 0) return show(content, notice(state === 'waiting' ? 'No dead letter waits: every event was handled.' : 'No dead letters.'));
-  show(
-    content,
+  const columns = ['Service', 'Event', 'About', 'Failed', 'Attempts', 'Error', 'State', ''];
+  const table = h(
+    'table',
+    { class: 'dead-letters', 'aria-label': 'Dead letters' },
+    h('thead', {}, h('tr', {}, columns.map((column) => h('th', {}, column)))),
     h(
-      'table',
-      { class: 'dead-letters', 'aria-label': 'Dead letters' },
-      h('thead', {}, h('tr', {}, ['Service', 'Event', 'About', 'Failed', 'Attempts', 'Error', 'State', ''].map((column) => h('th', {}, column)))),
-      h(
-        'tbody',
-        {},
-        all.map(({ service, letter }) => row(service, letter)),
-      ),
+      'tbody',
+      {},
+      all.map(({ service, letter }) => row(service, letter)),
     ),
   );
+  show(content, scrolling(table));
 }
 
 /**
@@ -60,7 +60,7 @@ async function draw(content, state) {
 function row(service, letter, outcome) {
   const tr = h('tr', { 'data-event-id': letter.eventId, 'data-service': service, 'data-state': letter.state });
   const orderId = letter.envelope?.data?.orderId;
-  const about = orderId ? h('a', { href: `#/orders/${orderId}` }, 'order ', shortId(orderId)) : letter.subject ? shortId(letter.subject) : '';
+  const about = orderId ? h('span', {}, 'order ', idRef(orderId, { href: `#/orders/${orderId}` })) : letter.subject ? idRef(letter.subject) : '';
   const actions = h('td', { class: 'actions' });
   const replace = (/** @type {DeadLetter} */ next, /** @type {HTMLElement | string} */ said) => tr.replaceWith(row(service, next, said));
   if (letter.state === 'waiting') {
@@ -71,7 +71,7 @@ function row(service, letter, outcome) {
   }
   tr.append(
     h('td', {}, service),
-    h('td', {}, h('code', { title: letter.eventId }, letter.type)),
+    h('td', {}, h('code', {}, letter.type), h('div', {}, idRef(letter.eventId))),
     h('td', {}, about),
     h('td', {}, dateTime(letter.failedAt)),
     h('td', { class: 'number' }, letter.attempts),

@@ -1,13 +1,15 @@
 // @ts-check
-import { badge, clock, h, money, show, shortId } from '../dom.js';
+import { badge, clock, dateTime, h, money, notice, scrolling, show } from '../dom.js';
+import { idRef } from '../ids.js';
 
 /**
- * The live feed: orders as their events arrive (created, paid or rejected, letter stored), the latest on top.
+ * The live feed: the latest orders, then each as its events arrive (created, paid or rejected, letter stored), the
+ * most recently moved on top.
  * @type {import('../main.js').View}
  */
 export function feedView(root, { feed, onLeave }) {
   const body = h('tbody');
-  const empty = h('p', { class: 'notice' }, 'Waiting for orders… Events appear here as the services publish them.');
+  const empty = h('div');
   const table = h(
     'table',
     { class: 'feed', 'aria-label': 'Live orders' },
@@ -16,25 +18,34 @@ export function feedView(root, { feed, onLeave }) {
   );
   const render = () => {
     const orders = feed.list();
-    empty.hidden = orders.length > 0;
+    const history = feed.history();
+    if (history.state === 'failed') show(empty, notice(`The latest orders could not be listed: ${history.error}. New ones appear as they move.`, 'error'));
+    else if (orders.length === 0) show(empty, notice(history.state === 'loading' ? 'Loading the latest orders…' : 'No orders yet. New ones appear here as the services publish their events.'));
+    else show(empty);
     show(
       body,
       orders.map((order) =>
         h(
           'tr',
           { 'data-order-id': order.orderId },
-          h('td', {}, h('a', { href: `#/orders/${order.orderId}` }, shortId(order.orderId))),
-          h('td', {}, order.userId ? h('a', { href: `#/users/${order.userId}` }, shortId(order.userId)) : ''),
+          h('td', {}, idRef(order.orderId, { href: `#/orders/${order.orderId}` })),
+          h('td', {}, order.userId ? idRef(order.userId, { href: `#/users/${order.userId}` }) : ''),
           h('td', { class: 'number' }, order.price === undefined ? '' : money(order.price)),
           h('td', {}, badge(order.status)),
           h('td', {}, order.step),
           h('td', {}, order.letter ? '✉' : ''),
-          h('td', {}, clock(order.updatedAt)),
+          h('td', {}, when(order.updatedAt)),
         ),
       ),
     );
   };
   onLeave(feed.subscribe(render));
-  show(root, h('h1', {}, 'Live feed'), empty, table);
+  show(root, h('h1', {}, 'Live feed'), empty, scrolling(table));
   render();
 }
+
+/**
+ * The time of day of today's moves; the date too for older ones, which the listed history can bring.
+ * @param {string} iso
+ */
+const when = (iso) => (new Date(iso).toISOString().slice(0, 10) === new Date().toISOString().slice(0, 10) ? clock(iso) : dateTime(iso));

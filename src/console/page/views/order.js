@@ -1,6 +1,8 @@
 // @ts-check
 import { api, SERVICES } from '../api.js';
-import { badge, clock, dateTime, duration, h, money, notice, show } from '../dom.js';
+import { badge, clock, dateTime, duration, h, money, notice, scrolling, show } from '../dom.js';
+import { idRef } from '../ids.js';
+import { consoleSettings } from '../settings.js';
 import { timelineOf } from '../timeline.js';
 
 /**
@@ -11,7 +13,7 @@ import { timelineOf } from '../timeline.js';
 export function orderView(root, { onLive }, orderId = '') {
   const summary = h('section', { class: 'summary' }, notice('Loading…'));
   const timeline = h('section', { class: 'timeline' });
-  show(root, h('h1', {}, 'Order ', h('span', { class: 'id' }, orderId)), summary, timeline);
+  show(root, h('h1', {}, 'Order ', idRef(orderId, { whole: true })), summary, timeline);
 
   let drawing = Promise.resolve();
   /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -34,7 +36,8 @@ export function orderView(root, { onLive }, orderId = '') {
  * @param {HTMLElement} timeline
  */
 async function draw(orderId, summary, timeline) {
-  const order = await api(`/orders/${orderId}`);
+  // Without the settings the timeline still shows; only a trace column without ids cannot say why.
+  const [order, settings] = await Promise.all([api(`/orders/${orderId}`), consoleSettings().catch(() => undefined)]);
   const letters = await api(`/notifications?userId=${order.userId}&limit=100`);
   const letter = letters.items.find((/** @type {{ orderId?: string }} */ item) => item.orderId === orderId);
   /** @type {Record<string, import('../timeline.js').Trail>} */
@@ -60,7 +63,7 @@ async function draw(orderId, summary, timeline) {
       h('dt', {}, 'Status'),
       h('dd', { 'data-field': 'status' }, badge(order.status), order.reason ? ` (${order.reason})` : ''),
       h('dt', {}, 'User'),
-      h('dd', {}, h('a', { href: `#/users/${order.userId}` }, order.userId)),
+      h('dd', {}, idRef(order.userId, { href: `#/users/${order.userId}`, whole: true })),
       h('dt', {}, 'Price'),
       h('dd', {}, money(order.price)),
       h('dt', {}, 'Placed'),
@@ -76,27 +79,35 @@ async function draw(orderId, summary, timeline) {
     h('h2', {}, 'Timeline'),
     rows.length === 0
       ? notice('No events kept about this order (published events are kept RETENTION_OUTBOX, handled ones RETENTION_INBOX).')
-      : h(
-          'table',
-          { 'aria-label': 'Timeline' },
-          h('thead', {}, h('tr', {}, h('th', {}, 'At (UTC)'), h('th', {}, 'Service'), h('th', {}, 'What'), h('th', {}, 'Event'), h('th', {}, 'Hop'), h('th', {}, 'Trace id'))),
-          h(
-            'tbody',
-            {},
-            rows.map((row) =>
-              h(
-                'tr',
-                { 'data-action': row.action, 'data-service': row.service, 'data-type': row.type },
-                h('td', {}, clock(row.at)),
-                h('td', {}, row.service),
-                h('td', {}, what(row)),
-                h('td', {}, h('code', { title: row.eventId }, row.type)),
-                h('td', { class: 'number' }, row.hopMs === undefined ? '' : `+${duration(row.hopMs)}`),
-                h('td', {}, row.traceId ? h('code', {}, row.traceId) : ''),
-              ),
-            ),
-          ),
+      : scrolling(timelineTable(rows, settings)),
+  );
+}
+
+/**
+ * @param {import('../timeline.js').TimelineRow[]} rows
+ * @param {import('../settings.js').ConsoleSettings | undefined} settings
+ */
+function timelineTable(rows, settings) {
+  return h(
+    'table',
+    { 'aria-label': 'Timeline' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'At (UTC)'), h('th', {}, 'Service'), h('th', {}, 'What'), h('th', {}, 'Event'), h('th', {}, 'Hop'), h('th', {}, 'Trace id'))),
+    h(
+      'tbody',
+      {},
+      rows.map((row) =>
+        h(
+          'tr',
+          { 'data-action': row.action, 'data-service': row.service, 'data-type': row.type },
+          h('td', {}, clock(row.at)),
+          h('td', {}, row.service),
+          h('td', {}, what(row)),
+          h('td', {}, h('code', {}, row.type), h('div', {}, idRef(row.eventId))),
+          h('td', { class: 'number' }, row.hopMs === undefined ? '' : `+${duration(row.hopMs)}`),
+          h('td', { 'data-field': 'trace' }, traceOf(row, settings)),
         ),
+      ),
+    ),
   );
 }
 
@@ -106,4 +117,14 @@ function what(row) {
   if (row.action === 'published') return `published${row.busMs === undefined ? ', waiting in the outbox' : `, marked sent after ${duration(row.busMs)}`}`;
   if (row.action === 'handled') return `handled${row.from ? ` (from ${row.from})` : ''}`;
   return h('span', {}, 'dead-lettered ', badge(row.state ?? 'waiting'), ' ', h('a', { href: '#/dead-letters' }, row.error ?? ''));
+}
+
+/**
+ * @param {import('../timeline.js').TimelineRow} row
+ * @param {import('../settings.js').ConsoleSettings | undefined} settings
+ */
+function traceOf(row, settings) {
+  if (row.traceId) return idRef(row.traceId);
+  if (settings?.tracing === false) return h('span', { class: 'notice', title: 'OTEL_EXPORTER_OTLP_ENDPOINT is not set: the services record no traces' }, 'tracing off');
+  return settings ? h('span', { class: 'notice', title: 'This event carries no traceparent' }, 'none') : '';
 }

@@ -1,24 +1,45 @@
 // @ts-check
 import { allItems, api, ApiError } from '../api.js';
-import { badge, dateTime, h, money, notice, show, shortId } from '../dom.js';
+import { badge, dateTime, h, money, notice, scrolling, show } from '../dom.js';
+import { idRef } from '../ids.js';
 
-/** A user id as the input's pattern (anchored by the browser). */
-const UUID = '[\\da-fA-F]{8}-[\\da-fA-F]{4}-[\\da-fA-F]{4}-[\\da-fA-F]{4}-[\\da-fA-F]{12}';
+/** A user id: a UUID, in any letter case. */
+const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
 
 /**
- * A user's account: who they are, the balance, the ledger line by line, their orders and their letters.
+ * A user's account: who they are, the balance, the ledger line by line, their orders and their letters. Found by
+ * id, or by address (GET /users?email=, which only an operator may call).
  * @type {import('../main.js').View}
  */
 export function userView(root, _context, userId) {
-  const input = h('input', { type: 'search', name: 'userId', placeholder: 'user id (UUID)', required: true, pattern: UUID, value: userId ?? '' });
+  const input = h('input', { type: 'search', name: 'user', placeholder: 'email address or user id', 'aria-label': 'Email address or user id', required: true, maxlength: 254, value: userId ?? '' });
+  const content = h('div', {}, userId ? notice('Loading…') : notice('Give an address or an id, or open a user from the live feed or an order.'));
   const form = h('form', { class: 'search', 'aria-label': 'Find a user' }, input, h('button', { type: 'submit' }, 'Show'));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    location.hash = `#/users/${input.value.trim().toLowerCase()}`;
+    find(input.value.trim(), content).catch((error) => show(content, notice(error.message, 'error')));
   });
-  const content = h('div', {}, userId ? notice('Loading…') : notice('Open a user from the live feed or an order, or paste their id.'));
   show(root, h('h1', {}, 'User'), form, content);
   if (userId) draw(userId, content).catch((error) => show(content, notice(error instanceof ApiError && error.status === 404 ? 'No such user.' : error.message, 'error')));
+}
+
+/**
+ * Opens the user the operator asked for: by id at once, by address once the API has found it.
+ * @param {string} query
+ * @param {HTMLElement} content
+ */
+async function find(query, content) {
+  let userId = query.toLowerCase();
+  if (!UUID.test(query)) {
+    if (!query.includes('@')) return show(content, notice('That is neither an email address nor a user id (a UUID).', 'error'));
+    show(content, notice('Looking for the address…'));
+    const found = await api(`/users?email=${encodeURIComponent(query)}`);
+    if (found.items.length === 0) return show(content, notice(`No user has the address ${query}.`));
+    userId = found.items[0].id;
+  }
+  // Asking again for the user shown changes no address, so no hashchange would draw them again.
+  if (location.hash === `#/users/${userId}`) return draw(userId, content);
+  location.hash = `#/users/${userId}`;
 }
 
 /**
@@ -38,6 +59,8 @@ async function draw(userId, content) {
     h(
       'dl',
       { class: 'summary' },
+      h('dt', {}, 'Id'),
+      h('dd', {}, idRef(user.id, { whole: true })),
       h('dt', {}, 'Name'),
       h('dd', {}, user.name),
       h('dt', {}, 'Email'),
@@ -51,11 +74,11 @@ async function draw(userId, content) {
       'Ledger',
       ledger,
       ['When', 'Type', 'Amount', 'Balance after', 'Order'],
-      (line) => [dateTime(line.createdAt), line.type, money(line.amount), money(line.balance), line.orderId ? h('a', { href: `#/orders/${line.orderId}` }, shortId(line.orderId)) : ''],
+      (line) => [dateTime(line.createdAt), line.type, money(line.amount), money(line.balance), line.orderId ? idRef(line.orderId, { href: `#/orders/${line.orderId}` }) : ''],
     ),
     section('Orders (latest 20)', orders.items, ['Placed', 'Order', 'Price', 'Status'], (order) => [
       dateTime(order.createdAt),
-      h('a', { href: `#/orders/${order.id}` }, shortId(order.id)),
+      idRef(order.id, { href: `#/orders/${order.id}` }),
       money(order.price),
       badge(order.status),
     ]),
@@ -76,11 +99,13 @@ function section(title, items, columns, cells) {
     h('h2', {}, title, ' ', h('span', { class: 'count' }, `(${items.length})`)),
     items.length === 0
       ? notice('None.')
-      : h(
-          'table',
-          {},
-          h('thead', {}, h('tr', {}, columns.map((column) => h('th', {}, column)))),
-          h('tbody', {}, items.map((item) => h('tr', {}, cells(item).map((cell) => h('td', {}, cell))))),
+      : scrolling(
+          h(
+            'table',
+            {},
+            h('thead', {}, h('tr', {}, columns.map((column) => h('th', {}, column)))),
+            h('tbody', {}, items.map((item) => h('tr', {}, cells(item).map((cell) => h('td', {}, cell))))),
+          ),
         ),
   );
 }

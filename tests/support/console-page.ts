@@ -1,0 +1,68 @@
+/**
+ * The console's page in headless Chromium, for the browser tests: a fresh tab per test, logging in, screenshots, and
+ * the check that the page ran without script errors or policy violations.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { TEST_ADMIN } from './api.ts';
+import { SCREENSHOTS } from './browser.ts';
+
+export const TIMEOUT = 15_000;
+
+/** A phone's width (an iPhone SE or a small Android), and the desktop the other tests use. */
+export const PHONE = { width: 375, height: 740 };
+export const DESKTOP = { width: 1200, height: 720 };
+
+export interface ConsolePages {
+  /** A new tab with an empty session, at /console#<hash>. */
+  open(hash?: string, viewport?: { width: number; height: number }): Promise<Page>;
+  logIn(page: Page, email: string, password: string): Promise<void>;
+  /** Logged in as the operator, with the live feed connected. */
+  asOperator(hash?: string, viewport?: { width: number; height: number }): Promise<Page>;
+  /** Closes the tab, failing the test if the page had a script error or broke its own policy. */
+  done(page: Page): Promise<void>;
+  shot(page: Page, name: string): Promise<Buffer>;
+}
+
+export function consolePages(browser: Browser, baseUrl: string): ConsolePages {
+  /** Script errors and policy violations of each open page: there must be none (see done). */
+  const problems = new WeakMap<Page, string[]>();
+
+  const pages: ConsolePages = {
+    async open(hash = '', viewport = DESKTOP) {
+      const context = await browser.newContext({ viewport });
+      const page = await context.newPage();
+      page.setDefaultTimeout(TIMEOUT);
+      const seen: string[] = [];
+      problems.set(page, seen);
+      page.on('pageerror', (error) => seen.push(`script error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' && /Content.Security.Policy|Trusted Type/i.test(message.text())) seen.push(message.text());
+      });
+      await page.goto(`${baseUrl}/console${hash}`);
+      return page;
+    },
+
+    async logIn(page, email, password) {
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Log in' }).click();
+    },
+
+    async asOperator(hash = '', viewport = DESKTOP) {
+      const page = await pages.open(hash, viewport);
+      await pages.logIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
+      await page.locator('#live-status[data-status="live"]').waitFor();
+      return page;
+    },
+
+    async done(page) {
+      await page.context().close();
+      assert.deepEqual(problems.get(page), [], 'the page ran without script errors or policy violations');
+    },
+
+    shot: (page, name) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true }),
+  };
+  return pages;
+}
