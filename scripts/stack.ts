@@ -39,13 +39,16 @@ export const StackConfig = Type.Object({
   ADMIN_EMAIL: EmbeddedConfig.properties.ADMIN_EMAIL,
   ADMIN_PASSWORD: EmbeddedConfig.properties.ADMIN_PASSWORD,
   CPU_PROF_DIR: Type.Optional(Type.String({ minLength: 1, description: 'profile every service process (node --cpu-prof) into this folder' })),
+  INTERACTION_STYLE: EmbeddedConfig.properties.INTERACTION_STYLE,
+  PAYMENT_DEADLINE: EmbeddedConfig.properties.PAYMENT_DEADLINE,
   SERVICES_FROM: Type.Union([Type.Literal('src'), Type.Literal('dist')], {
     default: 'src',
     description: 'what the service processes run: the TypeScript sources, or the build of npm run build (what the image runs)',
   }),
 });
 
-const USAGE = `npm run stack -- [--nats-cluster 1|3] [--replicas billing=2,orders=2]
+const USAGE = `npm run stack -- [--style events|http|hybrid|saga] [--nats-cluster 1|3] [--replicas billing=2,orders=2]
+  --style            how the services cooperate (as INTERACTION_STYLE; the http style starts no NATS)
   --nats-cluster 3   three NATS servers as one JetStream cluster, every stream kept by all three
   --replicas         processes per service (1 to 9; billing and orders default to 2, the others to 1)
 settings from the environment:${Object.entries(StackConfig.properties)
@@ -53,10 +56,10 @@ settings from the environment:${Object.entries(StackConfig.properties)
   .join('')}`;
 
 /** The command line: --nats-cluster 1|3 and --replicas service=n,... (any service not named keeps its default). */
-function parseCommandLine(argv: string[]): { natsCluster: 1 | 3; replicas: Partial<Record<ServiceName, number>> } {
+function parseCommandLine(argv: string[]): { natsCluster: 1 | 3; replicas: Partial<Record<ServiceName, number>>; style: string | undefined } {
   const { values } = parseArgs({
     args: argv,
-    options: { 'nats-cluster': { type: 'string', default: '1' }, replicas: { type: 'string', default: '' }, help: { type: 'boolean', default: false } },
+    options: { style: { type: 'string' }, 'nats-cluster': { type: 'string', default: '1' }, replicas: { type: 'string', default: '' }, help: { type: 'boolean', default: false } },
   });
   if (values.help) {
     console.log(USAGE);
@@ -72,14 +75,15 @@ function parseCommandLine(argv: string[]): { natsCluster: 1 | 3; replicas: Parti
     }
     replicas[service as ServiceName] = Number(count);
   }
-  return { natsCluster: size, replicas };
+  return { natsCluster: size, replicas, style: values.style };
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(StackConfig);
-  const { natsCluster, replicas } = parseCommandLine(process.argv.slice(2));
+  const { natsCluster, replicas, style } = parseCommandLine(process.argv.slice(2));
+  // --style is INTERACTION_STYLE by another name: checked, and passed to every service, as the other settings are.
+  const config = loadConfig(StackConfig, { ...process.env, ...(style ? { INTERACTION_STYLE: style } : {}) });
   const admin = operatorAccount(config);
-  if (!config.NATS_URL) findNatsServer();
+  if (!config.NATS_URL && config.INTERACTION_STYLE !== 'http') findNatsServer();
   const log = createLogger('warn', 'stack');
   console.log(`starting the streamshop stack (data in ${config.DATA_DIR}/) ...`);
   const stack = await startStack({
@@ -92,13 +96,14 @@ async function main(): Promise<void> {
     servicesFrom: config.SERVICES_FROM,
     natsCluster,
     replicas,
+    style: config.INTERACTION_STYLE,
     ...(config.CPU_PROF_DIR ? { cpuProfileDir: config.CPU_PROF_DIR } : {}),
     log,
     progress: (line) => console.log(`  ${line}`),
     ...(config.NATS_URL ? { natsUrl: config.NATS_URL } : {}),
     ...(admin ? { admin } : {}),
   });
-  console.log(`\nstreamshop stack is running: ${serviceNames.map((s) => `${s} ×${stack.replicas[s]}`).join(', ')}`);
+  console.log(`\nstreamshop stack is running in the ${config.INTERACTION_STYLE} style: ${serviceNames.map((s) => `${s} ×${stack.replicas[s]}`).join(', ')}`);
   console.log(`  API      ${stack.url}/users  /billing  /orders  /notifications`);
   console.log(`  API docs ${stack.url}/docs`);
   console.log(`  Console  ${stack.url}/console${admin ? ` (log in as ${admin.email})` : ' (set ADMIN_EMAIL and ADMIN_PASSWORD to log in)'}`);

@@ -15,6 +15,8 @@ export interface Replica {
   service: ServiceName | 'console';
   index: number;
   port: number;
+  /** The port of its internal endpoints (INTERNAL_PORT), which other services call in the http and hybrid styles. */
+  internalPort: number;
   logFile: string;
   child?: ChildProcess;
   /** Set while we stop it on purpose, so its exit is not reported as a crash. */
@@ -38,7 +40,7 @@ export async function planReplicas(options: ReplicaOptions) {
   const replicas: Replica[] = [];
   for (const [service, count] of Object.entries(options.counts) as [ServiceName | 'console', number][]) {
     for (let index = 0; index < count; index++) {
-      replicas.push({ service, index, port: await freePort(), logFile: join(options.logsDir, `${service}-${index + 1}.log`), expectingExit: false, failedAt: 0 });
+      replicas.push({ service, index, port: await freePort(), internalPort: await freePort(), logFile: join(options.logsDir, `${service}-${index + 1}.log`), expectingExit: false, failedAt: 0 });
     }
   }
   let stopping = false;
@@ -48,7 +50,7 @@ export async function planReplicas(options: ReplicaOptions) {
     try {
       const [executable, ...args] = options.command as [string, ...string[]];
       replica.child = spawn(executable, [...args, replica.service], {
-        env: { ...withoutTestRunner(process.env), PORT: String(replica.port), ...options.envOf(replica) },
+        env: { ...withoutTestRunner(process.env), PORT: String(replica.port), INTERNAL_PORT: String(replica.internalPort), ...options.envOf(replica) },
         detached: true, // own process group: Ctrl-C reaches the stack, which stops the services in order
         stdio: ['ignore', logFd, logFd],
       });

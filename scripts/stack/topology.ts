@@ -8,13 +8,14 @@ import { mkdir } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ServiceName, serviceNames } from '../../src/platform/runtime/index.ts';
+import { calledServices, type InteractionStyle, type ServiceName, serviceNames, usesBroker } from '../../src/platform/runtime/index.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../src/platform/database/index.ts';
 import { startGateway, type Upstream } from '../../src/platform/http/index.ts';
 import type { Logger } from '../../src/platform/observability/index.ts';
-import { signingKeysIn } from '../../src/platform/access/index.ts';
+import { serviceKeyIn, signingKeysIn } from '../../src/platform/access/index.ts';
 import { type NatsCluster, startNats } from './nats.ts';
 import { killPostgresOf, killQuietly, running, StackError } from './processes.ts';
+import { stackControls } from './controls.ts';
 import { forwardTo } from './proxy.ts';
 import { planReplicas, type Replica, type Replicas } from './replicas.ts';
 
@@ -55,6 +56,8 @@ export interface StackOptions {
   admin?: { email: string; password: string };
   /** Each service process writes a CPU profile here when it exits (node --cpu-prof). */
   cpuProfileDir?: string;
+  /** How the services cooperate (INTERACTION_STYLE): the http style starts no NATS at all. */
+  style?: InteractionStyle;
 }
 
 export interface Stack {
@@ -85,150 +88,143 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** What a started stack holds while it runs, for stopping it and for its controls. */
+export interface Parts {
+  nats?: NatsCluster;
+  natsUrl: string;
+  pg?: EmbeddedPostgres;
+  pgPort: number;
+  replicas?: Replicas;
+  gateways: Awaited<ReturnType<typeof startGateway>>[];
+}
+
 /** Starts the whole topology and waits until every replica is ready; on failure stops what it started. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { log } = options;
-  const progress = options.progress ?? (() => {});
   const entry = ENTRIES[options.servicesFrom ?? 'src'];
   try {
     accessSync(entry, constants.R_OK);
   } catch {
     throw new StackError(`${entry} is missing: run npm run build first`);
   }
-
   const dataDir = resolve(options.dataDir);
   const logsDir = join(dataDir, 'logs');
   await mkdir(logsDir, { recursive: true });
   const counts = { ...DEFAULT_REPLICAS, ...options.replicas };
   const unexpected: string[] = [];
-  let nats: NatsCluster | undefined;
-  let natsUrl = options.natsUrl ?? '';
-  let pg: EmbeddedPostgres | undefined;
-  let pgPort = options.pgPort ?? 0;
-  let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
+  const parts: Parts = { natsUrl: options.natsUrl ?? '', pgPort: options.pgPort ?? 0, gateways: [] };
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const databaseUrl = (service: ServiceName) => {
-    if (!pg) throw new StackError('PostgreSQL is not running');
-    return pg.urlFor(service);
-  };
-
-  // As in Kubernetes: users holds the private keys (a Secret there, a file made on first start here); the others
-  // read the public keys from users.
-  const signingKeysFile = join(dataDir, 'auth', 'signing-keys.json');
-  let replicas: Replicas | undefined;
 
   // If the stack's process ends without stop() (an uncaught error), its children must not outlive it.
   const killLeftovers = () => {
-    replicas?.killAll();
-    for (const node of nats?.nodes ?? []) {
+    parts.replicas?.killAll();
+    for (const node of parts.nats?.nodes ?? []) {
       const pid = node.pid();
       if (pid) killQuietly(pid, 'SIGKILL');
     }
-    if (pg) killPostgresOf(dataDir);
+    if (parts.pg) killPostgresOf(dataDir);
   };
   process.once('exit', killLeftovers);
 
   async function stopAll(): Promise<void> {
-    await gateway?.close().catch((error) => log.error({ err: error }, 'gateway did not close cleanly'));
+    for (const gateway of parts.gateways) await gateway.close().catch((error) => log.error({ err: error }, 'gateway did not close cleanly'));
     agent.destroy();
-    await replicas?.stopAll();
-    await nats?.stop();
-    await pg?.stop();
-    pg = undefined;
+    await parts.replicas?.stopAll();
+    await parts.nats?.stop();
+    await parts.pg?.stop();
+    parts.pg = undefined;
     process.removeListener('exit', killLeftovers);
   }
 
   try {
-    if (!natsUrl) {
-      nats = await startNats({ dataDir, size: options.natsCluster ?? 1, port: options.natsPort ?? 0, logsDir });
-      natsUrl = nats.url;
-      const what = nats.nodes.length > 1 ? `a JetStream cluster of ${nats.nodes.length}` : 'NATS with JetStream';
-      progress(`${what.padEnd(22)} ${natsUrl} (data in ${join(dataDir, 'nats')})`);
-    }
-    pg = await startEmbeddedPostgres({ dataDir, port: pgPort, log });
-    pgPort = pg.port;
-    await pg.createDatabases(serviceNames);
-    progress(`PostgreSQL             127.0.0.1:${pgPort}, databases ${serviceNames.join(', ')} (data in ${join(dataDir, 'postgres')})`);
-
-    // Ports are taken now, once NATS and PostgreSQL hold theirs: a port chosen earlier could be taken by them.
-    replicas = await planReplicas({
-      command: [process.execPath, ...SERVICE_NODE_FLAGS, ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), entry],
-      logsDir,
-      // The operators' console is one more process: the live feed it serves watches the bus, not a database.
-      counts: { ...counts, console: 1 },
-      envOf: (replica: Replica) => ({
-        ...(replica.service === 'console' ? {} : { DATABASE_URL: databaseUrl(replica.service) }),
-        NATS_URL: natsUrl,
-        // Only the gateway faces the network: a HOST in the stack's environment must not open the replicas too.
-        HOST: '127.0.0.1',
-        NATS_STREAM_REPLICAS: String(options.natsCluster ?? 1),
-        LOG_LEVEL: options.logLevel ?? 'info',
-        ...(replica.service === 'users'
-          ? { AUTH_SIGNING_KEYS_FILE: signingKeysFile, ...(options.admin ? { ADMIN_EMAIL: options.admin.email, ADMIN_PASSWORD: options.admin.password } : {}) }
-          : { AUTH_JWKS_URL: `http://127.0.0.1:${(replicas as Replicas).of('users', 0).port}/users/.well-known/jwks.json` }),
-      }),
-      onUnexpectedExit(what, replica) {
-        unexpected.push(what);
-        if (options.progress) options.progress(`! ${what}; its log: ${replica.logFile}`);
-        else log.error({ service: replica.service, replica: replica.index + 1, logFile: replica.logFile }, what);
-      },
-    });
-    await signingKeysIn(signingKeysFile);
-    const started = replicas;
-    for (const replica of started.all) started.spawn(replica);
-    await Promise.all(started.all.map(started.waitReady));
-    for (const replica of started.all) {
-      progress(`${`${replica.service}-${replica.index + 1}`.padEnd(22)} http://127.0.0.1:${replica.port}/${replica.service} (pid ${replica.child?.pid}, log ${replica.logFile})`);
-    }
-
+    await startInfrastructure(parts, { ...options, dataDir, logsDir });
+    parts.replicas = await startReplicas(parts, { ...options, dataDir, logsDir, entry, counts, agent, unexpected });
+    const { replicas } = parts;
     const targetsOf = (service: ServiceName | 'console') =>
-      started.all.filter((r) => r.service === service).map((r) => Object.assign(r, { isRunning: () => running(r.child) }));
+      replicas.all.filter((r) => r.service === service).map((r) => Object.assign(r, { isRunning: () => running(r.child) }));
     const upstreams = Object.fromEntries(serviceNames.map((service) => [service, forwardTo(service, targetsOf(service), agent, log)]));
     const consoleUpstream = forwardTo('console', targetsOf('console'), agent, log);
-    gateway = await startGateway(upstreams as Record<ServiceName, Upstream>, { port: options.port ?? 0, host: options.host ?? '127.0.0.1', console: consoleUpstream });
+    parts.gateways.unshift(await startGateway(upstreams as Record<ServiceName, Upstream>, { port: options.port ?? 0, host: options.host ?? '127.0.0.1', console: consoleUpstream }));
   } catch (error) {
     await stopAll().catch((stopError) => log.error({ err: stopError }, 'could not stop the partly started stack'));
     throw error;
   }
+  return stackControls(parts, { dataDir, counts, unexpected, log, stopAll });
+}
 
-  const processes = replicas as Replicas;
-  return {
-    url: gateway.url,
-    natsUrl,
-    dataDir,
-    replicas: counts,
-    databaseUrl,
-    replicaUrl: (service, index) => `http://127.0.0.1:${processes.of(service, index).port}`,
-    isRunning: (service, index) => running(processes.of(service, index).child),
-    pid(service, index) {
-      const { child } = processes.of(service, index);
-      return running(child) ? child.pid : undefined;
+/** NATS (unless the style has no broker, or NATS_URL names one) and PostgreSQL with a database per service. */
+async function startInfrastructure(parts: Parts, options: StackOptions & { logsDir: string }): Promise<void> {
+  const progress = options.progress ?? (() => {});
+  const { dataDir, logsDir } = options;
+  if (!parts.natsUrl && usesBroker(options.style ?? 'events')) {
+    parts.nats = await startNats({ dataDir, size: options.natsCluster ?? 1, port: options.natsPort ?? 0, logsDir });
+    parts.natsUrl = parts.nats.url;
+    const what = parts.nats.nodes.length > 1 ? `a JetStream cluster of ${parts.nats.nodes.length}` : 'NATS with JetStream';
+    progress(`${what.padEnd(22)} ${parts.natsUrl} (data in ${join(dataDir, 'nats')})`);
+  }
+  parts.pg = await startEmbeddedPostgres({ dataDir, port: parts.pgPort, log: options.log });
+  parts.pgPort = parts.pg.port;
+  await parts.pg.createDatabases(serviceNames);
+  progress(`PostgreSQL             127.0.0.1:${parts.pgPort}, databases ${serviceNames.join(', ')} (data in ${join(dataDir, 'postgres')})`);
+}
+
+interface ReplicaStart extends StackOptions {
+  logsDir: string;
+  entry: string;
+  counts: Record<ServiceName, number>;
+  agent: Agent;
+  unexpected: string[];
+}
+
+/**
+ * Plans every replica (ports are taken now, once NATS and PostgreSQL hold theirs), starts the internal gateway of
+ * the style's called services, spawns the replicas with the settings of their role and style, and waits until ready.
+ */
+async function startReplicas(parts: Parts, options: ReplicaStart): Promise<Replicas> {
+  const style = options.style ?? 'events';
+  // As in Kubernetes: users holds the private keys (a Secret there, a file made on first start here); the others
+  // read the public keys from users. The service key signs internal calls (every service holds it).
+  const signingKeysFile = join(options.dataDir, 'auth', 'signing-keys.json');
+  await signingKeysIn(signingKeysFile);
+  const serviceKey = JSON.stringify(await serviceKeyIn(join(options.dataDir, 'auth', 'service-key.json')));
+  let internalUrl = '';
+  const replicas: Replicas = await planReplicas({
+    command: [process.execPath, ...SERVICE_NODE_FLAGS, ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), options.entry],
+    logsDir: options.logsDir,
+    // The operators' console is one more process: the live feed it serves watches the bus, not a database.
+    counts: { ...options.counts, console: 1 },
+    envOf: (replica: Replica) => ({
+      ...(replica.service === 'console' ? {} : { DATABASE_URL: (parts.pg as EmbeddedPostgres).urlFor(replica.service) }),
+      ...(parts.natsUrl ? { NATS_URL: parts.natsUrl } : {}),
+      // Only the gateway faces the network: a HOST in the stack's environment must not open the replicas too.
+      HOST: '127.0.0.1',
+      NATS_STREAM_REPLICAS: String(options.natsCluster ?? 1),
+      LOG_LEVEL: options.logLevel ?? 'info',
+      INTERACTION_STYLE: style,
+      ...(internalUrl ? { SERVICE_SIGNING_KEY: serviceKey, BILLING_INTERNAL_URL: internalUrl, NOTIFICATIONS_INTERNAL_URL: internalUrl } : {}),
+      ...(replica.service === 'users'
+        ? { AUTH_SIGNING_KEYS_FILE: signingKeysFile, ...(options.admin ? { ADMIN_EMAIL: options.admin.email, ADMIN_PASSWORD: options.admin.password } : {}) }
+        : { AUTH_JWKS_URL: `http://127.0.0.1:${replicas.of('users', 0).port}/users/.well-known/jwks.json` }),
+    }),
+    onUnexpectedExit(what, replica) {
+      options.unexpected.push(what);
+      if (options.progress) options.progress(`! ${what}; its log: ${replica.logFile}`);
+      else options.log.error({ service: replica.service, replica: replica.index + 1, logFile: replica.logFile }, what);
     },
-    async kill(service, index, signal = 'SIGKILL') {
-      await processes.stop(processes.of(service, index), signal);
-    },
-    async restart(service, index) {
-      const replica = processes.of(service, index);
-      await processes.stop(replica, 'SIGTERM');
-      processes.spawn(replica);
-      await processes.waitReady(replica);
-    },
-    unexpectedExits: () => [...unexpected],
-    nats,
-    async stopNats() {
-      if (!nats) throw new StackError('the stack uses an external NATS server (NATS_URL); it cannot stop it');
-      await nats.stop();
-    },
-    async startNats() {
-      if (!nats) throw new StackError('the stack uses an external NATS server (NATS_URL); it cannot start it');
-      await nats.start();
-    },
-    async stopDatabase() {
-      await pg?.stop();
-    },
-    async startDatabase() {
-      pg = await startEmbeddedPostgres({ dataDir, port: pgPort, log });
-    },
-    stop: stopAll,
-  };
+  });
+  if (calledServices(style).length > 0) {
+    // The internal endpoints of every replica behind one loopback gateway, as a Service fronts them in Kubernetes.
+    const internalOf = (service: string) =>
+      replicas.all.filter((r) => r.service === service).map((r) => ({ port: r.internalPort, failedAt: 0, isRunning: () => running(r.child) }));
+    const upstreams = Object.fromEntries(calledServices(style).map((service) => [service, forwardTo(service, internalOf(service), options.agent, options.log)]));
+    const internal = await startGateway(upstreams, { port: 0, host: '127.0.0.1', setting: 'INTERNAL_PORT' });
+    parts.gateways.push(internal);
+    internalUrl = internal.url;
+  }
+  for (const replica of replicas.all) replicas.spawn(replica);
+  await Promise.all(replicas.all.map(replicas.waitReady));
+  for (const replica of replicas.all) {
+    options.progress?.(`${`${replica.service}-${replica.index + 1}`.padEnd(22)} http://127.0.0.1:${replica.port}/${replica.service} (pid ${replica.child?.pid}, log ${replica.logFile})`);
+  }
+  return replicas;
 }

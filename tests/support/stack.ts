@@ -16,7 +16,8 @@ import { createLogger } from '../../src/platform/observability/index.ts';
 import { connectNatsBus, streamsOf } from '../../src/platform/messaging/nats/index.ts';
 import { services } from '../../src/services/index.ts';
 import { type Api, assertLedgerConsistent, client, eventually, type Member, TEST_ADMIN } from './api.ts';
-import type { TestSystem } from './system.ts';
+import { noBus, type TestSystem } from './system.ts';
+import { styleUnderTest } from './topology.ts';
 
 /** Why the stack cannot run here, or undefined when it can: nats-server on PATH, or NATS_URL set. */
 export function natsUnavailableReason(): string | undefined {
@@ -79,7 +80,7 @@ function exitOnSignals(): void {
  * on free ports with its own data folder, behind the same TestSystem interface as the embedded default.
  */
 export async function startStackSystem(options: StackTestSystemOptions = {}): Promise<StackTestSystem> {
-  assertNatsAvailable();
+  if (styleUnderTest !== 'http') assertNatsAvailable();
   exitOnSignals();
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'streamshop-stack-')));
   const level = process.env.TEST_LOG_LEVEL ?? 'silent';
@@ -92,12 +93,14 @@ export async function startStackSystem(options: StackTestSystemOptions = {}): Pr
     log,
     logLevel: process.env.STACK_LOG_LEVEL ?? 'warn',
     admin: TEST_ADMIN,
+    style: styleUnderTest,
     ...(process.env.NATS_URL ? { natsUrl: process.env.NATS_URL } : {}),
     ...(options.replicas ? { replicas: options.replicas } : {}),
     ...(options.natsCluster ? { natsCluster: options.natsCluster } : {}),
   });
   try {
-    const bus = await connectNatsBus({
+    // The http style has no broker: there is nothing to publish to, and a test that tries is told so.
+    const bus = !stack.natsUrl ? noBus : await connectNatsBus({
       servers: stack.natsUrl,
       name: 'test',
       log,

@@ -37,7 +37,7 @@ export interface TestSystemOptions {
 }
 
 /** The http style has no broker: a test that publishes there is wrong, and says so. */
-const noBus: Bus = {
+export const noBus: Bus = {
   publish: async () => Promise.reject(new Error('the http style has no bus')),
   subscribe: async () => Promise.reject(new Error('the http style has no bus')),
   isReady: () => false,
