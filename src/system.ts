@@ -86,7 +86,7 @@ export async function startEmbeddedSystem(config: EmbeddedConfig, log: Logger, o
       gateways.internal = await startGateway(Object.fromEntries(internalApps), { port: config.INTERNAL_PORT, host: '127.0.0.1', setting: 'INTERNAL_PORT' });
     }
     // The operators' console watches the same bus; its page calls the services through this gateway.
-    operatorsConsole = await createConsoleServer({ feed: messaging.feed, verifier, log });
+    operatorsConsole = await createConsoleServer({ feed: messaging.feed, verifier, log, tracing: Boolean(config.OTEL_EXPORTER_OTLP_ENDPOINT) });
     const upstreams = Object.fromEntries(running.map((s) => [s.name, s.app.routing.bind(s.app)]));
     gateways.public = await startGateway(upstreams, { port: config.PORT, host: config.HOST, console: operatorsConsole.app.routing.bind(operatorsConsole.app) });
     for (const service of running) await service.whenSystemUp();
