@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createConsoleServer } from './console/server.ts';
 import { localTokenVerifier } from './platform/access/index.ts';
+import { createGate, type Gate } from './platform/common/index.ts';
 import { startEmbeddedPostgres } from './platform/database/index.ts';
 import { startGateway } from './platform/http/index.ts';
 import type { Bus } from './platform/messaging/index.ts';
@@ -15,6 +16,12 @@ export interface EmbeddedSystem {
   /** The broker; undefined in the http style. */
   bus: Bus | undefined;
   databaseUrl(service: ServiceName): string;
+  /**
+   * Freezes one service as SIGSTOP would a process of its own: its requests (public and internal), its deliveries
+   * and its publishing wait until `resume`. For tests and the styles' comparison; nothing reaches it over HTTP.
+   */
+  pause(service: ServiceName): void;
+  resume(service: ServiceName): void;
   stop(): Promise<void>;
 }
 
@@ -35,6 +42,7 @@ export async function startEmbeddedSystem(config: EmbeddedConfig, log: Logger, o
     throw error;
   });
   const running: RunningService[] = [];
+  const gates = Object.fromEntries(serviceNames.map((name) => [name, createGate()])) as Record<ServiceName, Gate>;
   const gateways: { public?: Gateway; internal?: Gateway } = {};
   let operatorsConsole: Awaited<ReturnType<typeof createConsoleServer>> | undefined;
 
@@ -76,7 +84,8 @@ export async function startEmbeddedSystem(config: EmbeddedConfig, log: Logger, o
     };
     for (const name of serviceNames) {
       const own = name === 'users' ? { identity } : {};
-      running.push(await startService(services[name], { databaseUrl: pg.urlFor(name), bus: messaging.bus, log, verifier, isUp: pg.isUp, ...settings, ...own }));
+      const gate = gates[name];
+      running.push(await startService(services[name], { databaseUrl: pg.urlFor(name), bus: messaging.bus, log, verifier, isUp: pg.isUp, gate, ...settings, ...own }));
     }
     // Relays start once every consumer is subscribed, so no event is published to an empty room.
     if (config.OUTBOX_RELAY === 'on') for (const service of running) await service.startRelay();
@@ -98,6 +107,8 @@ export async function startEmbeddedSystem(config: EmbeddedConfig, log: Logger, o
     url: gateways.public.url,
     bus: messaging.bus,
     databaseUrl: (service) => pg.urlFor(service),
+    pause: (service) => gates[service].close(),
+    resume: (service) => gates[service].open(),
     stop,
   };
 }

@@ -58,6 +58,8 @@ export interface StackOptions {
   cpuProfileDir?: string;
   /** How the services cooperate (INTERACTION_STYLE): the http style starts no NATS at all. */
   style?: InteractionStyle;
+  /** More settings for every service process (PAYMENT_DEADLINE, say). */
+  env?: Record<string, string>;
 }
 
 export interface Stack {
@@ -201,6 +203,7 @@ async function startReplicas(parts: Parts, options: ReplicaStart): Promise<Repli
       NATS_STREAM_REPLICAS: String(options.natsCluster ?? 1),
       LOG_LEVEL: options.logLevel ?? 'info',
       INTERACTION_STYLE: style,
+      ...options.env,
       ...(internalUrl ? { SERVICE_SIGNING_KEY: serviceKey, BILLING_INTERNAL_URL: internalUrl, NOTIFICATIONS_INTERNAL_URL: internalUrl } : {}),
       ...(replica.service === 'users'
         ? { AUTH_SIGNING_KEYS_FILE: signingKeysFile, ...(options.admin ? { ADMIN_EMAIL: options.admin.email, ADMIN_PASSWORD: options.admin.password } : {}) }

@@ -18,6 +18,7 @@ import { services } from '../../src/services/index.ts';
 import { type Api, assertLedgerConsistent, client, eventually, type Member, TEST_ADMIN } from './api.ts';
 import { noBus, type TestSystem } from './system.ts';
 import { styleUnderTest } from './topology.ts';
+import type { InteractionStyle } from '../../src/platform/runtime/index.ts';
 
 /** Why the stack cannot run here, or undefined when it can: nats-server on PATH, or NATS_URL set. */
 export function natsUnavailableReason(): string | undefined {
@@ -57,6 +58,8 @@ export interface StackTestSystem extends TestSystem {
 
 export interface StackTestSystemOptions {
   dataDir?: string;
+  /** INTERACTION_STYLE and other settings of the service processes; the style defaults to the suite's. */
+  env?: Record<string, string>;
   replicas?: StackOptions['replicas'];
   natsCluster?: StackOptions['natsCluster'];
 }
@@ -80,7 +83,7 @@ function exitOnSignals(): void {
  * on free ports with its own data folder, behind the same TestSystem interface as the embedded default.
  */
 export async function startStackSystem(options: StackTestSystemOptions = {}): Promise<StackTestSystem> {
-  if (styleUnderTest !== 'http') assertNatsAvailable();
+  if ((options.env?.INTERACTION_STYLE ?? styleUnderTest) !== 'http') assertNatsAvailable();
   exitOnSignals();
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'streamshop-stack-')));
   const level = process.env.TEST_LOG_LEVEL ?? 'silent';
@@ -93,7 +96,8 @@ export async function startStackSystem(options: StackTestSystemOptions = {}): Pr
     log,
     logLevel: process.env.STACK_LOG_LEVEL ?? 'warn',
     admin: TEST_ADMIN,
-    style: styleUnderTest,
+    style: (options.env?.INTERACTION_STYLE as InteractionStyle | undefined) ?? styleUnderTest,
+    ...(options.env ? { env: options.env } : {}),
     ...(process.env.NATS_URL ? { natsUrl: process.env.NATS_URL } : {}),
     ...(options.replicas ? { replicas: options.replicas } : {}),
     ...(options.natsCluster ? { natsCluster: options.natsCluster } : {}),
@@ -123,6 +127,8 @@ export async function startStackSystem(options: StackTestSystemOptions = {}): Pr
         return sql;
       },
       databaseUrl: (service) => stack.databaseUrl(service),
+      pause: (service) => signalReplicas(stack, service, 'SIGSTOP'),
+      resume: (service) => signalReplicas(stack, service, 'SIGCONT'),
       async stop() {
         for (const sql of connections.values()) await sql.end({ timeout: 1 });
         await bus.close();
@@ -135,6 +141,14 @@ export async function startStackSystem(options: StackTestSystemOptions = {}): Pr
   } catch (error) {
     await stack.stop();
     throw error;
+  }
+}
+
+/** Sends a signal to every replica of a service (SIGSTOP freezes it in place, SIGCONT thaws it). */
+async function signalReplicas(stack: Stack, service: ServiceName, signal: NodeJS.Signals): Promise<void> {
+  for (let index = 0; index < stack.replicas[service]; index++) {
+    const pid = stack.pid(service, index);
+    if (pid) process.kill(pid, signal);
   }
 }
 

@@ -20,6 +20,9 @@ export interface TestSystem {
   database(service: ServiceName): Sql;
   /** The URL of one service's database, for a test that needs clients of its own. */
   databaseUrl(service: ServiceName): string;
+  /** Freezes one service, as SIGSTOP freezes a process (the stack does exactly that), until `resume`. */
+  pause(service: ServiceName): Promise<void>;
+  resume(service: ServiceName): Promise<void>;
   /** Stops the system; the data stays when the caller chose the dataDir (for a restart), else it is removed. */
   stop(): Promise<void>;
   dataDir: string;
@@ -77,6 +80,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       return sql;
     },
     databaseUrl: (service) => system.databaseUrl(service),
+    pause: async (service) => system.pause(service),
+    resume: async (service) => system.resume(service),
     async stop() {
       for (const sql of connections.values()) await sql.end();
       await system.stop();

@@ -28,7 +28,7 @@ export function startSystem(topology: Topology, options: TestSystemOptions = {})
       return startTestSystem(options);
     case 'stack':
       if (options.relay === 'paused') throw new Error('the stack topology has no paused relays');
-      return startStackSystem(options.dataDir ? { dataDir: options.dataDir } : {});
+      return startStackSystem({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.env ? { env: options.env } : {}) });
     default: {
       const unknown: never = topology;
       throw new Error(`unknown topology ${unknown}`);

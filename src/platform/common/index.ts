@@ -7,4 +7,5 @@ export { type Backoff, backoffDelay } from './backoff.ts';
 export { ConfigError } from './config-error.ts';
 export { newId } from './ids.ts';
 export { perKeyQueue } from './per-key.ts';
+export { createGate, type Gate } from './gate.ts';
 export { assertPortFree, type Binding, bindingProblem, freePort, urlOf } from './ports.ts';

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import Type, { type Static } from 'typebox';
 import { type Access, type AccessCheck, bearerAuth, installAccessControl } from '../access/index.ts';
-import { AppError, newId } from '../common/index.ts';
+import { AppError, type Gate, newId } from '../common/index.ts';
 import type { Correlation } from '../messaging/index.ts';
 import { type OpenSpan, type ServiceMetrics, SpanKind, type Tracing, traceIdsOf } from '../observability/index.ts';
 import { answerFrameworkError, answerWithProblems } from './answers.ts';
@@ -29,6 +29,8 @@ export interface HttpAppOptions {
    * Health and metrics, served by the public listener. An internal listener has none of its own: it serves only the
    * internal endpoints and their OpenAPI document.
    */
+  /** While closed, every request waits before it is handled (the embedded default's stand-in for SIGSTOP). */
+  gate?: Gate;
   health?: {
     isReady: () => Promise<boolean>;
     /** How the process is set up, by setting name: shown by /health/ready, so an operator sees what runs. */
@@ -62,6 +64,8 @@ export async function createHttpApp(options: HttpAppOptions, routes: (app: App) 
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv.compile(schema) : coercingAjv.compile(schema)));
   answerWithProblems(app);
+  const { gate } = options;
+  if (gate) app.addHook('onRequest', () => gate.pass());
   traceAndLogRequests(app, options);
   installAccessControl(app, options.access);
   // Before the OpenAPI plugin, so the operations it collects already carry their security and every answer.

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Sql } from '../database/index.ts';
 import { type ServiceMetrics, SpanKind, type Tracing } from '../observability/index.ts';
-import { type Backoff, backoffDelay, perKeyQueue } from '../common/index.ts';
+import { type Backoff, backoffDelay, type Gate, perKeyQueue } from '../common/index.ts';
 import type { Bus } from './bus.ts';
 import type { EventEnvelope } from './events.ts';
 
@@ -30,6 +30,8 @@ export interface RelayPublisherOptions {
   stopping: AbortSignal;
   /** Called when a publish failed, and when marks made room: the relay's loop has something to do. */
   wakeRelay(): void;
+  /** While closed, publishing waits (the embedded default's stand-in for SIGSTOP). */
+  gate?: Gate | undefined;
 }
 
 /**
@@ -48,6 +50,7 @@ export function relayPublisher(options: RelayPublisherOptions) {
 
   async function publishRow(row: OutboxRow): Promise<void> {
     const { envelope } = row;
+    await options.gate?.pass();
     const span = tracing.start(`publish ${envelope.type}`, SpanKind.PRODUCER, envelope.traceparent, { 'messaging.message.id': envelope.id });
     try {
       await bus.publish(envelope);

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Sql } from '../database/index.ts';
 import type { ServiceMetrics, Tracing } from '../observability/index.ts';
-import { backoffDelay } from '../common/index.ts';
+import { backoffDelay, type Gate } from '../common/index.ts';
 import type { Bus } from './bus.ts';
 import { type OutboxRow, RELAY_BACKOFF, relayPublisher } from './relay-publisher.ts';
 import { RELAY_CHANNEL } from './relay-wake.ts';
@@ -29,6 +29,8 @@ export interface OutboxRelayOptions {
   log: Logger;
   metrics: ServiceMetrics;
   tracing: Tracing;
+  /** While closed, publishing waits (the embedded default's stand-in for SIGSTOP). */
+  gate?: Gate | undefined;
 }
 
 /**

@@ -31,7 +31,7 @@ export async function serviceApp(module: ServiceModule, { db, log, metrics, trac
   };
   const replay = deadLetterReplay({ service: module.name, handlers: module.handlers(options.style), db, log, metrics, tracing });
   const health = { isReady, settings: { MESSAGE_BATCHING: options.messageBatching, INTERACTION_STYLE: options.style } };
-  const appOptions = { service: module.name, description: module.description, log, metrics, tracing, access: { verifier: options.verifier }, health };
+  const appOptions = { service: module.name, description: module.description, log, metrics, tracing, access: { verifier: options.verifier }, health, ...(options.gate ? { gate: options.gate } : {}) };
   const app = await createHttpApp(appOptions, async (scoped) => {
     await runtime.routes(scoped);
     adminRoutes(scoped, { db, replay, log });
@@ -51,7 +51,7 @@ export async function internalApp(module: ServiceModule, { log, metrics, tracing
   if (!internalRoutes || !calledServices(options.style).includes(module.name)) return undefined;
   const access = { verifier: options.verifier, internal: { service: module.name, credentials: options.internal.credentials } };
   const description = `The internal endpoints of ${module.name}: other services call them in the ${options.style} style, with a service credential.`;
-  const app = await createHttpApp({ service: module.name, description, log, metrics, tracing, access }, internalRoutes);
+  const app = await createHttpApp({ service: module.name, description, log, metrics, tracing, access, ...(options.gate ? { gate: options.gate } : {}) }, internalRoutes);
   await app.ready();
   return app;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ServiceCredentials, TokenIssuer, TokenVerifier } from '../access/index.ts';
+import type { Gate } from '../common/index.ts';
 import { type MessageBatching, type SpeedLayer, speedLayer } from '../batching/index.ts';
 import { connectDatabase, type Database, migrate, openDatabase, type RetentionRule, type Sql, startRetention } from '../database/index.ts';
 import { type App, createInternalClient, type InternalClient } from '../http/index.ts';
@@ -105,6 +106,8 @@ export interface StartServiceOptions {
   poolSize?: number;
   /** False while the database is known to be down (the embedded PostgreSQL's supervisor knows it at once). */
   isUp?: () => boolean;
+  /** The embedded default's stand-in for SIGSTOP: while closed, the service's requests, deliveries and publishing wait. */
+  gate?: Gate;
 }
 
 /** The messaging tables every database has; recorded as `platform/<file>` since the first release. */
@@ -137,7 +140,8 @@ export async function startService(module: ServiceModule, options: StartServiceO
     const handlers = module.handlers(options.style);
     if (options.bus && handlers.length) {
       const consumer = createConsumer({ service: module.name, db, handlers, log, metrics, tracing, batching: speed.consumer });
-      parts.unsubscribe = await options.bus.subscribe(consumer);
+      const { gate } = options;
+      parts.unsubscribe = await options.bus.subscribe(gate ? { ...consumer, handle: async (delivery) => gate.pass().then(() => consumer.handle(delivery)) } : consumer);
     }
     parts.retention = startRetention(sql, rules, log, metrics);
   } catch (error) {
@@ -160,7 +164,7 @@ export async function startService(module: ServiceModule, options: StartServiceO
       if (relay || !options.bus) return;
       // The relay's own connection holds its lock and does its reads and marks, outside the request pool.
       const relayConnection = connectDatabase(options.databaseUrl, `streamshop-${module.name}-relay`, 1);
-      relay = await startOutboxRelay({ sql, relayConnection, bus: options.bus, log, metrics, tracing }).catch(async (error: unknown) => {
+      relay = await startOutboxRelay({ sql, relayConnection, bus: options.bus, log, metrics, tracing, gate: options.gate }).catch(async (error: unknown) => {
         await relayConnection.end({ timeout: 0 }).catch(() => {});
         throw error;
       });
