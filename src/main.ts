@@ -34,12 +34,12 @@ async function main(): Promise<Running> {
       stopNow();
     };
     const system = await startEmbeddedSystem(config, log, { onFatal });
-    const bus = config.NATS_URL ? 'NATS JetStream (NATS_URL)' : 'in-process bus';
+    const bus = config.INTERACTION_STYLE === 'http' ? 'no broker (http style)' : config.NATS_URL ? 'NATS JetStream (NATS_URL)' : 'in-process bus';
     console.log(`\nstreamshop is running (embedded: PostgreSQL from npm, ${bus}, data in ${config.DATA_DIR}/)`);
     console.log(`  API      ${system.url}/users  /billing  /orders  /notifications`);
     console.log(`  API docs ${system.url}/docs`);
     console.log(`  Console  ${system.url}/console${config.ADMIN_EMAIL ? ` (log in as ${config.ADMIN_EMAIL})` : ' (set ADMIN_EMAIL and ADMIN_PASSWORD to log in)'}`);
-    console.log(`  Settings MESSAGE_BATCHING=${config.MESSAGE_BATCHING}`);
+    console.log(`  Settings INTERACTION_STYLE=${config.INTERACTION_STYLE} MESSAGE_BATCHING=${config.MESSAGE_BATCHING}`);
     console.log('  Ctrl-C to stop\n');
     return { stop: system.stop, shutdownTimeoutMs: durationMs(config.SHUTDOWN_TIMEOUT) };
   }

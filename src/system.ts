@@ -16,6 +16,8 @@ export interface EmbeddedSystem {
   /** The broker; undefined in the http style. */
   bus: Bus | undefined;
   databaseUrl(service: ServiceName): string;
+  /** Where the internal endpoints answer (loopback), in the styles that call them; undefined in the others. */
+  internalUrl: string | undefined;
   /**
    * Freezes one service as SIGSTOP would a process of its own: its requests (public and internal), its deliveries
    * and its publishing wait until `resume`. For tests and the styles' comparison; nothing reaches it over HTTP.
@@ -107,6 +109,7 @@ export async function startEmbeddedSystem(config: EmbeddedConfig, log: Logger, o
     url: gateways.public.url,
     bus: messaging.bus,
     databaseUrl: (service) => pg.urlFor(service),
+    internalUrl: gateways.internal?.url,
     pause: (service) => gates[service].close(),
     resume: (service) => gates[service].open(),
     stop,

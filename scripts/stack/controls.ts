@@ -14,6 +14,7 @@ export function stackControls(
   const { nats } = parts;
   return {
     url: (parts.gateways[0] as { url: string }).url,
+    internalUrl: parts.gateways[1]?.url,
     natsUrl: parts.natsUrl,
     dataDir,
     replicas: counts,

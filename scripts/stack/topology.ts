@@ -65,6 +65,8 @@ export interface StackOptions {
 export interface Stack {
   /** The gateway. */
   url: string;
+  /** The internal endpoints' gateway (loopback), in the styles that call them. */
+  internalUrl: string | undefined;
   natsUrl: string;
   dataDir: string;
   replicas: Readonly<Record<ServiceName, number>>;

@@ -45,7 +45,7 @@ const table: BadRequest[] = [
   { name: 'form-encoded body', method: 'POST', path: () => '/users', body: 'email=a', headers: { 'content-type': 'application/x-www-form-urlencoded' }, caller: 'anonymous', status: 415, code: 'unsupported-media-type' },
   { name: 'a path with a malformed percent-encoding', method: 'GET', path: () => '/users/%zz', status: 400, code: 'invalid-url' },
   { name: 'a path segment of 300 characters', method: 'GET', path: () => `/users/${'a'.repeat(300)}`, status: 414, code: 'path-segment-too-long' },
-  { name: 'a method the path does not take', method: 'DELETE', path: (u) => `/users/${u.id}`, status: 405, code: 'method-not-allowed' },
+  { name: 'a method the path does not take', method: 'DELETE', path: (u) => `/users/${u.id}`, status: 404, code: 'not-found' },
   { name: 'a path no service has', method: 'GET', path: () => '/nowhere', status: 404, code: 'not-found' },
   { name: 'a body that is not JSON, to the gateway itself', method: 'POST', path: () => '/', body: '{', caller: 'anonymous', status: 400, code: 'invalid-json' },
   { name: 'user id that is not a UUID', method: 'GET', path: () => '/users/42', status: 400, fields: ['params.userId'] },
@@ -131,10 +131,10 @@ for (const topology of topologies) {
       assert.match(response.body.detail, /Content-Type: application\/json/);
     });
 
-    test('when a client uses a method the path does not take, then the 405 lists the methods it takes in Allow', async () => {
-      const response = await user.call('DELETE', `/users/${user.id}`);
-      assert.equal(response.status, 405);
-      assert.equal(response.headers.get('allow'), 'GET, HEAD');
+    test('when a client uses a method the path is not served with on the public port, then it is a 404: an internal endpoint looks absent', async () => {
+      const response = await user.call('PUT', `/billing/accounts/${user.id}`);
+      assert.equal(response.status, 404);
+      assert.equal(response.body.code, 'not-found');
     });
 
     /** What a client can see of the system's state: the counts that bad input must not change. */

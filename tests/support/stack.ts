@@ -127,6 +127,10 @@ export async function startStackSystem(options: StackTestSystemOptions = {}): Pr
         return sql;
       },
       databaseUrl: (service) => stack.databaseUrl(service),
+      internalUrl() {
+        if (!stack.internalUrl) throw new Error('this style has no internal endpoints');
+        return stack.internalUrl;
+      },
       pause: (service) => signalReplicas(stack, service, 'SIGSTOP'),
       resume: (service) => signalReplicas(stack, service, 'SIGCONT'),
       async stop() {

@@ -20,6 +20,8 @@ export interface TestSystem {
   database(service: ServiceName): Sql;
   /** The URL of one service's database, for a test that needs clients of its own. */
   databaseUrl(service: ServiceName): string;
+  /** Where the internal endpoints answer, in the http and hybrid styles (an error in the others). */
+  internalUrl(): string;
   /** Freezes one service, as SIGSTOP freezes a process (the stack does exactly that), until `resume`. */
   pause(service: ServiceName): Promise<void>;
   resume(service: ServiceName): Promise<void>;
@@ -80,6 +82,10 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       return sql;
     },
     databaseUrl: (service) => system.databaseUrl(service),
+    internalUrl() {
+      if (!system.internalUrl) throw new Error('this style has no internal endpoints');
+      return system.internalUrl;
+    },
     pause: async (service) => system.pause(service),
     resume: async (service) => system.resume(service),
     async stop() {

@@ -3,9 +3,6 @@ import { AppError } from '../common/index.ts';
 import { ACCEPTED_MEDIA_TYPES, frameworkProblem } from './framework-errors.ts';
 import { isDataException, problemDocument, toProblem } from './problems.ts';
 
-/** The methods a path may have routes for, to tell "no such path" (404) from "not with this method" (405). */
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
-
 type Problem = ReturnType<typeof problemDocument>;
 
 function send(reply: FastifyReply, problem: Problem) {
@@ -16,7 +13,8 @@ function send(reply: FastifyReply, problem: Problem) {
 
 /**
  * Every error becomes a problem document: a client's mistake a 4xx with its reason, our failure a 5xx that hides
- * it, a path that exists under another method a 405 that lists them (Allow), any other a 404.
+ * it, and a route that is not here a 404 — also where the path is served with another method: the internal
+ * endpoints (PUT /billing/accounts/{userId}, say) must look absent from the public port, not merely refused.
  */
 export function answerWithProblems(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -28,15 +26,8 @@ export function answerWithProblems(app: FastifyInstance): void {
     return send(reply, problem);
   });
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] as string;
-    const allowed = METHODS.filter((method) => app.findRoute({ method: method as 'GET', url: path }));
-    if (allowed.length === 0) {
-      const detail = `No route for ${request.method} ${request.url}`;
-      return send(reply, problemDocument({ status: 404, code: 'not-found', title: 'Not found', detail, instance: request.url }));
-    }
-    reply.header('allow', allowed.join(', '));
-    const detail = `${path} takes ${allowed.join(', ')}, not ${request.method}.`;
-    return send(reply, problemDocument({ status: 405, code: 'method-not-allowed', title: 'Method not allowed', detail, instance: request.url }));
+    const detail = `No route for ${request.method} ${request.url}`;
+    return send(reply, problemDocument({ status: 404, code: 'not-found', title: 'Not found', detail, instance: request.url }));
   });
 }
 
