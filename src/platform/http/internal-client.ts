@@ -29,7 +29,12 @@ export interface InternalAnswer<T = unknown> {
 }
 
 /** No answer within the budget: the callee is down, paused, or too slow. What it did meanwhile is unknown. */
-export class ServiceUnreachable extends Error {}
+export class ServiceUnreachable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServiceUnreachable';
+  }
+}
 
 export interface InternalClient {
   call<T>(callee: string, call: InternalCall): Promise<InternalAnswer<T>>;

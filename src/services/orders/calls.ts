@@ -4,7 +4,7 @@
  * process (order-process.ts), so the calls never decide anything themselves.
  */
 import type { Logger } from 'pino';
-import type { InternalClient } from '../../platform/http/index.ts';
+import { type InternalClient, ServiceUnreachable } from '../../platform/http/index.ts';
 import type { Correlation } from '../../platform/messaging/index.ts';
 import type { Order } from './contract.ts';
 import type { OrderMessage, RefundCause } from './order-process.ts';
@@ -25,7 +25,7 @@ export async function askBillingToCharge(calls: InternalClient, order: Order, co
     if (answer.body?.code === 'insufficient-funds') return { kind: 'refused', reason: 'insufficient_funds' };
     throw new Error(`billing answered the charge of ${order.id} with ${answer.status} ${answer.body?.code ?? ''}`);
   } catch (error) {
-    if ((error as Error).name === 'ServiceUnreachable') return { kind: 'unreachable' };
+    if (error instanceof ServiceUnreachable) return { kind: 'unreachable' };
     throw error;
   }
 }
@@ -44,7 +44,7 @@ export async function askBillingToRefund(calls: InternalClient, order: Order, ca
     if (answer.status === 200 && answer.body?.status === 'voided') return { kind: 'voided' };
     throw new Error(`billing answered the refund of ${order.id} with ${answer.status} ${answer.body?.code ?? ''}`);
   } catch (error) {
-    if ((error as Error).name === 'ServiceUnreachable') return undefined;
+    if (error instanceof ServiceUnreachable) return undefined;
     throw error;
   }
 }

@@ -14,7 +14,7 @@ export const usersService: ServiceModule = {
   migrations: new URL('./migrations/', import.meta.url),
   async start({ db, log, identity, style, calls, metrics }) {
     if (!identity) throw new Error('users needs its signing keys (identity settings)');
-    const orphaned = metrics.counter('registrations_orphaned_total', 'Registrations that failed after billing or notifications had made an account or an address for them');
+    const orphaned = metrics.counter('registrations_orphaned_total', 'Registrations that failed after billing or notifications was asked to make an account or an address for them (which may be left without a user)');
     const introductions = introductionFor(style, { calls, orphaned });
     const checkPassword = createPasswordChecker();
     const { operator } = identity;

@@ -2,13 +2,14 @@
  * How a new user is made known to billing (an account) and notifications (an address), in each style: by
  * users.user.created.v1 through the outbox (events, saga; hybrid for notifications), or by internal calls made
  * inside the registration's transaction (http; hybrid for billing), so that a failed call fails the registration.
- * A call that succeeded before the registration failed leaves an account or an address for a user that does not
- * exist: the price of a dual write, counted by registrations_orphaned_total.
+ * A call made before the registration failed may leave an account or an address for a user that does not exist:
+ * the price of a dual write, counted by registrations_orphaned_total (an upper bound: a call that got no answer
+ * may or may not have been carried out).
  */
 import { UserCreatedV1 } from '../../contracts/events.ts';
 import { AppError } from '../../platform/common/index.ts';
 import type { Tx } from '../../platform/database/index.ts';
-import type { InternalClient } from '../../platform/http/index.ts';
+import { type InternalClient, ServiceUnreachable } from '../../platform/http/index.ts';
 import { appendToOutbox, type Correlation, newEvent } from '../../platform/messaging/index.ts';
 import type { InteractionStyle } from '../../platform/runtime/index.ts';
 import type { User } from './contract.ts';
@@ -39,11 +40,12 @@ export function introductionFor(style: InteractionStyle, deps: { calls: Internal
       async introduce(tx, user, correlation) {
         if (byEvent) appendToOutbox(tx, [newEvent('users', UserCreatedV1, { userId: user.id, email: user.email, name: user.name }, correlation)]);
         for (const service of byCall) {
+          // Counted before the answer: a call that timed out may still have made the account (SIGSTOP, then SIGCONT).
+          called++;
           await call(deps.calls, service, user, correlation).catch((error: unknown) => {
-            if ((error as Error).name === 'ServiceUnreachable') throw unavailable(service);
+            if (error instanceof ServiceUnreachable) throw unavailable(service);
             throw error;
           });
-          called++;
         }
       },
       failed() {
