@@ -16,7 +16,7 @@ for (const topology of topologies) {
       const user = await t.api.userWithAccount(1_000);
       const key = { 'idempotency-key': `http-${crypto.randomUUID()}` };
       await t.system.pause('billing');
-      let refused: { status: number; headers: Headers; body: any };
+      let refused: { status: number; headers: Headers; body: { code: string; order: { id: string } } };
       try {
         refused = await user.post('/orders', { userId: user.id, price: 300 }, key);
       } finally {
