@@ -5,8 +5,9 @@ import { createGate, type Gate } from './platform/common/index.ts';
 import { startEmbeddedPostgres } from './platform/database/index.ts';
 import { startGateway } from './platform/http/index.ts';
 import type { Bus } from './platform/messaging/index.ts';
-import { calledServices, durationMs, type EmbeddedConfig, retentionOf, type RunningService, type ServiceName, serviceNames, startService, stopWithin } from './platform/runtime/index.ts';
+import { calledServices, durationMs, type EmbeddedConfig, usesBroker, retentionOf, type RunningService, type ServiceName, serviceNames, startService, stopWithin } from './platform/runtime/index.ts';
 import { services } from './services/index.ts';
+import { drainOutboxes } from './drain-outboxes.ts';
 import { identityFrom, messagingFor, serviceCredentialsFrom } from './system-parts.ts';
 
 type Gateway = Awaited<ReturnType<typeof startGateway>>;
@@ -74,6 +75,7 @@ export async function startEmbeddedSystem(config: EmbeddedConfig, log: Logger, o
   try {
     await pg.createDatabases(serviceNames);
     const style = config.INTERACTION_STYLE;
+    if (!usesBroker(style)) await drainOutboxes((name) => pg.urlFor(name), log);
     // The internal endpoints all answer on one loopback gateway, as the public ones on theirs; callers find it here.
     const urlOf = () => gateways.internal?.url;
     const settings = {

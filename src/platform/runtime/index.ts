@@ -23,6 +23,7 @@ export {
   type ServiceDeps,
   type ServiceModule,
   type ServiceRuntime,
+  migrationsOf,
   type StartServiceOptions,
   startService,
 } from './service.ts';

@@ -113,6 +113,9 @@ export interface StartServiceOptions {
 /** The messaging tables every database has; recorded as `platform/<file>` since the first release. */
 const platformMigrations = { name: 'platform', url: new URL('../messaging/migrations/', import.meta.url) };
 
+/** A service's migrations: the platform's messaging tables, then its own. */
+export const migrationsOf = (module: ServiceModule) => ({ database: module.name, folders: [platformMigrations, { name: module.name, url: module.migrations }] });
+
 /**
  * Migrates the service's database, builds its HTTP app and subscribes its handlers.
  * The outbox relay starts separately, once every subscriber of the process is in place.
@@ -129,7 +132,7 @@ export async function startService(module: ServiceModule, options: StartServiceO
   const calls = createInternalClient({ caller: module.name, urlOf: options.internal.urlOf, credentials: options.internal.credentials, metrics });
   const parts: StartedParts = { unsubscribe: async () => {} };
   try {
-    await migrate(sql, { database: module.name, folders: [platformMigrations, { name: module.name, url: module.migrations }] }, log);
+    await migrate(sql, migrationsOf(module), log);
     const rules = [...messagingRules(options.retention), ...(module.retention ?? [])];
     registerMessagingGauges(sql, metrics, rules);
     const deps = { db, log, metrics, speed, style: options.style, calls, paymentDeadlineMs: options.paymentDeadlineMs };
