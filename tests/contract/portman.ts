@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { type ServiceName, serviceNames } from '../../src/platform/runtime/index.ts';
 import { startTestSystem } from '../support/system.ts';
 import { type Failure, type Response, runCollection } from './run-collection.ts';
-import { seedData, seedDeadLetters } from './seed.ts';
+import { seedData, seedDeadLetters, seedOrderProcesses } from './seed.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const CONFIG = join(import.meta.dirname, 'portman-config.json');
@@ -52,7 +52,7 @@ export async function runContractTests(options: { log?: (line: string) => void }
   try {
     const documents = await fetchDocuments(system.url);
     const seed = await seedData(system.url, documents.users.paths['/users/login']?.post?.requestBody?.content?.['application/json']?.example);
-    const deadLetters = await seedDeadLetters(system);
+    const deadLetters = { ...(await seedDeadLetters(system)), ...(await seedOrderProcesses(system, seed.userId)) };
     log(`seeded ${system.url}: user ${seed.userId}, order ${seed.orderId}, letter ${seed.letterId}, dead letter ${deadLetters.deadLetterId}`);
     const collections = await Promise.all(serviceNames.map((service) => generateCollection(service, system.url)));
     const runs: ServiceRun[] = [];

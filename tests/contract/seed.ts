@@ -99,3 +99,20 @@ export async function seedDeadLetters(system: TestSystem): Promise<DeadLetterSee
   }
   return seed;
 }
+
+/**
+ * Two orders whose process an operator can act on, written straight into the orders table (the API makes such an
+ * order only when billing fails to answer): one cancelling, its refund followed up in an hour (Retry brings that
+ * forward), and one pending, its charge followed up in an hour (Compensate rejects it).
+ */
+export async function seedOrderProcesses(system: TestSystem, userId: string): Promise<{ retryOrderId: string; compensateOrderId: string }> {
+  const seed = { retryOrderId: randomUUID(), compensateOrderId: randomUUID() };
+  const sql = system.database('orders');
+  await sql`
+    INSERT INTO orders (id, user_id, price, status, follow_up, follow_up_at, refund_cause)
+    VALUES (${seed.retryOrderId}, ${userId}, 100, 'cancelling', 'refund', now() + interval '1 hour', 'cancelled_by_user')`;
+  await sql`
+    INSERT INTO orders (id, user_id, price, status, follow_up, follow_up_at)
+    VALUES (${seed.compensateOrderId}, ${userId}, 100, 'pending', 'charge', now() + interval '1 hour')`;
+  return seed;
+}

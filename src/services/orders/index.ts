@@ -2,6 +2,8 @@ import type { ServiceModule } from '../../platform/runtime/index.ts';
 import { watchFinality } from './finality.ts';
 import { ordersHandlers } from './handlers.ts';
 import { startProcessTimer } from './process-timer.ts';
+import { processRoutes } from './process-routes.ts';
+import { countOverdue } from './process-view.ts';
 import { adoptOrdersInFlight } from './repository.ts';
 import { orderRoutes } from './routes.ts';
 import { ordersStyle } from './styles.ts';
@@ -22,8 +24,13 @@ export const ordersService: ServiceModule = {
     const watcher = await watchFinality(db.sql);
     const placeOrder = orderPlacement(deps, style);
     const timer = startProcessTimer(db, style, log);
+    deps.metrics.pendingGauge('orders_overdue', 'Orders that need a look: a step overdue, past the deadline, or a cancellation not confirmed (GET /orders/admin/processes)', () => countOverdue(db.sql));
+    const ordersDeps = { sql: db.sql, db, watcher, placeOrder, style };
     return {
-      routes: (app) => orderRoutes(app, { sql: db.sql, db, watcher, placeOrder, style }),
+      routes: (app) => {
+        orderRoutes(app, ordersDeps);
+        processRoutes(app, ordersDeps);
+      },
       background: timer,
       close: () => watcher.close(),
     };
