@@ -111,6 +111,15 @@ describe('hostile input (embedded)', () => {
     ids = { userId: user.id, orderId: order.body.id, letterId: letter.id, cursor: order.body.id, email: user.email };
   });
 
+  /** A cancellation goes on after its answer: before the next request, wait until the order is final and its letter stored. */
+  async function orderSettled() {
+    await eventually(async () => {
+      const order = (await user.get(`/orders/${ids.orderId}`)).body;
+      assert.notEqual(order.status, 'cancelling');
+      if (order.status === 'cancelled') assert.ok((await user.letters()).some((letter) => letter.kind === 'order_cancelled'));
+    });
+  }
+
   after(() => console.log(`[hostile input] answers by status over ${RUNS} requests per operation: ${JSON.stringify(seen)}`));
 
   /** What a refused request must not change: the business tables, and the user's money. */
@@ -170,6 +179,7 @@ describe('hostile input (embedded)', () => {
           const kind = `${response.status}`;
           seen[kind] = (seen[kind] ?? 0) + 1;
           assert.ok(response.status < 500, `${name} answered ${response.status}: ${JSON.stringify(response.body)}`);
+          if (response.status < 300 && operation.path.startsWith('/orders/')) await orderSettled();
           if (response.status >= 400) {
             assert.equal(response.headers.get('content-type')?.split(';')[0], 'application/problem+json');
             assert.deepEqual(await state(), before, `${name} refused with ${response.status} but changed the state`);
