@@ -11,7 +11,18 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, ConsoleConfig, durationMs, loadConfig, serviceNames, serviceProcessConfig } from '../../src/platform/runtime/index.ts';
+import {
+  calledServices,
+  calleesOf,
+  ConfigError,
+  ConsoleConfig,
+  durationMs,
+  loadConfig,
+  serviceNames,
+  serviceProcessConfig,
+  usesBroker,
+} from '../../src/platform/runtime/index.ts';
+import { checkStyleSettings } from '../../src/service-settings.ts';
 import {
   envOf,
   type Json,
@@ -29,15 +40,26 @@ import {
   schemaErrors,
   selects,
   serviceDeployments,
+  styleOf,
   TARGETS,
   workloadsOf,
 } from './kustomize.ts';
 
 const IMAGE = 'streamshop:latest';
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass']);
-/** Set only where an overlay turns the feature on. */
-const FEATURE_VARIABLES: Record<string, (target: string) => boolean> = {
+/**
+ * Set only where an overlay turns the feature on, or where the install's style needs them (styles.ts of the
+ * runtime): the broker's settings with a broker, the service key in the services that call or are called, the
+ * address of each service called. Every other variable of serviceProcessConfig is shared by every install.
+ */
+const FEATURE_VARIABLES: Record<string, (target: string, service: string) => boolean> = {
   OTEL_EXPORTER_OTLP_ENDPOINT: (target) => target === TARGETS.tracing,
+  NATS_URL: (target) => usesBroker(styleOf(target)),
+  NATS_STREAM_REPLICAS: (target) => usesBroker(styleOf(target)),
+  SERVICE_SIGNING_KEY: (target, service) =>
+    calleesOf(styleOf(target), service).length > 0 || calledServices(styleOf(target)).includes(service),
+  BILLING_INTERNAL_URL: (target, service) => calleesOf(styleOf(target), service).includes('billing'),
+  NOTIFICATIONS_INTERNAL_URL: (target, service) => calleesOf(styleOf(target), service).includes('notifications'),
 };
 const SIGNING_KEYS = { secret: 'streamshop-signing-keys', key: 'signing-keys.json' };
 
@@ -144,37 +166,12 @@ function checkServices(objects: K8sObject[], target: string): Record<string, Rec
     );
     assert.equal(pod.enableServiceLinks, false, `${where}: no Kubernetes service-link variables in the env`);
 
-    // Exactly the variables the service's process reads (those of an overlay's feature only there), each resolvable,
-    // the optional ones (the operator account) through optional Secret references, and together a valid configuration.
-    const schema = serviceProcessConfig(service);
-    const expected = Object.keys(schema.properties)
-      .filter((name) => FEATURE_VARIABLES[name]?.(target) ?? true)
-      .sort();
-    const names = (container.env ?? []).map((variable: Json) => variable.name).sort();
-    assert.deepEqual(names, expected, `${where}: env = serviceProcessConfig('${service}')`);
-    const { env, optional } = envOf(objects, container, where);
-    const required = new Set<string>(schema.required ?? []);
-    for (const name of optional) assert.ok(!required.has(name), `${where}: ${name} is required, yet from an optional Secret`);
-    let config: ReturnType<typeof loadConfig<typeof schema>>;
-    try {
-      config = loadConfig(schema, env);
-    } catch (error) {
-      assert.fail(`${where}: ${error instanceof ConfigError ? error.message : error}`);
-    }
-    envs[service] = env;
+    const config = checkServiceEnv(objects, { target, service, container });
+    envs[service] = envOf(objects, container, where).env;
     const url = new URL(config.DATABASE_URL);
     assert.equal(url.pathname, `/${service}`, `${where}: its own database`);
     assert.equal(decodeURIComponent(url.username), service, `${where}: its own role`);
-
-    const http = (container.ports ?? []).find((port: Json) => port.name === 'http');
-    assert.equal(http?.containerPort, config.PORT, `${where}: the port named http is PORT`);
-    const probe = (name: string, path: string) => {
-      assert.equal(container[name]?.httpGet?.path, path, `${where}: ${name} path`);
-      assert.equal(container[name]?.httpGet?.port, 'http', `${where}: ${name} port`);
-    };
-    probe('livenessProbe', `/${service}/health/live`);
-    probe('readinessProbe', `/${service}/health/ready`);
-    probe('startupProbe', `/${service}/health/live`);
+    checkServicePorts(objects, { target, service, container, config });
 
     // A stop may take preStop, then SHUTDOWN_TIMEOUT: the kubelet must not kill the process before both are over.
     const shutdownSeconds = durationMs(config.SHUTDOWN_TIMEOUT) / 1000;
@@ -183,16 +180,67 @@ function checkServices(objects: K8sObject[], target: string): Record<string, Rec
       grace > preStopSeconds(container) + shutdownSeconds,
       `${where}: terminationGracePeriodSeconds ${grace} > preStop ${preStopSeconds(container)} s + SHUTDOWN_TIMEOUT ${config.SHUTDOWN_TIMEOUT}`,
     );
-
-    const svc = named(objects, 'Service', service);
-    assert.deepEqual(svc.spec.ports, [{ name: 'http', port: 80, targetPort: 'http' }], `Service ${service}: 80 -> http`);
-    assert.ok(selects(svc.spec.selector, labels), `Service ${service} selects the pods of Deployment ${service}`);
+    assert.ok(selects(named(objects, 'Service', service).spec.selector, labels), `Service ${service} selects the pods of Deployment ${service}`);
   }
   return envs;
 }
 
-/** The operators' console: the same image, `console`, env exactly ConsoleConfig (no database), probes, Service. */
-function checkConsole(objects: K8sObject[]) {
+interface ServiceContainer {
+  target: string;
+  service: (typeof serviceNames)[number];
+  container: Json;
+}
+
+/**
+ * Exactly the variables the service's process reads in the install's style (those of an overlay's feature only
+ * there), each resolvable, the optional ones (the operator account) through optional Secret references, and
+ * together a valid configuration of that style, as the process checks it at start (checkStyleSettings).
+ */
+function checkServiceEnv(objects: K8sObject[], { target, service, container }: ServiceContainer) {
+  const where = `Deployment ${service}`;
+  const schema = serviceProcessConfig(service);
+  const expected = Object.keys(schema.properties)
+    .filter((name) => FEATURE_VARIABLES[name]?.(target, service) ?? true)
+    .sort();
+  const names = (container.env ?? []).map((variable: Json) => variable.name).sort();
+  assert.deepEqual(names, expected, `${where}: env = serviceProcessConfig('${service}') in the ${styleOf(target)} style`);
+  const { env, optional } = envOf(objects, container, where);
+  const required = new Set<string>(schema.required ?? []);
+  for (const name of optional) assert.ok(!required.has(name), `${where}: ${name} is required, yet from an optional Secret`);
+  let config: ReturnType<typeof loadConfig<typeof schema>>;
+  try {
+    config = loadConfig(schema, env);
+    checkStyleSettings(service, config);
+  } catch (error) {
+    assert.fail(`${where}: ${error instanceof ConfigError ? error.message : error}`);
+  }
+  assert.equal(config.INTERACTION_STYLE, styleOf(target), `${where}: INTERACTION_STYLE`);
+  return config;
+}
+
+/**
+ * The public port (named http, PORT) serves the probes and is the Service's port 80; a service the style calls
+ * also has its internal listener (named internal, INTERNAL_PORT) behind the Service's port of the same number,
+ * and no other service has one.
+ */
+function checkServicePorts(objects: K8sObject[], { target, service, container, config }: ServiceContainer & { config: { PORT: number; INTERNAL_PORT: number } }) {
+  const where = `Deployment ${service}`;
+  const called = calledServices(styleOf(target)).includes(service);
+  const ports = (container.ports ?? []).map((port: Json) => ({ name: port.name, containerPort: port.containerPort }));
+  const internal = { name: 'internal', containerPort: config.INTERNAL_PORT };
+  assert.deepEqual(ports, [{ name: 'http', containerPort: config.PORT }, ...(called ? [internal] : [])], `${where}: ports http = PORT${called ? ', internal = INTERNAL_PORT' : ''}`);
+  for (const [name, path] of [['livenessProbe', 'live'], ['readinessProbe', 'ready'], ['startupProbe', 'live']] as const) {
+    assert.deepEqual(container[name]?.httpGet, { path: `/${service}/health/${path}`, port: 'http' }, `${where}: ${name}`);
+  }
+  const servicePorts = [{ name: 'http', port: 80, targetPort: 'http' }, ...(called ? [{ name: 'internal', port: config.INTERNAL_PORT, targetPort: 'internal' }] : [])];
+  assert.deepEqual(named(objects, 'Service', service).spec.ports, servicePorts, `Service ${service}: 80 -> http${called ? ', internal' : ''}`);
+}
+
+/**
+ * The operators' console: the same image, `console`, env exactly ConsoleConfig (no database; no NATS_URL in a style
+ * without a broker, where it runs without a live feed), probes, Service.
+ */
+function checkConsole(objects: K8sObject[], target: string) {
   const deployment = named(objects, 'Deployment', 'console');
   const pod = podSpecOf(deployment);
   const [container] = pod.containers;
@@ -201,7 +249,8 @@ function checkConsole(objects: K8sObject[]) {
   assert.deepEqual(container.args, ['console']);
   assert.equal(pod.enableServiceLinks, false);
   const names = (container.env ?? []).map((variable: Json) => variable.name).sort();
-  assert.deepEqual(names, Object.keys(ConsoleConfig.properties).sort(), 'env = ConsoleConfig');
+  const expected = Object.keys(ConsoleConfig.properties).filter((name) => name !== 'NATS_URL' || usesBroker(styleOf(target)));
+  assert.deepEqual(names, expected.sort(), `env = ConsoleConfig in the ${styleOf(target)} style`);
   const { env } = envOf(objects, container, 'Deployment console');
   const config = loadConfig(ConsoleConfig, env);
   assert.equal((container.ports ?? []).find((port: Json) => port.name === 'http')?.containerPort, config.PORT);
@@ -281,7 +330,7 @@ for (const target of Object.values(TARGETS)) {
 
     test("the operators' console: env exactly ConsoleConfig, no database, probes, Service", (t) => {
       const objects = objectsOf(t, target);
-      if (objects) checkConsole(objects);
+      if (objects) checkConsole(objects, target);
     });
 
     test('only users mounts the signing keys, read-only, from a Secret that is not shipped', (t) => {
