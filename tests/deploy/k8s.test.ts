@@ -11,18 +11,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import {
-  calledServices,
-  calleesOf,
-  ConfigError,
-  ConsoleConfig,
-  durationMs,
-  loadConfig,
-  serviceNames,
-  serviceProcessConfig,
-  usesBroker,
-} from '../../src/platform/runtime/index.ts';
-import { checkStyleSettings } from '../../src/service-settings.ts';
+import { ConsoleConfig, durationMs, loadConfig, serviceNames, usesBroker } from '../../src/platform/runtime/index.ts';
 import {
   envOf,
   type Json,
@@ -44,23 +33,10 @@ import {
   TARGETS,
   workloadsOf,
 } from './kustomize.ts';
+import { checkServiceEnv, checkServicePorts } from './service-env.ts';
 
 const IMAGE = 'streamshop:latest';
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass']);
-/**
- * Set only where an overlay turns the feature on, or where the install's style needs them (styles.ts of the
- * runtime): the broker's settings with a broker, the service key in the services that call or are called, the
- * address of each service called. Every other variable of serviceProcessConfig is shared by every install.
- */
-const FEATURE_VARIABLES: Record<string, (target: string, service: string) => boolean> = {
-  OTEL_EXPORTER_OTLP_ENDPOINT: (target) => target === TARGETS.tracing,
-  NATS_URL: (target) => usesBroker(styleOf(target)),
-  NATS_STREAM_REPLICAS: (target) => usesBroker(styleOf(target)),
-  SERVICE_SIGNING_KEY: (target, service) =>
-    calleesOf(styleOf(target), service).length > 0 || calledServices(styleOf(target)).includes(service),
-  BILLING_INTERNAL_URL: (target, service) => calleesOf(styleOf(target), service).includes('billing'),
-  NOTIFICATIONS_INTERNAL_URL: (target, service) => calleesOf(styleOf(target), service).includes('notifications'),
-};
 const SIGNING_KEYS = { secret: 'streamshop-signing-keys', key: 'signing-keys.json' };
 
 // ---- checks every install passes --------------------------------------------------------------------------
@@ -183,57 +159,6 @@ function checkServices(objects: K8sObject[], target: string): Record<string, Rec
     assert.ok(selects(named(objects, 'Service', service).spec.selector, labels), `Service ${service} selects the pods of Deployment ${service}`);
   }
   return envs;
-}
-
-interface ServiceContainer {
-  target: string;
-  service: (typeof serviceNames)[number];
-  container: Json;
-}
-
-/**
- * Exactly the variables the service's process reads in the install's style (those of an overlay's feature only
- * there), each resolvable, the optional ones (the operator account) through optional Secret references, and
- * together a valid configuration of that style, as the process checks it at start (checkStyleSettings).
- */
-function checkServiceEnv(objects: K8sObject[], { target, service, container }: ServiceContainer) {
-  const where = `Deployment ${service}`;
-  const schema = serviceProcessConfig(service);
-  const expected = Object.keys(schema.properties)
-    .filter((name) => FEATURE_VARIABLES[name]?.(target, service) ?? true)
-    .sort();
-  const names = (container.env ?? []).map((variable: Json) => variable.name).sort();
-  assert.deepEqual(names, expected, `${where}: env = serviceProcessConfig('${service}') in the ${styleOf(target)} style`);
-  const { env, optional } = envOf(objects, container, where);
-  const required = new Set<string>(schema.required ?? []);
-  for (const name of optional) assert.ok(!required.has(name), `${where}: ${name} is required, yet from an optional Secret`);
-  let config: ReturnType<typeof loadConfig<typeof schema>>;
-  try {
-    config = loadConfig(schema, env);
-    checkStyleSettings(service, config);
-  } catch (error) {
-    assert.fail(`${where}: ${error instanceof ConfigError ? error.message : error}`);
-  }
-  assert.equal(config.INTERACTION_STYLE, styleOf(target), `${where}: INTERACTION_STYLE`);
-  return config;
-}
-
-/**
- * The public port (named http, PORT) serves the probes and is the Service's port 80; a service the style calls
- * also has its internal listener (named internal, INTERNAL_PORT) behind the Service's port of the same number,
- * and no other service has one.
- */
-function checkServicePorts(objects: K8sObject[], { target, service, container, config }: ServiceContainer & { config: { PORT: number; INTERNAL_PORT: number } }) {
-  const where = `Deployment ${service}`;
-  const called = calledServices(styleOf(target)).includes(service);
-  const ports = (container.ports ?? []).map((port: Json) => ({ name: port.name, containerPort: port.containerPort }));
-  const internal = { name: 'internal', containerPort: config.INTERNAL_PORT };
-  assert.deepEqual(ports, [{ name: 'http', containerPort: config.PORT }, ...(called ? [internal] : [])], `${where}: ports http = PORT${called ? ', internal = INTERNAL_PORT' : ''}`);
-  for (const [name, path] of [['livenessProbe', 'live'], ['readinessProbe', 'ready'], ['startupProbe', 'live']] as const) {
-    assert.deepEqual(container[name]?.httpGet, { path: `/${service}/health/${path}`, port: 'http' }, `${where}: ${name}`);
-  }
-  const servicePorts = [{ name: 'http', port: 80, targetPort: 'http' }, ...(called ? [{ name: 'internal', port: config.INTERNAL_PORT, targetPort: 'internal' }] : [])];
-  assert.deepEqual(named(objects, 'Service', service).spec.ports, servicePorts, `Service ${service}: 80 -> http${called ? ', internal' : ''}`);
 }
 
 /**
@@ -396,12 +321,25 @@ describe('kubectl kustomize deploy/k8s (self-contained install)', () => {
   });
 });
 
-test('no private key anywhere under deploy/', () => {
+/**
+ * The one private key shipped: the example service key of the internal calls, which opens only listeners that the
+ * NetworkPolicies keep for the calling services (why it may be shipped: that file's comment). Its kid says EXAMPLE.
+ */
+const EXAMPLE_SERVICE_KEY_FILE = 'deploy/k8s/components/service-key/secret.yaml';
+
+test('no private key anywhere under deploy/ but the example service key, which says EXAMPLE', () => {
   const files = filesUnder('deploy').filter((file) => /\.(ya?ml|json)$/.test(file));
   assert.ok(files.length > 10);
+  const privateJwk = /"d"\s*:\s*"[A-Za-z0-9_-]{20,}"/;
   for (const file of files) {
-    const text = readFileSync(join(root, file), 'utf8');
-    assert.doesNotMatch(text, /"d"\s*:\s*"[A-Za-z0-9_-]{20,}"/, `${file}: a private JWK`);
+    let text = readFileSync(join(root, file), 'utf8');
+    if (file === EXAMPLE_SERVICE_KEY_FILE) {
+      const keys = [...text.matchAll(/\{[^{}]*\}/g)].map(([json]) => json).filter((json) => privateJwk.test(json));
+      assert.equal(keys.length, 1, `${file}: one private JWK`);
+      assert.match(keys[0]!, /"kid"\s*:\s*"EXAMPLE-/, `${file}: the example key's kid says EXAMPLE`);
+      text = text.replace(keys[0]!, '');
+    }
+    assert.doesNotMatch(text, privateJwk, `${file}: a private JWK`);
     assert.doesNotMatch(text, /PRIVATE KEY-----/, `${file}: a PEM private key`);
   }
 });

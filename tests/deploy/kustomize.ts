@@ -25,6 +25,9 @@ export const TARGETS = {
   singleNats: 'deploy/k8s/overlays/single-nats',
   tracing: 'deploy/k8s/overlays/tracing',
   externalInfra: 'deploy/k8s/overlays/external-infra',
+  http: 'deploy/k8s/overlays/http',
+  hybrid: 'deploy/k8s/overlays/hybrid',
+  saga: 'deploy/k8s/overlays/saga',
 } as const;
 
 /** The interaction style (INTERACTION_STYLE) each install runs: the style decides the services' env and arrows. */
@@ -33,6 +36,9 @@ export const STYLES: Record<string, InteractionStyle> = {
   [TARGETS.singleNats]: 'events',
   [TARGETS.tracing]: 'events',
   [TARGETS.externalInfra]: 'events',
+  [TARGETS.http]: 'http',
+  [TARGETS.hybrid]: 'hybrid',
+  [TARGETS.saga]: 'saga',
 };
 export const styleOf = (target: string): InteractionStyle => {
   const style = STYLES[target];
