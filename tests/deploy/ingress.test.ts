@@ -1,7 +1,8 @@
 /**
  * The Ingress of every install, as rendered: it answers for arch.homework, passes each service's API, health and
  * OpenAPI document (every path of docs/openapi/<service>.json) and the console to their own Service, and passes no
- * /<service>/metrics (nor /console/metrics) to anything that has pods. Which rule takes a request is decided as the
+ * /<service>/metrics (nor /console/metrics) to anything that has pods, and nothing to an internal listener (the
+ * http and hybrid styles' INTERNAL_PORT). Which rule takes a request is decided as the
  * Ingress API specifies it (routeOf below), not by reading the rules' order.
  */
 import assert from 'node:assert/strict';
@@ -9,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { serviceNames } from '../../src/platform/runtime/index.ts';
-import { type Json, type K8sObject, named, objectsOf, ofKind, root, TARGETS, workloadsOf, podLabelsOf, selects } from './kustomize.ts';
+import { type Json, type K8sObject, named, objectsOf, ofKind, podLabelsOf, podSpecOf, root, selects, TARGETS, workloadsOf } from './kustomize.ts';
 
 const HOST = 'arch.homework';
 const PREFIXES = [...serviceNames, 'console'];
@@ -90,6 +91,27 @@ function ingressProblems(objects: K8sObject[], rules: Rule[]): string[] {
   return problems;
 }
 
+/**
+ * The backends of an Ingress that reach an internal listener (the http and hybrid styles' INTERNAL_PORT, the
+ * containers' port named internal): by the Service port's name or number, or by the container port it leads to.
+ * Those endpoints trust a service credential and are for the calling services only.
+ */
+function internalBackends(objects: K8sObject[], ingress: K8sObject): string[] {
+  const internalPort = Number(named(objects, 'ConfigMap', 'streamshop-config').data.INTERNAL_PORT);
+  assert.ok(internalPort > 0, 'INTERNAL_PORT in the ConfigMap');
+  const isInternal = (port: Json) => port.name === 'internal' || port.port === internalPort || port.containerPort === internalPort;
+  return ingress.spec.rules.flatMap((rule: Json) => rule.http.paths).flatMap((path: Json) => {
+    const { name, port } = path.backend.service;
+    const service = named(objects, 'Service', name);
+    const servicePort = service.spec.ports.find((p: Json) => p.name === port.name || p.port === port.number);
+    const pods = workloadsOf(objects).filter((workload) => service.spec.selector && selects(service.spec.selector, podLabelsOf(workload)));
+    const containerPorts = pods
+      .flatMap((workload) => podSpecOf(workload).containers.flatMap((c: Json) => c.ports ?? []))
+      .filter((p: Json) => p.name === servicePort?.targetPort || p.containerPort === servicePort?.targetPort);
+    return (servicePort && isInternal(servicePort)) || containerPorts.some(isInternal) ? [`${path.path} -> Service ${name} port ${port.name ?? port.number}`] : [];
+  });
+}
+
 for (const target of Object.values(TARGETS)) {
   describe(`kubectl kustomize ${target}: the Ingress`, () => {
     test(`one Ingress, class nginx, for ${HOST} only, no rewrite, every backend a rendered Service and port`, (t) => {
@@ -120,6 +142,12 @@ for (const target of Object.values(TARGETS)) {
       assert.deepEqual(problems, [], problems.join('\n'));
     });
 
+    test('no path reaches an internal listener (a Service port named internal, INTERNAL_PORT)', (t) => {
+      const objects = objectsOf(t, target);
+      if (!objects) return;
+      assert.deepEqual(internalBackends(objects, named(objects, 'Ingress', 'streamshop')), []);
+    });
+
     test('without its metrics rules, the same Ingress would expose every /<service>/metrics', (t) => {
       const objects = objectsOf(t, target);
       if (!objects) return;
@@ -131,6 +159,16 @@ for (const target of Object.values(TARGETS)) {
     });
   });
 }
+
+test('a path to billing’s internal port, by name or by number, is found', (t) => {
+  const objects = objectsOf(t, TARGETS.hybrid);
+  if (!objects) return;
+  const ingress = structuredClone(named(objects, 'Ingress', 'streamshop'));
+  const paths = ingress.spec.rules[0].http.paths;
+  paths.push({ path: '/billing/internal', pathType: 'Prefix', backend: { service: { name: 'billing', port: { name: 'internal' } } } });
+  paths.push({ path: '/billing/accounts', pathType: 'Prefix', backend: { service: { name: 'billing', port: { number: 8081 } } } });
+  assert.deepEqual(internalBackends(objects, ingress), ['/billing/internal -> Service billing port internal', '/billing/accounts -> Service billing port 8081']);
+});
 
 describe('routeOf: the Ingress API’s path matching', () => {
   const rules: Rule[] = [

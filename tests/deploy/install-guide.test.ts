@@ -1,7 +1,8 @@
 /**
  * docs/install-kubernetes.md, checked without a cluster: the kind cluster file it uses parses and maps the
  * ingress ports with the node label; its kind, minikube and docker commands use that file, that cluster's name
- * and the image the manifests run; every kubectl command names what the rendered installs have (guide-check.ts);
+ * and the image the manifests run; every install is applied by one of its commands, and every kubectl command names
+ * what the rendered installs have (guide-check.ts);
  * and its links lead to files of the repository and to headings that exist.
  */
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { guideProblems } from './guide-check.ts';
-import { type Command, guideCommands, tokens } from './guide-commands.ts';
+import { type Command, guideCommands, parseKubectl, tokens } from './guide-commands.ts';
 import { kubectl, objectsOf, render, root, TARGETS } from './kustomize.ts';
 
 const GUIDE = 'docs/install-kubernetes.md';
@@ -76,6 +77,11 @@ describe(`${GUIDE}: kubectl commands`, () => {
     assert.ok(kubectls.length > 30, 'the commands were found');
     const problems = guideProblems(commands, render);
     assert.deepEqual(problems, [], problems.join('\n'));
+  });
+
+  test('every install is applied by a command of the guide (and so checked by the test above)', () => {
+    const applied = new Set(named('kubectl', 'apply').map((command) => parseKubectl(command.words)?.flags.get('--kustomize')?.at(-1)?.replace(/\/$/, '')));
+    assert.deepEqual(Object.values(TARGETS).filter((target) => !applied.has(target)), [], 'installs the guide never applies');
   });
 
   test('a command that names what the install does not have is a problem', (t) => {

@@ -27,7 +27,7 @@ function resolve(objects: K8sObject[], host: string, port: number, workload: K8s
 
 const portOf = (endpoint: string) => Number(/:(\d+)$/.exec(endpoint)?.[1]);
 
-for (const target of [TARGETS.full, TARGETS.tracing]) {
+for (const target of [TARGETS.full, TARGETS.tracing, TARGETS.hybrid, TARGETS.saga]) {
   describe(`kubectl kustomize ${target}: NATS as a JetStream cluster of three`, () => {
     test('three nodes with stable names, routes to each other, started together', (t) => {
       const objects = objectsOf(t, target);

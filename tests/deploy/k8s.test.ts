@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, ConsoleConfig, durationMs, loadConfig, serviceNames, serviceProcessConfig } from '../../src/platform/runtime/index.ts';
+import { ConsoleConfig, durationMs, loadConfig, serviceNames, usesBroker } from '../../src/platform/runtime/index.ts';
 import {
   envOf,
   type Json,
@@ -29,16 +29,14 @@ import {
   schemaErrors,
   selects,
   serviceDeployments,
+  styleOf,
   TARGETS,
   workloadsOf,
 } from './kustomize.ts';
+import { checkServiceEnv, checkServicePorts } from './service-env.ts';
 
 const IMAGE = 'streamshop:latest';
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass']);
-/** Set only where an overlay turns the feature on. */
-const FEATURE_VARIABLES: Record<string, (target: string) => boolean> = {
-  OTEL_EXPORTER_OTLP_ENDPOINT: (target) => target === TARGETS.tracing,
-};
 const SIGNING_KEYS = { secret: 'streamshop-signing-keys', key: 'signing-keys.json' };
 
 // ---- checks every install passes --------------------------------------------------------------------------
@@ -144,37 +142,12 @@ function checkServices(objects: K8sObject[], target: string): Record<string, Rec
     );
     assert.equal(pod.enableServiceLinks, false, `${where}: no Kubernetes service-link variables in the env`);
 
-    // Exactly the variables the service's process reads (those of an overlay's feature only there), each resolvable,
-    // the optional ones (the operator account) through optional Secret references, and together a valid configuration.
-    const schema = serviceProcessConfig(service);
-    const expected = Object.keys(schema.properties)
-      .filter((name) => FEATURE_VARIABLES[name]?.(target) ?? true)
-      .sort();
-    const names = (container.env ?? []).map((variable: Json) => variable.name).sort();
-    assert.deepEqual(names, expected, `${where}: env = serviceProcessConfig('${service}')`);
-    const { env, optional } = envOf(objects, container, where);
-    const required = new Set<string>(schema.required ?? []);
-    for (const name of optional) assert.ok(!required.has(name), `${where}: ${name} is required, yet from an optional Secret`);
-    let config: ReturnType<typeof loadConfig<typeof schema>>;
-    try {
-      config = loadConfig(schema, env);
-    } catch (error) {
-      assert.fail(`${where}: ${error instanceof ConfigError ? error.message : error}`);
-    }
-    envs[service] = env;
+    const config = checkServiceEnv(objects, { target, service, container });
+    envs[service] = envOf(objects, container, where).env;
     const url = new URL(config.DATABASE_URL);
     assert.equal(url.pathname, `/${service}`, `${where}: its own database`);
     assert.equal(decodeURIComponent(url.username), service, `${where}: its own role`);
-
-    const http = (container.ports ?? []).find((port: Json) => port.name === 'http');
-    assert.equal(http?.containerPort, config.PORT, `${where}: the port named http is PORT`);
-    const probe = (name: string, path: string) => {
-      assert.equal(container[name]?.httpGet?.path, path, `${where}: ${name} path`);
-      assert.equal(container[name]?.httpGet?.port, 'http', `${where}: ${name} port`);
-    };
-    probe('livenessProbe', `/${service}/health/live`);
-    probe('readinessProbe', `/${service}/health/ready`);
-    probe('startupProbe', `/${service}/health/live`);
+    checkServicePorts(objects, { target, service, container, config });
 
     // A stop may take preStop, then SHUTDOWN_TIMEOUT: the kubelet must not kill the process before both are over.
     const shutdownSeconds = durationMs(config.SHUTDOWN_TIMEOUT) / 1000;
@@ -183,16 +156,16 @@ function checkServices(objects: K8sObject[], target: string): Record<string, Rec
       grace > preStopSeconds(container) + shutdownSeconds,
       `${where}: terminationGracePeriodSeconds ${grace} > preStop ${preStopSeconds(container)} s + SHUTDOWN_TIMEOUT ${config.SHUTDOWN_TIMEOUT}`,
     );
-
-    const svc = named(objects, 'Service', service);
-    assert.deepEqual(svc.spec.ports, [{ name: 'http', port: 80, targetPort: 'http' }], `Service ${service}: 80 -> http`);
-    assert.ok(selects(svc.spec.selector, labels), `Service ${service} selects the pods of Deployment ${service}`);
+    assert.ok(selects(named(objects, 'Service', service).spec.selector, labels), `Service ${service} selects the pods of Deployment ${service}`);
   }
   return envs;
 }
 
-/** The operators' console: the same image, `console`, env exactly ConsoleConfig (no database), probes, Service. */
-function checkConsole(objects: K8sObject[]) {
+/**
+ * The operators' console: the same image, `console`, env exactly ConsoleConfig (no database; no NATS_URL in a style
+ * without a broker, where it runs without a live feed), probes, Service.
+ */
+function checkConsole(objects: K8sObject[], target: string) {
   const deployment = named(objects, 'Deployment', 'console');
   const pod = podSpecOf(deployment);
   const [container] = pod.containers;
@@ -201,7 +174,8 @@ function checkConsole(objects: K8sObject[]) {
   assert.deepEqual(container.args, ['console']);
   assert.equal(pod.enableServiceLinks, false);
   const names = (container.env ?? []).map((variable: Json) => variable.name).sort();
-  assert.deepEqual(names, Object.keys(ConsoleConfig.properties).sort(), 'env = ConsoleConfig');
+  const expected = Object.keys(ConsoleConfig.properties).filter((name) => name !== 'NATS_URL' || usesBroker(styleOf(target)));
+  assert.deepEqual(names, expected.sort(), `env = ConsoleConfig in the ${styleOf(target)} style`);
   const { env } = envOf(objects, container, 'Deployment console');
   const config = loadConfig(ConsoleConfig, env);
   assert.equal((container.ports ?? []).find((port: Json) => port.name === 'http')?.containerPort, config.PORT);
@@ -281,7 +255,7 @@ for (const target of Object.values(TARGETS)) {
 
     test("the operators' console: env exactly ConsoleConfig, no database, probes, Service", (t) => {
       const objects = objectsOf(t, target);
-      if (objects) checkConsole(objects);
+      if (objects) checkConsole(objects, target);
     });
 
     test('only users mounts the signing keys, read-only, from a Secret that is not shipped', (t) => {
@@ -347,12 +321,25 @@ describe('kubectl kustomize deploy/k8s (self-contained install)', () => {
   });
 });
 
-test('no private key anywhere under deploy/', () => {
+/**
+ * The one private key shipped: the example service key of the internal calls, which opens only listeners that the
+ * NetworkPolicies keep for the calling services (why it may be shipped: that file's comment). Its kid says EXAMPLE.
+ */
+const EXAMPLE_SERVICE_KEY_FILE = 'deploy/k8s/components/service-key/secret.yaml';
+
+test('no private key anywhere under deploy/ but the example service key, which says EXAMPLE', () => {
   const files = filesUnder('deploy').filter((file) => /\.(ya?ml|json)$/.test(file));
   assert.ok(files.length > 10);
+  const privateJwk = /"d"\s*:\s*"[A-Za-z0-9_-]{20,}"/;
   for (const file of files) {
-    const text = readFileSync(join(root, file), 'utf8');
-    assert.doesNotMatch(text, /"d"\s*:\s*"[A-Za-z0-9_-]{20,}"/, `${file}: a private JWK`);
+    let text = readFileSync(join(root, file), 'utf8');
+    if (file === EXAMPLE_SERVICE_KEY_FILE) {
+      const keys = [...text.matchAll(/\{[^{}]*\}/g)].map(([json]) => json).filter((json) => privateJwk.test(json));
+      assert.equal(keys.length, 1, `${file}: one private JWK`);
+      assert.match(keys[0]!, /"kid"\s*:\s*"EXAMPLE-/, `${file}: the example key's kid says EXAMPLE`);
+      text = text.replace(keys[0]!, '');
+    }
+    assert.doesNotMatch(text, privateJwk, `${file}: a private JWK`);
     assert.doesNotMatch(text, /PRIVATE KEY-----/, `${file}: a PEM private key`);
   }
 });

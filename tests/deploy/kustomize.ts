@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import type { InteractionStyle } from '../../src/platform/runtime/index.ts';
 
 export const root = join(import.meta.dirname, '..', '..');
 export const NAMESPACE = 'streamshop';
@@ -24,7 +25,26 @@ export const TARGETS = {
   singleNats: 'deploy/k8s/overlays/single-nats',
   tracing: 'deploy/k8s/overlays/tracing',
   externalInfra: 'deploy/k8s/overlays/external-infra',
+  http: 'deploy/k8s/overlays/http',
+  hybrid: 'deploy/k8s/overlays/hybrid',
+  saga: 'deploy/k8s/overlays/saga',
 } as const;
+
+/** The interaction style (INTERACTION_STYLE) each install runs: the style decides the services' env and arrows. */
+export const STYLES: Record<string, InteractionStyle> = {
+  [TARGETS.full]: 'events',
+  [TARGETS.singleNats]: 'events',
+  [TARGETS.tracing]: 'events',
+  [TARGETS.externalInfra]: 'events',
+  [TARGETS.http]: 'http',
+  [TARGETS.hybrid]: 'hybrid',
+  [TARGETS.saga]: 'saga',
+};
+export const styleOf = (target: string): InteractionStyle => {
+  const style = STYLES[target];
+  assert.ok(style, `${target}: no style in STYLES (tests/deploy/kustomize.ts)`);
+  return style;
+};
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are arbitrary JSON, checked field by field
 export type Json = Record<string, any>;

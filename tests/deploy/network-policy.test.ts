@@ -17,6 +17,10 @@ const INSTALLS: Record<string, string[]> = {
   [TARGETS.singleNats]: ['every', 'bundled'],
   [TARGETS.tracing]: ['every', 'bundled', 'nats-cluster', 'tracing'],
   [TARGETS.externalInfra]: ['every', 'external-infra'],
+  // The styles (INTERACTION_STYLE): http has PostgreSQL and no NATS; hybrid and saga the full install's both.
+  [TARGETS.http]: ['every', 'http'],
+  [TARGETS.hybrid]: ['every', 'bundled', 'nats-cluster', 'hybrid'],
+  [TARGETS.saga]: ['every', 'bundled', 'nats-cluster'],
 };
 const DOCUMENTS = [
   { file: 'docs/architecture.md', heading: /^## Network/ },
