@@ -3,10 +3,11 @@
  *
  *   node scripts/newman.ts                      starts the embedded system on free ports, runs, stops it
  *   node scripts/newman.ts --topology stack     the same against the NATS stack (separate processes, replicas)
+ *   node scripts/newman.ts --style saga         in another interaction style (events, http, hybrid, saga)
  *   node scripts/newman.ts --base-url URL       runs against a system that is already up (or BASE_URL=URL)
  *   --verbose                                   also print request and response bodies
  *
- * Reports: reports/newman/streamshop-<topology>.html (htmlextra, self-contained) and reports/newman/junit-<topology>.xml.
+ * Reports: reports/newman/streamshop-<topology>[-<style>].html (htmlextra, self-contained) and junit-<topology>[-<style>].xml.
  * Exits non-zero if any request or assertion failed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 // @ts-expect-error -- newman ships no type declarations; the little used here is typed below.
 import newmanUntyped from 'newman';
-import { EmbeddedConfig, loadConfig } from '../src/platform/runtime/index.ts';
+import { EmbeddedConfig, type InteractionStyle, interactionStyles, loadConfig } from '../src/platform/runtime/index.ts';
 import { startStack } from './stack.ts';
 import { createLogger } from '../src/platform/observability/index.ts';
 import { type EmbeddedSystem, startEmbeddedSystem } from '../src/system.ts';
@@ -34,11 +35,15 @@ const { values } = parseArgs({
   options: {
     'base-url': { type: 'string' },
     topology: { type: 'string', default: 'embedded' },
+    style: { type: 'string', default: 'events' },
     verbose: { type: 'boolean', default: false },
   },
 });
 if (!['embedded', 'stack'].includes(values.topology)) throw new Error(`--topology is embedded or stack, not ${values.topology}`);
+if (!(interactionStyles as readonly string[]).includes(values.style)) throw new Error(`--style is one of ${interactionStyles.join(', ')}, not ${values.style}`);
+const style = values.style as InteractionStyle;
 const external = values['base-url'] ?? process.env.BASE_URL;
+const reportName = `${values.topology}${style === 'events' ? '' : `-${style}`}`;
 
 let dataDir: string | undefined;
 let system: Pick<EmbeddedSystem, 'url' | 'stop'> | undefined;
@@ -55,11 +60,11 @@ try {
     const log = createLogger('warn', 'streamshop');
     system =
       values.topology === 'stack'
-        ? await startStack({ dataDir, port: 0, natsPort: 0, pgPort: 0, logLevel: 'warn', log })
-        : await startEmbeddedSystem(loadConfig(EmbeddedConfig, { PORT: '0', PG_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), log);
+        ? await startStack({ dataDir, port: 0, natsPort: 0, pgPort: 0, logLevel: 'warn', log, style })
+        : await startEmbeddedSystem(loadConfig(EmbeddedConfig, { PORT: '0', PG_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', INTERACTION_STYLE: style }), log);
   }
   const baseUrl = external ?? system!.url;
-  console.log(`newman: ${COLLECTION} against ${baseUrl}${system ? ` (${values.topology} system, data in ${dataDir})` : ''}`);
+  console.log(`newman: ${COLLECTION} against ${baseUrl}${system ? ` (${values.topology} system in the ${style} style, data in ${dataDir})` : ''}`);
   const summary = await new Promise<Summary>((done, fail) =>
     newman.run(
       {
@@ -67,8 +72,8 @@ try {
         envVar: [{ key: 'baseUrl', value: baseUrl }],
         reporters: ['cli', 'htmlextra', 'junit'],
         reporter: {
-          htmlextra: htmlReport(`${REPORTS}/streamshop-${values.topology}.html`, `streamshop acceptance tests (${values.topology})`),
-          junit: { export: `${REPORTS}/junit-${values.topology}.xml` },
+          htmlextra: htmlReport(`${REPORTS}/streamshop-${reportName}.html`, `streamshop acceptance tests (${values.topology}, ${style})`),
+          junit: { export: `${REPORTS}/junit-${reportName}.xml` },
         },
         verbose: values.verbose,
         timeoutRequest: 30_000,
