@@ -157,7 +157,6 @@ export async function eventually<T>(check: () => Promise<T>, { timeoutMs = 10_00
   }
 }
 
-/** Money is conserved: the balance is deposits − withdrawals − payments, and each line's running balance agrees. */
 /** Money is conserved: balance = deposits − withdrawals − payments + refunds, line by line. */
 export function assertLedgerConsistent(lines: { type: string; amount: number; balance: number }[], balance: number): void {
   let running = 0;
