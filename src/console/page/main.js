@@ -10,6 +10,8 @@ import { deadLettersView } from './views/dead-letters.js';
 import { feedView } from './views/feed.js';
 import { loginView } from './views/login.js';
 import { orderView } from './views/order.js';
+import { processView } from './views/process.js';
+import { processesView } from './views/processes.js';
 import { userView } from './views/user.js';
 
 /** @typedef {import('./live.js').Envelope} Envelope */
@@ -48,6 +50,8 @@ const routes = [
   [/^#\/users\/?$/, userView],
   [/^#\/users\/([\w-]+)$/, userView],
   [/^#\/dead-letters$/, deadLettersView],
+  [/^#\/processes\/?$/, processesView],
+  [/^#\/processes\/([\w-]+)$/, processView],
 ];
 
 function route() {
