@@ -23,6 +23,11 @@ export interface ConsolePages {
   /** Closes the tab, failing the test if the page had a script error or broke its own policy. */
   done(page: Page): Promise<void>;
   shot(page: Page, name: string): Promise<Buffer>;
+  /**
+   * Fails unless the document is no wider than the window (what does not fit scrolls inside its own box, a table,
+   * not the page), and saves the screenshot phone-<view>.png.
+   */
+  assertFits(page: Page, view: string): Promise<void>;
 }
 
 export function consolePages(browser: Browser, baseUrl: string): ConsolePages {
@@ -63,6 +68,12 @@ export function consolePages(browser: Browser, baseUrl: string): ConsolePages {
     },
 
     shot: (page, name) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true }),
+
+    async assertFits(page, view) {
+      const [width, window] = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number];
+      assert.ok(width <= window, `${view}: the document is ${width} px wide in a window of ${window} px`);
+      await pages.shot(page, `phone-${view}`);
+    },
   };
   return pages;
 }

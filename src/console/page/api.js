@@ -7,13 +7,24 @@ export const SERVICES = /** @type {const} */ (['users', 'billing', 'orders', 'no
 export class ApiError extends Error {
   /**
    * @param {number} status
-   * @param {{ detail?: string, code?: string }} problem
+   * @param {{ title?: string, detail?: string, code?: string }} problem an RFC 9457 problem document
    */
   constructor(status, problem) {
     super(problem.detail ?? `HTTP ${status}`);
     this.status = status;
     this.code = problem.code;
+    this.title = problem.title;
   }
+}
+
+/**
+ * What went wrong, as an operator reads it: a problem's title and detail ("Nothing to retry: Order … is paid, …"),
+ * or the error's message.
+ * @param {unknown} error
+ */
+export function problemText(error) {
+  if (error instanceof ApiError && error.title) return `${error.title}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -6,6 +6,9 @@
  */
 import { h } from './dom.js';
 
+/** An id of streamshop: a UUID, in any letter case. */
+export const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
+
 /** The last group of a UUID: 48 random bits, as good as the whole id for telling two apart by eye. */
 const TAIL = 12;
 

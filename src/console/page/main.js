@@ -2,6 +2,7 @@
 /** The console's shell: who is signed in, the live connection, and which view the address (#/...) shows. */
 import { api } from './api.js';
 import { h, show } from './dom.js';
+import { interactionStyle } from './interaction-style.js';
 import { connectLive } from './live.js';
 import { createOrdersFeed } from './orders-feed.js';
 import { currentSession, logOut } from './session.js';
@@ -9,6 +10,8 @@ import { deadLettersView } from './views/dead-letters.js';
 import { feedView } from './views/feed.js';
 import { loginView } from './views/login.js';
 import { orderView } from './views/order.js';
+import { processView } from './views/process.js';
+import { processesView } from './views/processes.js';
 import { userView } from './views/user.js';
 
 /** @typedef {import('./live.js').Envelope} Envelope */
@@ -26,6 +29,7 @@ const root = /** @type {HTMLElement} */ (document.getElementById('app'));
 const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
 const liveStatus = /** @type {HTMLElement} */ (document.getElementById('live-status'));
 const who = /** @type {HTMLElement} */ (document.getElementById('who'));
+const style = /** @type {HTMLElement} */ (document.getElementById('style'));
 
 const feed = createOrdersFeed();
 /** @type {Set<(event: Envelope) => void>} */
@@ -46,6 +50,8 @@ const routes = [
   [/^#\/users\/?$/, userView],
   [/^#\/users\/([\w-]+)$/, userView],
   [/^#\/dead-letters$/, deadLettersView],
+  [/^#\/processes\/?$/, processesView],
+  [/^#\/processes\/([\w-]+)$/, processView],
 ];
 
 function route() {
@@ -77,6 +83,7 @@ function signIn(reason) {
   feed.clear();
   nav.hidden = true;
   liveStatus.hidden = true;
+  style.hidden = true;
   show(who);
   loginView(root, reason, route);
 }
@@ -86,6 +93,7 @@ function startLive() {
   if (live || !session) return;
   nav.hidden = false;
   liveStatus.hidden = false;
+  showStyle();
   show(who, h('span', {}, session.email), ' ', h('button', { type: 'button', class: 'link', onclick: () => logOut() }, 'Log out'));
   live = connectLive({
     onEvent(event) {
@@ -99,6 +107,19 @@ function startLive() {
       if (status === 'live') loadRecentOrders();
     },
   });
+}
+
+/** The interaction style in the header, once orders has said it; nothing where it cannot be asked. */
+function showStyle() {
+  interactionStyle().then(
+    (name) => {
+      if (!name || !currentSession()) return;
+      show(style, `style: ${name}`);
+      style.dataset.style = name;
+      style.hidden = false;
+    },
+    () => {},
+  );
 }
 
 /** How many of the latest orders the feed starts with. */

@@ -114,9 +114,15 @@ function traceAndLogRequests(app: App, { tracing, metrics }: HttpAppOptions): vo
 /** Route options of the operational routes every service serves to anyone. */
 const publicRoute = { access: 'anyone' as Access };
 const Health = Type.Object({ status: Type.Literal('ok') });
-/** The settings readiness shows, so that an operator sees how the process runs (the console shows none). */
+/**
+ * The settings readiness shows, so that an operator sees how the process runs (the console has none: it shows the
+ * style orders reports). A setting must be named here to be shown: the response schema drops any other.
+ */
 export const ProcessSettings = Type.Object({
   MESSAGE_BATCHING: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')], { description: 'Whether the speed layer batches deliveries and writes' })),
+  INTERACTION_STYLE: Type.Optional(
+    Type.Union([Type.Literal('events'), Type.Literal('http'), Type.Literal('hybrid'), Type.Literal('saga')], { description: 'How the services cooperate' }),
+  ),
 });
 const Readiness = Type.Object({ status: Type.Literal('ok'), settings: ProcessSettings });
 

@@ -68,6 +68,8 @@ async function draw(orderId, summary, timeline) {
       h('dd', {}, money(order.price)),
       h('dt', {}, 'Placed'),
       h('dd', {}, dateTime(order.createdAt)),
+      h('dt', {}, 'Process'),
+      h('dd', {}, h('a', { href: `#/processes/${orderId}` }, 'step, deadline, Retry and Compensate')),
       h('dt', {}, 'Letter'),
       h('dd', {}, letter ? `${letter.kind} to ${letter.email}` : 'not yet'),
       h('dt', {}, 'From first to last event'),

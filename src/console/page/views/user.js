@@ -1,10 +1,7 @@
 // @ts-check
 import { allItems, api, ApiError } from '../api.js';
 import { badge, dateTime, h, money, notice, scrolling, show } from '../dom.js';
-import { idRef } from '../ids.js';
-
-/** A user id: a UUID, in any letter case. */
-const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
+import { idRef, UUID } from '../ids.js';
 
 /**
  * A user's account: who they are, the balance, the ledger line by line, their orders and their letters. Found by
