@@ -4,6 +4,7 @@
  *   node scripts/newman.ts                      starts the embedded system on free ports, runs, stops it
  *   node scripts/newman.ts --topology stack     the same against the NATS stack (separate processes, replicas)
  *   node scripts/newman.ts --style saga         in another interaction style (events, http, hybrid, saga)
+ *   MESSAGE_BATCHING=off node scripts/newman.ts the embedded system takes its other settings from the environment
  *   node scripts/newman.ts --base-url URL       runs against a system that is already up (or BASE_URL=URL)
  *   --verbose                                   also print request and response bodies
  *
@@ -61,7 +62,7 @@ try {
     system =
       values.topology === 'stack'
         ? await startStack({ dataDir, port: 0, natsPort: 0, pgPort: 0, logLevel: 'warn', log, style })
-        : await startEmbeddedSystem(loadConfig(EmbeddedConfig, { PORT: '0', PG_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', INTERACTION_STYLE: style }), log);
+        : await startEmbeddedSystem(loadConfig(EmbeddedConfig, { ...process.env, PORT: '0', PG_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', INTERACTION_STYLE: style }), log);
   }
   const baseUrl = external ?? system!.url;
   console.log(`newman: ${COLLECTION} against ${baseUrl}${system ? ` (${values.topology} system in the ${style} style, data in ${dataDir})` : ''}`);
