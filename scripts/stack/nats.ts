@@ -71,7 +71,7 @@ export async function startNats(options: { dataDir: string; size: 1 | 3; port: n
       await mkdir(storeDir, { recursive: true });
       const cluster = options.size === 1 ? [] : ['--server_name', name, '--cluster_name', 'streamshop', '--cluster', `nats://127.0.0.1:${port.route}`, '--routes', routes];
       const args = ['-js', '-a', '127.0.0.1', '-p', String(port.client), '-sd', storeDir, ...cluster];
-      return natsNode(executable, name, args, port.client, join(options.logsDir, `${name}.log`));
+      return natsNode({ executable, name, args, port: port.client, logFile: join(options.logsDir, `${name}.log`) });
     }),
   );
   const all = {
@@ -84,7 +84,7 @@ export async function startNats(options: { dataDir: string; size: 1 | 3; port: n
   return all;
 }
 
-function natsNode(executable: string, name: string, args: string[], port: number, logFile: string): NatsNode {
+function natsNode({ executable, name, args, port, logFile }: { executable: string; name: string; args: string[]; port: number; logFile: string }): NatsNode {
   let server: ChildProcess | undefined;
   return {
     name,

@@ -34,7 +34,7 @@ export function forwardTo(service: string, targets: ProxyTarget[], agent: Agent,
       const target = order[i];
       if (!target) {
         req.resume();
-        sendProblem(res, 503, 'unavailable', 'Service unavailable', `No replica of ${service} answers; retry shortly.`, req.url);
+        sendProblem(res, { status: 503, code: 'unavailable', title: 'Service unavailable', detail: `No replica of ${service} answers; retry shortly.`, instance: req.url });
         return;
       }
       let sent = false;
@@ -66,7 +66,7 @@ export function forwardTo(service: string, targets: ProxyTarget[], agent: Agent,
         }
         log.warn({ err: error, service, port: target.port }, 'replica failed mid-request');
         if (!res.headersSent) {
-          sendProblem(res, 502, 'bad-gateway', 'Bad gateway', `The ${service} replica failed while answering; retry shortly.`, req.url);
+          sendProblem(res, { status: 502, code: 'bad-gateway', title: 'Bad gateway', detail: `The ${service} replica failed while answering; retry shortly.`, instance: req.url });
         } else {
           res.destroy();
         }
@@ -95,7 +95,15 @@ function forwardedHeaders(req: IncomingMessage): IncomingHttpHeaders {
   };
 }
 
-function sendProblem(res: ServerResponse, status: number, code: string, title: string, detail: string, instance?: string): void {
+interface GatewayProblem {
+  status: number;
+  code: string;
+  title: string;
+  detail: string;
+  instance?: string;
+}
+
+function sendProblem(res: ServerResponse, { status, code, title, detail, instance }: GatewayProblem): void {
   const body = JSON.stringify({ type: `urn:streamshop:problem:${code}`, title, status, detail, code, ...(instance ? { instance } : {}) });
   res.writeHead(status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), 'retry-after': '1' });
   res.end(body);

@@ -15,9 +15,20 @@ import type { Database } from '../database/index.ts';
 const admin = { access: 'admin' as const };
 const tags = ['admin'];
 
-export function adminRoutes(app: App, { db, replay, log }: { db: Database; replay: Replay; log: Logger }): void {
-  const { sql } = db;
+interface AdminDeps {
+  db: Database;
+  replay: Replay;
+  log: Logger;
+}
 
+export function adminRoutes(app: App, deps: AdminDeps): void {
+  listDeadLettersRoute(app, deps);
+  retryDeadLetterRoute(app, deps);
+  discardDeadLetterRoute(app, deps);
+  eventTrailRoute(app, deps);
+}
+
+function listDeadLettersRoute(app: App, { db: { sql } }: AdminDeps): void {
   app.get(
     '/admin/dead-letters',
     {
@@ -35,7 +46,9 @@ export function adminRoutes(app: App, { db, replay, log }: { db: Database; repla
       return toPage(await listDeadLetters(sql, request.query.state, page), page, (letter) => letter.eventId);
     },
   );
+}
 
+function retryDeadLetterRoute(app: App, { db: { sql }, replay, log }: AdminDeps): void {
   app.post(
     '/admin/dead-letters/:eventId/retry',
     {
@@ -60,7 +73,9 @@ export function adminRoutes(app: App, { db, replay, log }: { db: Database; repla
       return (await findDeadLetter(sql, eventId)) ?? letter;
     },
   );
+}
 
+function discardDeadLetterRoute(app: App, { db: { sql }, log }: AdminDeps): void {
   app.post(
     '/admin/dead-letters/:eventId/discard',
     {
@@ -87,7 +102,9 @@ export function adminRoutes(app: App, { db, replay, log }: { db: Database; repla
       throw deadLetterSettled(letter.eventId, letter.state);
     },
   );
+}
 
+function eventTrailRoute(app: App, { db: { sql } }: AdminDeps): void {
   app.get(
     '/admin/events',
     {

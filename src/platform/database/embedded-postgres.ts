@@ -50,7 +50,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const port = options.port || (await freePort());
 
   const initialised = await readFile(join(dataDir, 'PG_VERSION'), 'utf8').then(() => true, () => false);
-  if (!initialised) await initialise(binaries.initdb, options.dataDir, dataDir, owner, log);
+  if (!initialised) await initialise({ initdb: binaries.initdb, dataRoot: options.dataDir, dataDir, owner, log });
   await stopOrphanOrRefuse(dataDir, log);
   await writeFile(join(dataDir, OWNER_FILE), `${process.pid}\n`);
   // After the orphan check: an orphan of ours holds the port until it is stopped.
@@ -167,14 +167,25 @@ async function stopOrphanOrRefuse(dataDir: string, log: Logger): Promise<void> {
   await shutDownPostmaster(pid, untilGone(pid), DEFAULT_STOP_MS);
 }
 
-async function initialise(initdb: string, root: string, dataDir: string, owner: { uid: number; gid: number } | undefined, log: Logger) {
+interface Initialisation {
+  initdb: string;
+  /** DATA_DIR, which holds the PostgreSQL folder beside the other data. */
+  dataRoot: string;
+  /** The PostgreSQL folder, made here; initdb fills it. */
+  dataDir: string;
+  /** Set when running as root: the unprivileged user the server runs as. */
+  owner: { uid: number; gid: number } | undefined;
+  log: Logger;
+}
+
+async function initialise({ initdb, dataRoot, dataDir, owner, log }: Initialisation): Promise<void> {
   log.info({ dataDir }, 'initialising embedded PostgreSQL (first run)');
-  await mkdir(resolve(root), { recursive: true, mode: 0o755 });
+  await mkdir(resolve(dataRoot), { recursive: true, mode: 0o755 });
   await mkdir(dataDir, { mode: 0o700 });
   if (owner) {
     // As root the server runs as "postgres", which must be able to pass through the data folder.
-    const { mode } = await stat(resolve(root));
-    await chmod(resolve(root), mode | 0o711);
+    const { mode } = await stat(resolve(dataRoot));
+    await chmod(resolve(dataRoot), mode | 0o711);
     await chown(dataDir, owner.uid, owner.gid);
   }
   const passwordFile = join(tmpdir(), `streamshop-pg-${process.pid}`);

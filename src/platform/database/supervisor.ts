@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { type Backoff, backoffDelay } from '../common/index.ts';
 
 /** A server process once launched: it becomes ready, or exits first (then `ready` rejects). */
 export interface Launched {
@@ -19,8 +20,11 @@ export interface Supervised {
 /** More unexpected exits than this within the window, and the supervisor gives up. */
 const MAX_RESTARTS = 5;
 const WINDOW_MS = 10 * 60_000;
-/** The wait before the nth restart within the window: 0.5 s, 1 s, 2 s, 4 s, 8 s. */
-const backoffMs = (restart: number) => 500 * 2 ** (restart - 1);
+/**
+ * The wait before the nth restart within the window: 0.5 s, 1 s, 2 s, 4 s, 8 s. Capped at the fifth wait, as there
+ * is no sixth (MAX_RESTARTS).
+ */
+const RESTART_BACKOFF: Backoff = { firstMs: 500, factor: 2, maxMs: 8_000 };
 
 /**
  * Keeps a server process running, the way a process supervisor would: when it exits unexpectedly, it is down at
@@ -53,7 +57,7 @@ export async function supervise(options: {
         options.onGiveUp(new Error(message));
         return;
       }
-      const wait = backoffMs(exits.length);
+      const wait = backoffDelay(RESTART_BACKOFF, exits.length);
       log.error({ exit, restart: exits.length, maxRestarts: MAX_RESTARTS, waitMs: wait }, `${name} exited unexpectedly (${exit}); restarting it in ${wait} ms`);
       await sleep(wait, undefined, { signal: stopping.signal }).catch(() => {});
       if (stopping.signal.aborted) return;

@@ -2,7 +2,10 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 
 export type ServiceMetrics = ReturnType<typeof createMetrics>;
 
-/** One registry per service, so the embedded default and a service process expose the same series. */
+/**
+ * One registry per service, so the embedded default and a service process expose the same series. The families
+ * are spread in the order they were always registered, which is the order a scrape lists them in.
+ */
 export function createMetrics(service: string) {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
@@ -11,6 +14,17 @@ export function createMetrics(service: string) {
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   return {
     registry,
+    ...httpMetrics(registry),
+    ...eventMetrics(registry),
+    ...batchingMetrics(registry),
+    ...internalCallMetrics(registry),
+    ...serviceOwnMetrics(registry),
+    ...retentionMetrics(registry),
+  };
+}
+
+function httpMetrics(registry: Registry) {
+  return {
     httpRequestSeconds: new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration by route and status',
@@ -18,6 +32,11 @@ export function createMetrics(service: string) {
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
+  };
+}
+
+function eventMetrics(registry: Registry) {
+  return {
     eventsPublished: new Counter({
       name: 'events_published_total',
       help: 'Outbox events accepted by the bus',
@@ -30,6 +49,12 @@ export function createMetrics(service: string) {
       labelNames: ['type', 'outcome'],
       registers: [registry],
     }),
+  };
+}
+
+/** Consumer batches and group commits: how much work shares one transaction. */
+function batchingMetrics(registry: Registry) {
+  return {
     eventBatchSize: new Histogram({
       name: 'event_batch_size',
       help: 'Events handled in one consumer transaction (events that arrive while one runs share the next)',
@@ -48,6 +73,11 @@ export function createMetrics(service: string) {
       buckets: [1, 2, 4, 8, 16, 32, 64],
       registers: [registry],
     }),
+  };
+}
+
+function internalCallMetrics(registry: Registry) {
+  return {
     internalCallSeconds: new Histogram({
       name: 'internal_call_duration_seconds',
       help: 'Calls to other services\' internal endpoints, by callee, operation and outcome (ok, refused: a 4xx, unreachable)',
@@ -67,10 +97,32 @@ export function createMetrics(service: string) {
       labelNames: ['callee', 'operation'],
       registers: [registry],
     }),
-    /** A counter of the service's own (letters lost, accounts orphaned), on its registry. */
+  };
+}
+
+/** Makers rather than metrics: each service names its own (letters lost, accounts orphaned, work pending). */
+function serviceOwnMetrics(registry: Registry) {
+  return {
+    /** A counter of the service's own, on its registry. */
     counter(name: string, help: string) {
       return new Counter({ name, help, registers: [registry] });
     },
+    /** Set by the service from its database when scraped. */
+    pendingGauge(name: string, help: string, read: () => Promise<number>) {
+      return new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          this.set(await read().catch(() => Number.NaN));
+        },
+      });
+    },
+  };
+}
+
+function retentionMetrics(registry: Registry) {
+  return {
     retentionDeleted: new Counter({
       name: 'retention_rows_deleted_total',
       help: 'Rows the retention worker deleted, by table (platform/retention.ts)',
@@ -86,17 +138,6 @@ export function createMetrics(service: string) {
         registers: [registry],
         async collect() {
           for (const { table, rows } of await read().catch(() => [])) this.set({ table }, rows);
-        },
-      });
-    },
-    /** Set by the service from its database when scraped. */
-    pendingGauge(name: string, help: string, read: () => Promise<number>) {
-      return new Gauge({
-        name,
-        help,
-        registers: [registry],
-        async collect() {
-          this.set(await read().catch(() => Number.NaN));
         },
       });
     },

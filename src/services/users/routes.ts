@@ -14,7 +14,13 @@ export interface UserRoutesDeps {
   checkPassword: ReturnType<typeof createPasswordChecker>;
 }
 
-export function userRoutes(app: App, { db, introductions, issuer, checkPassword }: UserRoutesDeps): void {
+export function userRoutes(app: App, deps: UserRoutesDeps): void {
+  publicRoutes(app, deps);
+  userLookupRoutes(app, deps);
+}
+
+/** Grouped apart because none needs a token: registering, logging in, and the keys that check tokens. */
+function publicRoutes(app: App, { db, introductions, issuer, checkPassword }: UserRoutesDeps): void {
   app.post(
     '/',
     {
@@ -50,7 +56,10 @@ export function userRoutes(app: App, { db, introductions, issuer, checkPassword 
     },
     async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(issuer.publicKeys()),
   );
+}
 
+/** Grouped apart because each needs a token: the caller itself, an operator's search by address, one user by id. */
+function userLookupRoutes(app: App, { db }: UserRoutesDeps): void {
   app.get(
     '/me',
     {
