@@ -28,7 +28,10 @@ function figures(name: string, m: Measures): string {
     case 'notifications paused':
       return `${m.orders} orders; ${letters}`;
     case 'past the deadline':
-      return `${m.timedOutOnTime} of ${m.dueToTimeOut} due rejected as payment_timeout on time, ${m.leftCharged} left charged, ${m.neverFinal} never final`;
+      return (
+        `${m.timedOutOnTime} of ${m.dueToTimeOut} due rejected as payment_timeout on time, ${m.timedOutLate} late ` +
+        `(overrun p99 ${ms(m.timeoutOverrunMs.p99)}), ${m.leftCharged} left charged, ${m.neverFinal} never final`
+      );
     default:
       return `${m.orders} orders, ${outage}; ${m.leftCharged} left charged; ${m.retried} retried with the same key, ${m.retriedChargedTwice} of them charged twice`;
   }

@@ -57,9 +57,15 @@ export interface Measures {
   /** orders sent more than once by a retrying client, and those of them charged twice */
   retried: number;
   retriedChargedTwice: number;
-  /** saga: orders billing did not answer whose deadline passed in the outage, and those of them rejected on time */
+  /**
+   * saga: orders billing did not answer whose deadline passed in the outage; those of them rejected as payment_timeout
+   * on time, and late; the rest were settled by billing's answer once it was back, before the timer acted
+   */
   dueToTimeOut: number;
   timedOutOnTime: number;
+  timedOutLate: number;
+  /** ms past the deadline at which those due were rejected as payment_timeout */
+  timeoutOverrunMs: Distribution;
   settled: boolean;
   settleMs: number;
   /** a few of the orders behind a bad figure, to start looking from */
@@ -85,16 +91,17 @@ function letterFigures(views: OrderView[], lateMs: number) {
  * never answered them) must be rejected as payment_timeout within deadline + 2 s of their creation.
  */
 function deadlineFigures(views: OrderView[], fault: FaultWindow | undefined, deadlineMs: number) {
-  if (!fault) return { dueToTimeOut: 0, timedOutOnTime: 0 };
+  if (!fault) return { dueToTimeOut: 0, timedOutOnTime: 0, timedOutLate: 0, timeoutOverrunMs: distribution([]) };
   const due = views.filter((v) => {
     const deadline = Date.parse(v.order.createdAt) + deadlineMs;
     const finalBefore = isFinal(v.order) && Date.parse(v.order.updatedAt) < fault.from;
     return deadline >= fault.from && deadline <= fault.to && !finalBefore;
   });
-  const onTime = due.filter(
-    (v) => v.order.reason === 'payment_timeout' && Date.parse(v.order.updatedAt) - Date.parse(v.order.createdAt) <= deadlineMs + 2_000,
-  );
-  return { dueToTimeOut: due.length, timedOutOnTime: onTime.length };
+  const overruns = due
+    .filter((v) => v.order.reason === 'payment_timeout')
+    .map((v) => Date.parse(v.order.updatedAt) - Date.parse(v.order.createdAt) - deadlineMs);
+  const onTime = overruns.filter((ms) => ms <= 2_000).length;
+  return { dueToTimeOut: due.length, timedOutOnTime: onTime, timedOutLate: overruns.length - onTime, timeoutOverrunMs: distribution(overruns) };
 }
 
 export interface MeasureInput {

@@ -70,10 +70,10 @@ export function tablesOf(results: StyleResult[], plan: Plan): TableSpec[] {
     },
     {
       title: `saga: billing paused ${s(plan.sagaPauseMs)}, PAYMENT_DEADLINE ${s(plan.deadlineMs)}`,
-      header: ['due to time out', 'on time', 'left charged', 'never final', 'money'],
+      header: ['due to time out', 'on time', 'late', 'overrun p99 ms', 'left charged', 'never final', 'money'],
       rows: rowsOf(results, (r) => {
         const m = phase(r, 'past the deadline');
-        return m && [n(m.dueToTimeOut), n(m.timedOutOnTime), n(m.leftCharged), n(m.neverFinal), money(m)];
+        return m && [n(m.dueToTimeOut), n(m.timedOutOnTime), n(m.timedOutLate), compact(m.timeoutOverrunMs.p99), n(m.leftCharged), n(m.neverFinal), money(m)];
       }),
     },
   ];

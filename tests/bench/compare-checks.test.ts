@@ -32,6 +32,8 @@ const clean: Measures = {
   retriedChargedTwice: 0,
   dueToTimeOut: 0,
   timedOutOnTime: 0,
+  timedOutLate: 0,
+  timeoutOverrunMs: distribution([]),
   settled: true,
   settleMs: 100,
   examples: [],
