@@ -59,7 +59,7 @@ export interface Measures {
   retriedChargedTwice: number;
   /**
    * saga: orders billing did not answer whose deadline passed in the outage; those of them rejected as payment_timeout
-   * on time, and late; the rest were settled by billing's answer once it was back, before the timer acted
+   * within the grace, and late
    */
   dueToTimeOut: number;
   timedOutOnTime: number;
@@ -87,20 +87,23 @@ function letterFigures(views: OrderView[], lateMs: number) {
 }
 
 /**
- * The saga's deadline: the orders whose deadline fell in the outage and that were not final when it began (so billing
- * never answered them) must be rejected as payment_timeout within deadline + 2 s of their creation.
+ * The saga's deadline: the orders whose deadline, and the grace after it, fell in the outage and that were not final
+ * when it began (so billing never answered them) must be rejected as payment_timeout within that grace. An order whose
+ * deadline is nearer the thaw may rightly be paid: billing's answer can come before the timer's next tick.
  */
+const DEADLINE_GRACE_MS = 2_000;
+
 function deadlineFigures(views: OrderView[], fault: FaultWindow | undefined, deadlineMs: number) {
   if (!fault) return { dueToTimeOut: 0, timedOutOnTime: 0, timedOutLate: 0, timeoutOverrunMs: distribution([]) };
   const due = views.filter((v) => {
     const deadline = Date.parse(v.order.createdAt) + deadlineMs;
     const finalBefore = isFinal(v.order) && Date.parse(v.order.updatedAt) < fault.from;
-    return deadline >= fault.from && deadline <= fault.to && !finalBefore;
+    return deadline >= fault.from && deadline + DEADLINE_GRACE_MS <= fault.to && !finalBefore;
   });
   const overruns = due
     .filter((v) => v.order.reason === 'payment_timeout')
     .map((v) => Date.parse(v.order.updatedAt) - Date.parse(v.order.createdAt) - deadlineMs);
-  const onTime = overruns.filter((ms) => ms <= 2_000).length;
+  const onTime = overruns.filter((ms) => ms <= DEADLINE_GRACE_MS).length;
   return { dueToTimeOut: due.length, timedOutOnTime: onTime, timedOutLate: overruns.length - onTime, timeoutOverrunMs: distribution(overruns) };
 }
 
