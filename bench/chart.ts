@@ -33,7 +33,8 @@ function bounds(values: number[]): [number, number] {
 const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 const fmt = (v: number) => (v >= 1000 ? `${v / 1000}k` : String(v));
 
-export function latencyChart(series: ChartSeries[], title: string, subtitle: string): string {
+/** `note` says what the points' labels are (the bench labels them by concurrency). */
+export function latencyChart(series: ChartSeries[], title: string, subtitle: string, note = 'labels: concurrency (c)'): string {
   const all = series.flatMap((s) => s.points);
   const [x0, x1] = bounds(all.map((p) => p.throughput));
   const [y0, y1] = bounds(all.flatMap((p) => [p.p50, p.p99]));
@@ -86,7 +87,7 @@ export function latencyChart(series: ChartSeries[], title: string, subtitle: str
       legendY += 20;
     }
   }
-  out.push(`<text x="${W - M.right + 16}" y="${legendY + 10}" fill="#555" font-size="10">labels: concurrency (c)</text>`);
+  out.push(`<text x="${W - M.right + 16}" y="${legendY + 10}" fill="#555" font-size="10">${esc(note)}</text>`);
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

@@ -19,6 +19,10 @@ export interface LoadPlan {
   affordablePrice: { min: number; max: number };
   unaffordablePrice: number;
   seed: number;
+  /** A client that has no answer after this many ms gives up and sends the order again, with the same Idempotency-Key. */
+  giveUpMs?: number;
+  /** An order answered pending is then asked for (GET with Prefer: wait=30) until final: its latency is to that answer. */
+  followPending?: boolean;
 }
 
 export interface OrderRecord {
@@ -40,6 +44,8 @@ export interface OrderRecord {
   reason?: string;
   createdAt?: string;
   updatedAt?: string;
+  /** with giveUpMs: how many times the order was sent, when more than once */
+  attempts?: number;
 }
 
 export type LoadMessage =
@@ -60,27 +66,87 @@ function random(seed: number): () => number {
 
 const wallNow = () => performance.timeOrigin + performance.now();
 
-function post(agent: Agent, url: URL, body: string, token: string): Promise<{ status: number; text: string }> {
+interface Send {
+  method: 'POST' | 'GET';
+  url: URL;
+  token: string;
+  body?: string;
+  /** Idempotency-Key: a retry of the same order carries the same one */
+  key?: string;
+  /** how long the client waits for an answer before it gives up (the error's name is then GaveUp) */
+  timeoutMs: number;
+}
+
+function send(agent: Agent, { method, url, token, body, key, timeoutMs }: Send): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), prefer: 'wait=30', authorization: `Bearer ${token}` },
-        timeout: 60_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout after 60 s')));
+    const headers: Record<string, string | number> = { prefer: 'wait=30', authorization: `Bearer ${token}` };
+    if (body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    if (key) headers['idempotency-key'] = key;
+    const req = request(url, { method, agent, headers, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`timeout after ${timeoutMs / 1000} s`), { name: 'GaveUp' })));
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** The longest a client waits for one answer (the server answers a Prefer: wait=30 within about 30 s). */
+const ANSWER_TIMEOUT_MS = 60_000;
+/** A pending order is asked for again (GET with Prefer: wait=30) this many times at most. */
+const FOLLOW_ROUNDS = 4;
+
+/** What an answer says about the order: a 201's body, or the order a problem carries (a 503 of the http styles). */
+function readOrder(record: OrderRecord, text: string, isOrder: boolean): void {
+  let parsed: Record<string, unknown> | undefined;
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return;
+  }
+  const order = (isOrder ? parsed : parsed?.order) as Record<string, string | undefined> | undefined;
+  if (!order?.id) return;
+  Object.assign(record, {
+    orderId: order.id,
+    status: order.status,
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+    ...(order.reason ? { reason: order.reason } : {}),
+  });
+}
+
+/**
+ * Places one order as the plan's clients do: with giveUpMs, under an Idempotency-Key, sent again with it each time
+ * the client gives up (until `retryUntil`); with followPending, an order answered pending is then asked for until final.
+ */
+async function placeOne(agent: Agent, { target, plan, record, token, retryUntil }: { target: URL; plan: LoadPlan; record: OrderRecord; token: string; retryUntil: number }): Promise<void> {
+  const body = JSON.stringify({ userId: record.userId, price: record.price });
+  const key = plan.giveUpMs ? crypto.randomUUID() : undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await send(agent, { method: 'POST', url: target, token, body, ...(key ? { key } : {}), timeoutMs: plan.giveUpMs ?? ANSWER_TIMEOUT_MS });
+      record.http = response.status;
+      readOrder(record, response.text, response.status === 201);
+      if (response.status !== 201) record.error = response.text.slice(0, 300);
+      break;
+    } catch (error) {
+      if ((error as Error).name === 'GaveUp' && key && performance.now() < retryUntil) {
+        record.attempts = attempt + 1;
+        continue;
+      }
+      record.error = error instanceof Error ? error.message : String(error);
+      return;
+    }
+  }
+  if (!plan.followPending || record.status !== 'pending' || !record.orderId) return;
+  const url = new URL(`${target.pathname.replace(/\/$/, '')}/${record.orderId}`, target);
+  for (let round = 0; round < FOLLOW_ROUNDS && record.status === 'pending'; round++) {
+    const response = await send(agent, { method: 'GET', url, token, timeoutMs: ANSWER_TIMEOUT_MS }).catch(() => undefined);
+    if (response?.status === 200) readOrder(record, response.text, true);
+  }
 }
 
 export async function runLoad(plan: LoadPlan, progress: (message: LoadMessage) => void = () => {}): Promise<LoadMessage & { type: 'done' }> {
@@ -104,33 +170,14 @@ export async function runLoad(plan: LoadPlan, progress: (message: LoadMessage) =
     while (performance.now() < end) {
       const affordable = next() >= plan.unaffordableShare;
       const user = plan.users[Math.floor(next() * plan.users.length)] as LoadPlan['users'][number];
-      const userId = user.id;
       const { min, max } = plan.affordablePrice;
       const price = affordable ? min + Math.floor(next() * (max - min + 1)) : plan.unaffordablePrice;
-      const sentAt = wallNow();
+      const record: OrderRecord = { sentAt: wallNow(), latencyMs: 0, http: 0, userId: user.id, price, affordable, sentInWindow: false, doneInWindow: false };
       const t0 = performance.now();
       inFlight++;
-      const record: OrderRecord = { sentAt, latencyMs: 0, http: 0, userId, price, affordable, sentInWindow: false, doneInWindow: false };
-      try {
-        const response = await post(agent, target, JSON.stringify({ userId, price }), user.token);
-        record.http = response.status;
-        if (response.status === 201) {
-          const order = JSON.parse(response.text) as Record<string, string | undefined>;
-          Object.assign(record, {
-            orderId: order.id,
-            status: order.status,
-            createdAt: order.createdAt,
-            updatedAt: order.updatedAt,
-            ...(order.reason ? { reason: order.reason } : {}),
-          });
-        } else {
-          record.error = response.text.slice(0, 300);
-          errors++;
-        }
-      } catch (error) {
-        record.error = error instanceof Error ? error.message : String(error);
-        errors++;
-      }
+      // A retrying client keeps at it for a minute past the end: long enough for any outage a phase makes.
+      await placeOne(agent, { target, plan, record, token: user.token, retryUntil: end + 60_000 });
+      if (record.error !== undefined) errors++;
       const t1 = performance.now();
       inFlight--;
       record.latencyMs = t1 - t0;

@@ -15,7 +15,7 @@ export interface Check {
   fatal: boolean;
 }
 
-interface Order {
+export interface Order {
   id: string;
   userId: string;
   price: number;
@@ -24,15 +24,15 @@ interface Order {
   createdAt: string;
   updatedAt: string;
 }
-interface Transaction {
+export interface Transaction {
   transactionId: string;
-  type: 'deposit' | 'withdrawal' | 'payment';
+  type: 'deposit' | 'withdrawal' | 'payment' | 'refund';
   amount: number;
   balance: number;
   orderId?: string;
   createdAt: string;
 }
-interface Letter {
+export interface Letter {
   id: string;
   kind: string;
   orderId?: string;
@@ -237,16 +237,16 @@ export function checkStreamshop(records: OrderRecord[], users: UserState[]): { c
     for (const orderId of letters.keys()) problems.letters.push(`letter for unknown order ${orderId}`);
     for (const orderId of payments.keys()) problems.payments.push(`payment for unknown order ${orderId}`);
 
-    // balance = deposits − withdrawals − payments, and every line's running balance agrees (oldest first).
+    // balance = deposits − withdrawals − payments + refunds, and every line's running balance agrees (oldest first).
     let running = 0;
-    const sums = { deposit: 0, withdrawal: 0, payment: 0 };
+    const sums = { deposit: 0, withdrawal: 0, payment: 0, refund: 0 };
     for (const line of [...user.transactions].reverse()) {
       sums[line.type] += line.amount;
-      running += line.type === 'deposit' ? line.amount : -line.amount;
+      running += line.type === 'deposit' || line.type === 'refund' ? line.amount : -line.amount;
       if (line.balance !== running) problems.money.push(`${user.userId}: line ${line.transactionId} says ${line.balance}, sum is ${running}`);
     }
-    const expected = sums.deposit - sums.withdrawal - sums.payment;
-    if (user.balance !== expected) problems.money.push(`${user.userId}: balance ${user.balance} ≠ ${sums.deposit} − ${sums.withdrawal} − ${sums.payment}`);
+    const expected = sums.deposit - sums.withdrawal - sums.payment + sums.refund;
+    if (user.balance !== expected) problems.money.push(`${user.userId}: balance ${user.balance} ≠ ${sums.deposit} − ${sums.withdrawal} − ${sums.payment} + ${sums.refund}`);
   }
   for (const id of byId.keys()) if (!times.has(id)) problems.missing++;
 
