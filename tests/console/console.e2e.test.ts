@@ -5,42 +5,34 @@
  * reports/console/.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { type Api, eventually, type Member, TEST_ADMIN } from '../support/api.ts';
-import { launchBrowser, skipWithoutBrowser } from '../support/browser.ts';
-import { type ConsolePages, consolePages, TIMEOUT } from '../support/console-page.ts';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { eventually, type Member, TEST_ADMIN } from '../support/api.ts';
+import { skipWithoutBrowser } from '../support/browser.ts';
+import { TIMEOUT, useConsole } from '../support/console-page.ts';
 import { failInserts } from '../support/faults.ts';
 import { useSystem } from '../support/topology.ts';
 
 describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrowser() }, () => {
   const t = useSystem('embedded');
-  let browser: Browser;
-  let admin: Api;
-  let pages: ConsolePages;
-  before(async () => {
-    browser = await launchBrowser();
-    admin = await t.api.admin();
-    pages = consolePages(browser, t.system.url);
-  });
-  after(() => browser?.close());
+  const ui = useConsole(t);
 
 
   test('without an admin login, the console shows no data: a user’s login is refused, and every page asks to log in', async () => {
     const user = await t.api.userWithAccount();
-    const page = await pages.open('#/dead-letters');
+    const page = await ui.pages.open('#/dead-letters');
     await page.getByRole('heading', { name: 'Operators’ console' }).waitFor();
     assert.equal(await page.locator('table').count(), 0);
 
-    await pages.logIn(page, user.email, user.password);
+    await ui.pages.logIn(page, user.email, user.password);
     await page.getByRole('alert').filter({ hasText: 'is not an operator' }).waitFor();
     assert.equal(await page.locator('table').count(), 0, 'still no data');
     assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'no token kept');
-    await pages.shot(page, 'refused-user');
+    await ui.pages.shot(page, 'refused-user');
 
     await page.goto(`${t.system.url}/console#/users/${user.id}`);
     await page.getByRole('heading', { name: 'Operators’ console' }).waitFor();
-    await pages.done(page);
+    await ui.pages.done(page);
   });
 
   /** The header's parts a logged-out visitor must not see, by whether they are visible now. */
@@ -48,12 +40,12 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     Object.fromEntries(await Promise.all(['#nav', '#live-status', '#who button'].map(async (selector) => [selector, await page.locator(selector).isVisible()])));
 
   test('the navigation, the live status and Log out show only while the operator is logged in', async () => {
-    const page = await pages.open();
+    const page = await ui.pages.open();
     await page.getByRole('heading', { name: 'Operators’ console' }).waitFor();
     assert.deepEqual(await headerShown(page), { '#nav': false, '#live-status': false, '#who button': false }, 'before login');
     assert.equal(await page.getByRole('link', { name: 'Dead letters' }).count(), 0, 'no link a visitor could follow');
 
-    await pages.logIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
+    await ui.pages.logIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
     await page.locator('#live-status[data-status="live"]').waitFor();
     assert.deepEqual(await headerShown(page), { '#nav': true, '#live-status': true, '#who button': true }, 'logged in');
     await page.getByRole('link', { name: 'Dead letters' }).click();
@@ -63,14 +55,14 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Operators’ console' }).waitFor();
     assert.deepEqual(await headerShown(page), { '#nav': false, '#live-status': false, '#who button': false }, 'after logging out');
-    await pages.done(page);
+    await ui.pages.done(page);
   });
 
   let paidOrder: { id: string };
   let buyer: Member;
 
   test('when the operator is logged in and an order is placed through the API, then it appears in the live feed and reaches paid on its timeline, hop by hop', async () => {
-    const page = await pages.asOperator();
+    const page = await ui.pages.asOperator();
     buyer = await t.api.userWithAccount(10_000);
     const placed = await buyer.post('/orders', { userId: buyer.id, price: 2_500 });
     assert.equal(placed.status, 201);
@@ -80,7 +72,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     await row.waitFor();
     await row.locator('[data-status="paid"]').waitFor();
     assert.equal(await row.locator('td').nth(2).textContent(), '25.00 ₽');
-    await pages.shot(page, 'feed');
+    await ui.pages.shot(page, 'feed');
 
     await row.getByRole('link').first().click();
     await page.locator('[data-field="status"] [data-status="paid"]').waitFor();
@@ -107,20 +99,20 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
       if (step.startsWith('handled')) assert.match(cells[4] ?? '', /^\+\d+(\.\d+)? (ms|s)$/, `${step}: how long the hop took`);
       assert.equal(cells[5], 'tracing off', `${step}: the test system exports no traces, and the trace column says so`);
     }
-    await pages.shot(page, 'timeline');
-    await pages.done(page);
+    await ui.pages.shot(page, 'timeline');
+    await ui.pages.done(page);
   });
 
   test('a user’s account page shows the balance, the ledger line by line, the orders and the letters', async () => {
-    const page = await pages.asOperator(`#/users/${buyer.id}`);
+    const page = await ui.pages.asOperator(`#/users/${buyer.id}`);
     await page.locator('[data-field="balance"]').filter({ hasText: '75.00 ₽' }).waitFor();
     const ledger = page.getByRole('region', { name: 'Ledger' }).locator('tbody tr');
     assert.deepEqual(await ledger.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[1]?.textContent)), ['payment', 'deposit']);
     const letters = page.getByRole('region', { name: 'Letters' }).locator('tbody tr');
     assert.equal(await letters.count(), 1);
     assert.match((await letters.first().textContent()) ?? '', new RegExp(`order_paid.*${paidOrder.id}`));
-    await pages.shot(page, 'user');
-    await pages.done(page);
+    await ui.pages.shot(page, 'user');
+    await ui.pages.done(page);
   });
 
   /** The page shows each id by its tail: ids made in the same moment (UUIDv7) share their head, not their tail. */
@@ -138,7 +130,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
   }
 
   test('ids are shown by their tails, so that two orders placed at once can be told apart, and each copies whole', async () => {
-    const page = await pages.asOperator();
+    const page = await ui.pages.asOperator();
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.system.url });
     const user = await t.api.userWithAccount(10_000);
     const placed = await Promise.all([100, 200].map((price) => user.post('/orders', { userId: user.id, price }, { prefer: 'wait=10' })));
@@ -153,7 +145,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
 
     await idCell(first).getByRole('link').click();
     await page.locator('[data-field="status"] [data-status="paid"]').waitFor();
-    const published = await Promise.all(['orders', 'billing'].map(async (service) => (await admin.get(`/${service}/admin/events?subject=${first}`)).body.published));
+    const published = await Promise.all(['orders', 'billing'].map(async (service) => (await ui.admin.get(`/${service}/admin/events?subject=${first}`)).body.published));
     const eventIds = published.flat().map((item: { envelope: { id: string } }) => item.envelope.id);
     await eventually(async () => assertTails(page, [first, user.id, ...eventIds], 'timeline'), { timeoutMs: TIMEOUT });
     await assertCopies(page, eventIds[0] as string);
@@ -162,7 +154,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     await page.getByRole('region', { name: 'Ledger' }).waitFor();
     await assertTails(page, [user.id, first, second], 'user');
     await assertCopies(page, user.id);
-    await pages.done(page);
+    await ui.pages.done(page);
   });
 
   test('when billing dead-letters two orders, then the operator retries one from the page once the cause is fixed (the order is paid) and discards the other with a reason, which is kept', async () => {
@@ -172,7 +164,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     const letterOf = (orderId: string) =>
       eventually(
         async () => {
-          const page = await admin.get('/billing/admin/dead-letters?state=waiting&limit=100');
+          const page = await ui.admin.get('/billing/admin/dead-letters?state=waiting&limit=100');
           const letter = page.body.items.find((item: { subject: string }) => item.subject === orderId);
           assert.ok(letter, `order ${orderId} is not dead-lettered yet`);
           return letter.eventId as string;
@@ -181,7 +173,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
       );
     const [retryId, discardId] = await Promise.all([letterOf(toRetry.id), letterOf(toDiscard.id)]);
 
-    const page = await pages.asOperator('#/dead-letters');
+    const page = await ui.pages.asOperator('#/dead-letters');
     const retryRow = page.locator(`tr[data-event-id="${retryId}"]`);
     const discardRow = page.locator(`tr[data-event-id="${discardId}"]`);
     await retryRow.waitFor();
@@ -189,7 +181,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.system.url });
     await assertTails(page, [retryId, discardId, toRetry.id, toDiscard.id], 'dead letters');
     await assertCopies(page, retryId);
-    await pages.shot(page, 'dead-letters-waiting');
+    await ui.pages.shot(page, 'dead-letters-waiting');
 
     await fault.lift();
     await retryRow.getByRole('button', { name: 'Retry' }).click();
@@ -202,7 +194,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     const discarded = page.locator(`tr[data-event-id="${discardId}"][data-state="discarded"]`);
     await discarded.waitFor();
     assert.match((await discarded.textContent()) ?? '', new RegExp(`by ${TEST_ADMIN.email} at .*customer refunded by hand, ticket 4711`));
-    await pages.shot(page, 'dead-letters-settled');
+    await ui.pages.shot(page, 'dead-letters-settled');
     assert.equal((await user.get(`/orders/${toDiscard.id}`)).body.status, 'pending', 'a discarded event is not handled');
 
     // The retried order's timeline tells the story: dead-lettered (now replayed), then handled and paid.
@@ -210,7 +202,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     await page.locator('[data-field="status"] [data-status="paid"]').waitFor();
     await page.locator('tr[data-action="dead-lettered"][data-service="billing"] [data-status="replayed"]').waitFor();
     await page.locator('tr[data-action="handled"][data-service="billing"]').waitFor();
-    await pages.shot(page, 'timeline-after-retry');
-    await pages.done(page);
+    await ui.pages.shot(page, 'timeline-after-retry');
+    await ui.pages.done(page);
   });
 });

@@ -4,31 +4,23 @@
  * and every view fits a phone's width. Screenshots go to reports/console/.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { type Api, eventually, type Member, TEST_ADMIN } from '../support/api.ts';
-import { launchBrowser, skipWithoutBrowser } from '../support/browser.ts';
-import { type ConsolePages, consolePages, PHONE } from '../support/console-page.ts';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { eventually, type Member, TEST_ADMIN } from '../support/api.ts';
+import { skipWithoutBrowser } from '../support/browser.ts';
+import { PHONE, useConsole } from '../support/console-page.ts';
 import { failInserts } from '../support/faults.ts';
 import { useSystem } from '../support/topology.ts';
 
 describe('operators’ console in a browser: the first hour (embedded)', { skip: skipWithoutBrowser() }, () => {
   const t = useSystem('embedded');
-  let browser: Browser;
-  let admin: Api;
-  let pages: ConsolePages;
-  before(async () => {
-    browser = await launchBrowser();
-    admin = await t.api.admin();
-    pages = consolePages(browser, t.system.url);
-  });
-  after(() => browser?.close());
+  const ui = useConsole(t);
 
   /** The id of the dead letter billing made of the order's creation, once it has. */
   const deadLetterOf = (orderId: string) =>
     eventually(
       async () => {
-        const waiting = await admin.get('/billing/admin/dead-letters?state=waiting&limit=100');
+        const waiting = await ui.admin.get('/billing/admin/dead-letters?state=waiting&limit=100');
         const letter = waiting.body.items.find((item: { subject: string }) => item.subject === orderId);
         assert.ok(letter, `order ${orderId} is not dead-lettered yet`);
         return letter.eventId as string;
@@ -51,26 +43,26 @@ describe('operators’ console in a browser: the first hour (embedded)', { skip:
     paid = (await other.post('/orders', { userId: other.id, price: 400 }, { prefer: 'wait=10' })).body;
     assert.equal((await other.get(`/orders/${paid.id}`)).body.status, 'paid');
 
-    const page = await pages.asOperator();
+    const page = await ui.pages.asOperator();
     await page.locator(`tr[data-order-id="${paid.id}"] [data-status="paid"]`).waitFor();
     await page.locator(`tr[data-order-id="${stuck.id}"] [data-status="pending"]`).waitFor();
     assert.deepEqual(await feedRows(page), [paid.id, stuck.id], 'the history, newest first');
 
     // The stuck order's payment goes through now: its events come live, about an order the feed already lists.
     await fault.lift();
-    assert.equal((await admin.post(`/billing/admin/dead-letters/${letterId}/retry`, {})).body.state, 'replayed');
+    assert.equal((await ui.admin.post(`/billing/admin/dead-letters/${letterId}/retry`, {})).body.state, 'replayed');
     const stuckRow = page.locator(`tr[data-order-id="${stuck.id}"]`);
     await stuckRow.locator('[data-status="paid"]').waitFor();
     await stuckRow.getByText('letter stored').waitFor();
     const later = (await buyer.post('/orders', { userId: buyer.id, price: 500 }, { prefer: 'wait=10' })).body;
     await page.locator(`tr[data-order-id="${later.id}"] [data-status="paid"]`).waitFor();
     assert.deepEqual(await feedRows(page), [later.id, stuck.id, paid.id], 'one row per order, the most recently moved on top');
-    await pages.shot(page, 'feed-after-login');
-    await pages.done(page);
+    await ui.pages.shot(page, 'feed-after-login');
+    await ui.pages.done(page);
   });
 
   test('a user is found by address, in any letter case, or by id; an unknown address says so', async () => {
-    const page = await pages.asOperator('#/users');
+    const page = await ui.pages.asOperator('#/users');
     const search = page.getByRole('searchbox', { name: 'Email address or user id' });
     const balance = page.locator('[data-field="balance"]');
 
@@ -89,39 +81,39 @@ describe('operators’ console in a browser: the first hour (embedded)', { skip:
     await search.fill(buyer.id.toUpperCase());
     await page.getByRole('button', { name: 'Show' }).click();
     await balance.filter({ hasText: '92.00 ₽' }).waitFor();
-    await pages.done(page);
+    await ui.pages.done(page);
   });
 
   test('at a phone’s width every view fits the window, logged in and with data', async () => {
-    const page = await pages.open('', PHONE);
+    const page = await ui.pages.open('', PHONE);
     await page.getByRole('button', { name: 'Log in' }).waitFor();
-    await pages.assertFits(page, 'login');
-    await pages.logIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
+    await ui.pages.assertFits(page, 'login');
+    await ui.pages.logIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
     await page.locator('#live-status[data-status="live"]').waitFor();
 
     await page.locator(`tr[data-order-id="${paid.id}"] [data-status="paid"]`).waitFor();
-    await pages.assertFits(page, 'feed');
+    await ui.pages.assertFits(page, 'feed');
     await page.goto(`${t.system.url}/console#/orders/${paid.id}`);
     await page.locator('table[aria-label="Timeline"] tr[data-type="notifications.letter.stored.v1"]').waitFor();
-    await pages.assertFits(page, 'timeline');
+    await ui.pages.assertFits(page, 'timeline');
     await page.goto(`${t.system.url}/console#/users`);
     await page.getByRole('searchbox', { name: 'Email address or user id' }).waitFor();
-    await pages.assertFits(page, 'users');
+    await ui.pages.assertFits(page, 'users');
     await page.goto(`${t.system.url}/console#/users/${buyer.id}`);
     await page.getByRole('region', { name: 'Letters' }).locator('tbody tr').nth(1).waitFor();
-    await pages.assertFits(page, 'user');
+    await ui.pages.assertFits(page, 'user');
     await page.goto(`${t.system.url}/console#/dead-letters`);
     await page.getByLabel('Which dead letters').selectOption('all');
     await page.locator('tr[data-state="replayed"]').waitFor();
-    await pages.assertFits(page, 'dead-letters');
+    await ui.pages.assertFits(page, 'dead-letters');
     // Whether a process is listed depends on the style and the moment (tests/console/processes.e2e.test.ts makes
     // some): either the list or the sentence that nothing needs a look must fit. A paid order's process has no step.
     await page.goto(`${t.system.url}/console#/processes`);
     await page.locator('table.processes').or(page.getByText('No process needs a look')).waitFor();
-    await pages.assertFits(page, 'processes-none');
+    await ui.pages.assertFits(page, 'processes-none');
     await page.goto(`${t.system.url}/console#/processes/${paid.id}`);
     await page.locator('[data-field="step"]').filter({ hasText: 'nothing waits for billing' }).waitFor();
-    await pages.assertFits(page, 'process-paid');
-    await pages.done(page);
+    await ui.pages.assertFits(page, 'process-paid');
+    await ui.pages.done(page);
   });
 });

@@ -7,25 +7,17 @@
  * Screenshots go to reports/console/.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { type Api, eventually, type Member, TEST_ADMIN } from '../support/api.ts';
-import { launchBrowser, skipWithoutBrowser } from '../support/browser.ts';
-import { type ConsolePages, consolePages, PHONE, TIMEOUT } from '../support/console-page.ts';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { eventually, type Member, TEST_ADMIN } from '../support/api.ts';
+import { skipWithoutBrowser } from '../support/browser.ts';
+import { PHONE, TIMEOUT, useConsole } from '../support/console-page.ts';
 import { useSystem } from '../support/topology.ts';
 
 describe('operators’ console in a browser: order processes (embedded, saga)', { skip: skipWithoutBrowser() }, () => {
   // The deadline leaves a pending order time to be compensated by hand before the process rejects it itself.
   const t = useSystem('embedded', { env: { INTERACTION_STYLE: 'saga', PAYMENT_DEADLINE: '60s' } });
-  let browser: Browser;
-  let admin: Api;
-  let pages: ConsolePages;
-  before(async () => {
-    browser = await launchBrowser();
-    admin = await t.api.admin();
-    pages = consolePages(browser, t.system.url);
-  });
-  after(() => browser?.close());
+  const ui = useConsole(t);
 
   /** Runs `during` with billing frozen, so that every charge and refund orders asks for stays unanswered. */
   async function withBillingFrozen<T>(during: () => Promise<T>): Promise<T> {
@@ -50,18 +42,18 @@ describe('operators’ console in a browser: order processes (embedded, saga)', 
   const field = (page: Page, name: string) => page.locator(`[data-field="${name}"]`);
 
   test('the header names the interaction style once the operator is logged in, and not before', async () => {
-    const page = await pages.open();
+    const page = await ui.pages.open();
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     assert.equal(await page.locator('#style').isVisible(), false, 'before login');
-    await pages.logIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
+    await ui.pages.logIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
     await page.locator('#style[data-style="saga"]').filter({ hasText: 'style: saga' }).waitFor();
     assert.equal((await t.api.get('/orders/health/ready')).body.settings.INTERACTION_STYLE, 'saga', 'as readiness says');
-    await pages.done(page);
+    await ui.pages.done(page);
   });
 
   test('when a cancellation waits for billing past its time, then it is listed as overdue; Retry asks billing again at once and is kept; once the order is settled, Retry shows the 409 problem', async () => {
     const user = await t.api.userWithAccount(1_000);
-    const page = await pages.asOperator();
+    const page = await ui.pages.asOperator();
     const orderId = await withBillingFrozen(async () => {
       const stuck = await overdueCancellation(user);
       await page.getByRole('link', { name: 'Processes' }).click();
@@ -74,7 +66,7 @@ describe('operators’ console in a browser: order processes (embedded, saga)', 
       assert.deepEqual([cells[1], cells[2]], ['cancelling overdue', 'refund'], 'its status and the step it waits for');
       assert.match(cells[3] ?? '', /^\d+$/, 'attempts');
       assert.equal(await page.locator('nav a.current').textContent(), 'Processes');
-      await pages.shot(page, 'processes-overdue');
+      await ui.pages.shot(page, 'processes-overdue');
 
       await row.getByRole('link').first().click();
       await field(page, 'step').filter({ hasText: 'refund' }).waitFor();
@@ -89,7 +81,7 @@ describe('operators’ console in a browser: order processes (embedded, saga)', 
       await page.getByRole('status').filter({ hasText: 'Retried: the order is now cancelling, waiting for billing to give the payment back' }).waitFor();
       const kept = page.locator('table[aria-label="Operators’ actions"] tr[data-action="retry"]');
       assert.match((await kept.textContent()) ?? '', new RegExp(`retry${TEST_ADMIN.email}billing restarted, ticket 5120`));
-      await pages.shot(page, 'process-retried');
+      await ui.pages.shot(page, 'process-retried');
       return stuck;
     });
 
@@ -103,18 +95,18 @@ describe('operators’ console in a browser: order processes (embedded, saga)', 
     const problem = page.getByRole('alert');
     await problem.waitFor();
     assert.equal(await problem.textContent(), `Nothing to retry: Order ${orderId} is cancelled, with no step waiting for billing.`);
-    assert.equal((await admin.get(`/orders/admin/processes/${orderId}`)).body.actions.length, 1, 'a refused retry is not kept');
-    await pages.shot(page, 'process-nothing-to-do');
+    assert.equal((await ui.admin.get(`/orders/admin/processes/${orderId}`)).body.actions.length, 1, 'a refused retry is not kept');
+    await ui.pages.shot(page, 'process-nothing-to-do');
 
     await page.getByRole('link', { name: 'Processes' }).click();
     await page.locator('table.processes, p.notice').first().waitFor();
     assert.equal(await page.locator(`tr[data-order-id="${orderId}"]`).count(), 0, 'no longer listed');
-    await pages.done(page);
+    await ui.pages.done(page);
   });
 
   test('when an order waits for a frozen billing, then the operator opens its process by id and compensates it: it is rejected, the action kept, and billing gives back what it charged', async () => {
     const user = await t.api.userWithAccount(1_000);
-    const page = await pages.asOperator('#/processes');
+    const page = await ui.pages.asOperator('#/processes');
     await withBillingFrozen(async () => {
       const orderId = (await user.post('/orders', { userId: user.id, price: 400 })).body.id as string;
       await page.getByRole('searchbox', { name: 'Order id' }).fill(orderId.toUpperCase());
@@ -132,7 +124,7 @@ describe('operators’ console in a browser: order processes (embedded, saga)', 
       await field(page, 'status').filter({ hasText: 'rejected (payment_timeout)' }).waitFor();
       assert.equal(await field(page, 'step').textContent(), 'refund: waits for billing to give the payment back (or void it)');
       assert.match((await page.locator('tr[data-action="compensate"]').textContent()) ?? '', /billing is down for maintenance/);
-      await pages.shot(page, 'process-compensated');
+      await ui.pages.shot(page, 'process-compensated');
       assert.equal((await user.get(`/orders/${orderId}`)).body.status, 'rejected');
     });
     // Billing carries out the charge it was sent, then the refund behind it: nothing stays charged, nothing waits.
@@ -144,23 +136,23 @@ describe('operators’ console in a browser: order processes (embedded, saga)', 
       },
       { timeoutMs: TIMEOUT, intervalMs: 500 },
     );
-    await pages.done(page);
+    await ui.pages.done(page);
   });
 
   test('at a phone’s width the list of processes and a process fit the window', async () => {
     const user = await t.api.userWithAccount(1_000);
-    const page = await pages.asOperator('', PHONE);
+    const page = await ui.pages.asOperator('', PHONE);
     await withBillingFrozen(async () => {
       const orderId = await overdueCancellation(user);
       await page.goto(`${t.system.url}/console#/processes`);
       await page.locator(`tr[data-order-id="${orderId}"]`).waitFor();
-      await pages.assertFits(page, 'processes');
+      await ui.pages.assertFits(page, 'processes');
       await page.goto(`${t.system.url}/console#/processes/${orderId}`);
       await field(page, 'step').filter({ hasText: 'refund' }).waitFor();
       await page.getByRole('button', { name: 'Compensate…' }).click();
       await page.getByLabel('Reason').waitFor();
-      await pages.assertFits(page, 'process');
+      await ui.pages.assertFits(page, 'process');
     });
-    await pages.done(page);
+    await ui.pages.done(page);
   });
 });

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { TEST_ADMIN } from './api.ts';
-import { SCREENSHOTS } from './browser.ts';
+import { after, before } from 'node:test';
+import { type Api, TEST_ADMIN } from './api.ts';
+import { launchBrowser, SCREENSHOTS } from './browser.ts';
 
 export const TIMEOUT = 15_000;
 
@@ -76,4 +77,26 @@ export function consolePages(browser: Browser, baseUrl: string): ConsolePages {
     },
   };
   return pages;
+}
+
+/** What a describe() of browser tests holds once its before-hook has run: Chromium, the operator's API, the pages. */
+export interface ConsoleUnderTest {
+  browser: Browser;
+  admin: Api;
+  pages: ConsolePages;
+}
+
+/**
+ * Starts Chromium for the enclosing describe(), against the system `t` of useSystem, and closes it afterwards.
+ * Read its fields inside tests, not at definition time: the before-hook fills them in.
+ */
+export function useConsole(t: { system: { url: string }; api: { admin(): Promise<Api> } }): ConsoleUnderTest {
+  const ui = {} as ConsoleUnderTest;
+  before(async () => {
+    ui.browser = await launchBrowser();
+    ui.admin = await t.api.admin();
+    ui.pages = consolePages(ui.browser, t.system.url);
+  });
+  after(() => ui.browser?.close());
+  return ui;
 }
