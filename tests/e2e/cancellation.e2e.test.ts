@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assertLedgerConsistent, eventually, type Member } from '../support/api.ts';
+import { holdAccountLock } from '../support/faults.ts';
 import { answersFinalAtOnce, topologies, useSystem } from '../support/topology.ts';
 
 /** Cancels and follows the order until it is cancelled; returns the first answer's status and the final order. */
@@ -47,15 +48,7 @@ for (const topology of topologies) {
     test('when an order is cancelled while its payment is in flight, then it ends cancelled with no net charge, and with an order_paid letter only if it was paid first', async () => {
       const user = await t.api.userWithAccount(1_000);
       // Billing cannot take the money while the account row is locked: the payment is in flight for as long as we hold it.
-      const billing = t.system.database('billing');
-      const locked = Promise.withResolvers<void>();
-      const release = Promise.withResolvers<void>();
-      const holding = billing.begin(async (tx) => {
-        await tx`SELECT 1 FROM accounts WHERE user_id = ${user.id} FOR UPDATE`;
-        locked.resolve();
-        await release.promise;
-      });
-      await locked.promise;
+      const lock = await holdAccountLock(t.system.database('billing'), user.id);
       // In the http styles the placing request waits for billing: the order is found by listing while it does.
       const placing = user.post('/orders', { userId: user.id, price: 400 });
       const orderId = answersFinalAtOnce
@@ -67,8 +60,7 @@ for (const topology of topologies) {
         : (await placing).body.id;
       const cancelling = user.post(`/orders/${orderId}/cancellation`, undefined);
       if (!answersFinalAtOnce) assert.equal((await cancelling).body.status, 'cancelling', 'accepted before billing could take the money');
-      release.resolve();
-      await holding;
+      await lock.release();
       await placing;
       const { final } = await cancelAndSettle(user, orderId).catch(async () => ({ final: (await user.get(`/orders/${orderId}`)).body }));
       assert.equal(final.status, 'cancelled');

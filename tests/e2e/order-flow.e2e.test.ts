@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assertLedgerConsistent, eventually } from '../support/api.ts';
+import { holdAccountLock } from '../support/faults.ts';
 import { answersFinalAtOnce, topologies, useSystem } from '../support/topology.ts';
 
 for (const topology of topologies) {
@@ -85,17 +86,8 @@ for (const topology of topologies) {
     inBrokerStyles('without Prefer: wait the order comes back pending at once, and GET with wait sees it final', async () => {
       const user = await t.api.userWithAccount(500);
       // Billing cannot pay while the account row is locked: the answer cannot come after the payment.
-      const billing = t.system.database('billing');
-      const locked = Promise.withResolvers<void>();
-      const release = Promise.withResolvers<void>();
-      const holding = billing.begin(async (tx) => {
-        await tx`SELECT 1 FROM accounts WHERE user_id = ${user.id} FOR UPDATE`;
-        locked.resolve();
-        await release.promise;
-      });
-      await locked.promise;
-      const placed = await user.post('/orders', { userId: user.id, price: 100 }).finally(() => release.resolve());
-      await holding;
+      const lock = await holdAccountLock(t.system.database('billing'), user.id);
+      const placed = await user.post('/orders', { userId: user.id, price: 100 }).finally(() => lock.release());
       assert.equal(placed.status, 201);
       assert.equal(placed.body.status, 'pending');
       const final = await user.get(`/orders/${placed.body.id}`, { prefer: 'wait=10' });

@@ -24,3 +24,24 @@ export async function failInserts(database: Sql, table: string, userId: string, 
     },
   };
 }
+
+/**
+ * Holds the account's row lock in billing's database until `release` is awaited: billing cannot take money from the
+ * account meanwhile, so an order's payment stays in flight exactly as long as the test wants.
+ */
+export async function holdAccountLock(billing: Sql, userId: string): Promise<{ release(): Promise<void> }> {
+  const locked = Promise.withResolvers<void>();
+  const released = Promise.withResolvers<void>();
+  const holding = billing.begin(async (tx) => {
+    await tx`SELECT 1 FROM accounts WHERE user_id = ${userId} FOR UPDATE`;
+    locked.resolve();
+    await released.promise;
+  });
+  await locked.promise;
+  return {
+    async release() {
+      released.resolve();
+      await holding;
+    },
+  };
+}
