@@ -21,7 +21,7 @@ import { type CompareResult, writeReport } from './compare/report.ts';
 import { terminalTables, tablesOf } from './compare/tables.ts';
 import { stopEveryTarget } from './compare/targets.ts';
 import { compareOn, type RunContext, type StyleResult } from './compare/topology-run.ts';
-import { progressDone } from './progress.ts';
+import { progressDone, runAsScript } from './progress.ts';
 import { WIDTH, wrap } from './stats.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -119,14 +119,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      progressDone();
-      if (interrupted) process.exit(130);
-      console.error('the comparison failed:', error);
-      process.exit(2);
-    },
-  );
-}
+runAsScript(import.meta, main, { failed: 'the comparison failed:', interrupted: () => interrupted });

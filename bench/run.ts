@@ -19,7 +19,7 @@ import { type Options, parseOptions } from './options.ts';
 import { startOtlpReceiver } from './otlp-receiver.ts';
 import { checkFloor, levelsOf, peakMemoryOf, type Phase, runLoad } from './phases.ts';
 import { type Child, startChild } from './processes.ts';
-import { progress, progressDone } from './progress.ts';
+import { progress, progressDone, runAsScript } from './progress.ts';
 import { type BenchResult, printReport, writeResult } from './report.ts';
 import { type BenchUser, checkStreamshop, collect, createUsers, drain, logIn, tableSizes } from './streamshop.ts';
 
@@ -264,14 +264,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      progressDone();
-      if (interrupted) process.exit(130);
-      console.error('bench failed:', error);
-      process.exit(2);
-    },
-  );
-}
+runAsScript(import.meta, main, { failed: 'bench failed:', interrupted: () => interrupted });
