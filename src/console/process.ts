@@ -1,5 +1,5 @@
 import { bindingProblem, urlOf } from '../platform/common/index.ts';
-import { ConsoleConfig, loadConfig } from '../platform/runtime/index.ts';
+import { ConsoleConfig, loadConfig, serviceNames } from '../platform/runtime/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
 import { connectNatsFeed } from '../platform/messaging/nats/index.ts';
 import { remoteTokenVerifier } from '../platform/access/index.ts';
@@ -12,15 +12,16 @@ const noLiveFeed = { watch: () => () => {}, isReady: () => true, close: async ()
 
 /**
  * `streamshop console`: the operators' console alone, as the image runs it in Kubernetes (a Deployment of its own,
- * behind the ingress path /console). Returns the stop function: the live streams end (the page reconnects to
- * another replica), then the HTTP server and the NATS connection close.
+ * behind the ingress path /console), and the Swagger UI behind /docs, which the gateway serves locally. Returns
+ * the stop function: the live streams end (the page reconnects to another replica), then the HTTP server and the
+ * NATS connection close.
  */
 export async function startConsoleProcess(): Promise<{ stop(): Promise<void>; shutdownTimeoutMs: number }> {
   const config = loadConfig(ConsoleConfig);
   const log = createLogger(config.LOG_LEVEL, 'console');
   const feed = config.NATS_URL ? await connectNatsFeed({ servers: config.NATS_URL, name: 'console', log }) : noLiveFeed;
   try {
-    const server = await createConsoleServer({ feed, verifier: remoteTokenVerifier(config.AUTH_JWKS_URL), log });
+    const server = await createConsoleServer({ feed, verifier: remoteTokenVerifier(config.AUTH_JWKS_URL), log, docs: serviceNames });
     const binding = { setting: 'PORT', port: config.PORT, host: config.HOST };
     await server.app.listen({ port: binding.port, host: binding.host }).catch((error: unknown) => {
       throw bindingProblem(error, binding) ?? error;

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import Type, { type Static } from 'typebox';
 import type { EventFeed } from '../platform/messaging/index.ts';
 import { AppError } from '../platform/common/index.ts';
-import { type App, createHttpApp } from '../platform/http/index.ts';
+import { type App, createDocsApp, createHttpApp, serverWithDocs } from '../platform/http/index.ts';
 import { createMetrics, untraced } from '../platform/observability/index.ts';
 import type { TokenVerifier } from '../platform/access/index.ts';
 import { loadPageAssets } from './assets.ts';
@@ -49,6 +49,13 @@ export interface ConsoleOptions {
    * with the environment its services get.
    */
   tracing?: boolean;
+  /**
+   * Given, this server also answers /docs: a Swagger UI with these services' OpenAPI documents. The console
+   * process serves it for Kubernetes, where no gateway does. Its own Fastify instance, so it keeps its own headers and the
+   * console page keeps its strict Content-Security-Policy, which Swagger UI (inline styles, data: images, HTML it
+   * renders from the documents' Markdown) would not work under.
+   */
+  docs?: readonly string[];
 }
 
 /** GET /console/settings: what the page shows of how the install is set up. */
@@ -60,7 +67,7 @@ const ConsoleSettings = Type.Object({
 
 export interface ConsoleServer {
   app: App;
-  /** Ends the live streams (they would hold the server open), then closes the app. */
+  /** Ends the live streams (they would hold the server open), then closes the app and its docs. */
   close(): Promise<void>;
 }
 
@@ -71,6 +78,8 @@ export async function createConsoleServer(options: ConsoleOptions): Promise<Cons
   const settings = { tracing: options.tracing ?? Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT) };
   const metrics = createMetrics('console');
   metrics.pendingGauge('console_live_streams', 'Operators connected to the live feed', async () => live.clients());
+  const docs = options.docs && (await createDocsApp(options.docs));
+  await docs?.ready();
   const app = await createHttpApp(
     {
       service: 'console',
@@ -80,6 +89,7 @@ export async function createConsoleServer(options: ConsoleOptions): Promise<Cons
       health: { isReady: async () => options.feed.isReady(), settings: {} },
       access: { verifier: options.verifier },
       tracing: untraced,
+      ...(docs && { serverFactory: serverWithDocs(docs) }),
     },
     (scoped) => consoleRoutes(scoped, { assets, live, settings }),
   );
@@ -92,6 +102,7 @@ export async function createConsoleServer(options: ConsoleOptions): Promise<Cons
     async close() {
       live.close();
       await app.close();
+      await docs?.close();
     },
   };
 }

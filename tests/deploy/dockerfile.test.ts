@@ -1,7 +1,7 @@
 /**
  * Lints the Dockerfile and .dockerignore against the rules the image must keep (no Docker engine needed):
  * Node 24 slim base, `npm ci` of production dependencies only, patched as on a workstation, only what the runtime needs copied in,
- * a build stage compiling src/ to dist/, a non-root USER, no HEALTHCHECK (the orchestrator probes), ENTRYPOINT node dist/main.js.
+ * a build stage compiling src/ to dist/, HOST=0.0.0.0, a non-root USER, no HEALTHCHECK (the orchestrator probes), ENTRYPOINT node dist/main.js.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -128,6 +128,12 @@ test('Dockerfile: runs as a non-root user', () => {
   assert.ok(user && !['root', '0'].includes(user), `USER ${user} is not root`);
   assert.match(user, /^(\d+|node)$/, 'USER is the base image node user (uid 1000)');
   if (/^\d+$/.test(user)) assert.equal(user, '1000', 'uid 1000, as the Kubernetes manifests run it');
+});
+
+test('Dockerfile: the runtime stage sets HOST=0.0.0.0, so a container is reached on its own address', () => {
+  // Every listener binds HOST, 127.0.0.1 by default: in a container that would answer no one but the container.
+  const settings = all('ENV', final).flatMap((env) => env.args.split(/\s+/));
+  assert.ok(settings.includes('HOST=0.0.0.0'), `ENV HOST=0.0.0.0 in the runtime stage (has: ${settings.join(' ')})`);
 });
 
 test('Dockerfile: a build stage runs scripts/build.ts, whose inputs are in the build context', () => {

@@ -1,6 +1,7 @@
 /**
  * The Ingress of every install, as rendered: it answers for arch.homework, passes each service's API, health and
- * OpenAPI document (every path of docs/openapi/<service>.json) and the console to their own Service, and passes no
+ * OpenAPI document (every path of docs/openapi/<service>.json) and the console to their own Service, /docs (the
+ * Swagger UI, which the console process serves) to the console's, and passes no
  * /<service>/metrics (nor /console/metrics) to anything that has pods, and nothing to an internal listener (the
  * http and hybrid styles' INTERNAL_PORT). Which rule takes a request is decided as the
  * Ingress API specifies it (routeOf below), not by reading the rules' order.
@@ -62,10 +63,13 @@ function hasPods(objects: K8sObject[], serviceName: string): boolean {
   return workloadsOf(objects).some((workload) => selects(selector, podLabelsOf(workload)));
 }
 
+/** The Swagger UI, which in Kubernetes the console process serves (locally, the gateway): its page and static files. */
+const DOCS_PATHS = ['/docs', '/docs/', '/docs/static/swagger-initializer.js', '/docs/static/swagger-ui.css'];
+
 /** Every path a service documents, its parameters filled in, plus what every service process serves besides. */
 function pathsServedBy(prefix: string): string[] {
   const operational = ['/health/live', '/health/ready', '/health/ready/', '/openapi.json'].map((path) => `/${prefix}${path}`);
-  if (prefix === 'console') return [...operational, '/console', '/console/', '/console/live', '/console/assets/1/app.js'];
+  if (prefix === 'console') return [...operational, '/console', '/console/', '/console/live', '/console/assets/1/app.js', ...DOCS_PATHS];
   const document = JSON.parse(readFileSync(join(root, 'docs/openapi', `${prefix}.json`), 'utf8')) as { paths: Record<string, unknown> };
   const documented = Object.keys(document.paths).map((path) => path.replaceAll(/\{[^}]+\}/g, '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b'));
   assert.ok(documented.length > 3, `docs/openapi/${prefix}.json lists its paths`);
@@ -134,7 +138,7 @@ for (const target of Object.values(TARGETS)) {
       }
     });
 
-    test('every service’s API, health and /<service>/openapi.json reach it; no /<service>/metrics reaches a pod', (t) => {
+    test('every service’s API, health and /<service>/openapi.json reach it, /docs the console; no /<service>/metrics reaches a pod', (t) => {
       const objects = objectsOf(t, target);
       if (!objects) return;
       const rules = rulesOf(named(objects, 'Ingress', 'streamshop'));

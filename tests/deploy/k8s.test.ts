@@ -3,9 +3,9 @@
  * single-NATS and tracing overlays, and the external-infra overlay. Every object is checked against strict
  * Kubernetes JSON Schemas and against our own rules: probes, resources and a restricted security context on every
  * container, a ServiceAccount of its own for every workload and no API token in any pod, one namespace, service env
- * that is exactly serviceProcessConfig(service), a grace period longer than the shutdown, and the signing keys only
- * in users. Scaling: k8s-scaling.test.ts; overlays: k8s-overlays.test.ts; network:
- * network-policy.test.ts; the Ingress: ingress.test.ts.
+ * that is exactly serviceProcessConfig(service), a grace period longer than the shutdown, HOST=0.0.0.0 from the
+ * ConfigMap in every container of the image, and the signing keys only in users. Scaling: k8s-scaling.test.ts;
+ * overlays: k8s-overlays.test.ts; network: network-policy.test.ts; the Ingress: ingress.test.ts.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -188,6 +188,23 @@ function checkConsole(objects: K8sObject[], target: string) {
   assert.ok(selects(svc.spec.selector, podLabelsOf(deployment)), 'Service console selects its pods');
 }
 
+/**
+ * Every container of the image binds every address (HOST=0.0.0.0, not the workstation's 127.0.0.1, or probes and
+ * Services would find nothing), from the one ConfigMap, so that an install sets it in one place.
+ */
+function checkHost(objects: K8sObject[]) {
+  const ours = ofKind(objects, 'Deployment').filter((deployment) => podSpecOf(deployment).containers.some((c: Json) => c.image === IMAGE));
+  assert.deepEqual(ours.map((deployment) => deployment.metadata.name).sort(), [...serviceNames, 'console'].sort());
+  for (const deployment of ours) {
+    for (const container of podSpecOf(deployment).containers) {
+      const where = `Deployment ${deployment.metadata.name}, container ${container.name}`;
+      const host = (container.env ?? []).find((variable: Json) => variable.name === 'HOST');
+      assert.deepEqual(host?.valueFrom, { configMapKeyRef: { name: 'streamshop-config', key: 'HOST' } }, `${where}: HOST from ConfigMap streamshop-config`);
+      assert.equal(envOf(objects, container, where).env.HOST, '0.0.0.0', `${where}: HOST=0.0.0.0`);
+    }
+  }
+}
+
 /** users alone reads the signing keys, from a Secret the operator creates: none is rendered, none is in the repository. */
 function checkSigningKeys(objects: K8sObject[]) {
   assert.equal(
@@ -256,6 +273,11 @@ for (const target of Object.values(TARGETS)) {
     test("the operators' console: env exactly ConsoleConfig, no database, probes, Service", (t) => {
       const objects = objectsOf(t, target);
       if (objects) checkConsole(objects, target);
+    });
+
+    test('every Deployment of the image gets HOST=0.0.0.0 from ConfigMap streamshop-config', (t) => {
+      const objects = objectsOf(t, target);
+      if (objects) checkHost(objects);
     });
 
     test('only users mounts the signing keys, read-only, from a Secret that is not shipped', (t) => {

@@ -29,6 +29,8 @@ interface Endpoint {
 function endpointsOf(ann: Member, orderId: string, letterId: string): Endpoint[] {
   const account = `/billing/accounts/${ann.id}`;
   return [
+    // Names nobody: whoever calls it gets themself (Bob and the operator too), so no token is its only refusal.
+    { name: 'read oneself', method: 'GET', path: '/users/me', operation: ['users', '/users/me', 'get'], owner: 200, stranger: 200, admin: 200 },
     { name: 'read the user', method: 'GET', path: `/users/${ann.id}`, operation: ['users', '/users/{userId}', 'get'], owner: 200, stranger: 403, admin: 200 },
     { name: 'find a user by address', method: 'GET', path: `/users?email=${encodeURIComponent(ann.email)}`, operation: ['users', '/users', 'get'], owner: 403, stranger: 403, admin: 200 },
     { name: 'list every order', method: 'GET', path: '/orders', operation: ['orders', '/orders', 'get'], owner: 400, stranger: 400, admin: 200 },

@@ -2,7 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory, LogController, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import Type, { type Static } from 'typebox';
@@ -36,6 +36,8 @@ export interface HttpAppOptions {
     /** How the process is set up, by setting name: shown by /health/ready, so an operator sees what runs. */
     settings: Static<typeof ProcessSettings>;
   };
+  /** Makes the server the app listens on, when it answers more than the app's routes (the console process's /docs). */
+  serverFactory?: FastifyServerFactory;
 }
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -54,6 +56,7 @@ export async function createHttpApp(options: HttpAppOptions, routes: (app: App) 
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
     routerOptions: { ignoreTrailingSlash: true },
+    serverFactory: options.serverFactory,
     genReqId: (req) => {
       const given = req.headers[CORRELATION_HEADER];
       return typeof given === 'string' && CORRELATION_PATTERN.test(given) ? given : newId();

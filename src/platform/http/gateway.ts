@@ -1,9 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify from 'fastify';
 import { bindingProblem, urlOf } from '../common/index.ts';
-import { answerFrameworkError, answerWithProblems } from './answers.ts';
+import { createDocsApp } from './docs.ts';
 import { answerClientError } from './problems.ts';
 
 /** How a request for one service's prefix is answered: in-process, or forwarded to its process. */
@@ -28,17 +25,7 @@ export async function startGateway(
   options: GatewayOptions,
 ): Promise<{ server: Server; url: string; close(forceAfterMs?: number): Promise<void> }> {
   // What the services' apps do not answer (/, /docs, an unknown prefix) is answered by this app: problems alike.
-  const docs = Fastify({ logger: false, frameworkErrors: answerFrameworkError });
-  answerWithProblems(docs);
-  await docs.register(fastifySwagger, {
-    mode: 'static',
-    specification: { document: { openapi: '3.1.0', info: { title: 'streamshop', version: '1.0.0' }, paths: {} } },
-  });
-  await docs.register(fastifySwaggerUi, {
-    routePrefix: '/docs',
-    // The token pasted under Authorize is kept across reloads and sent with every try-out.
-    uiConfig: { urls: Object.keys(upstreams).map((name) => ({ name, url: `/${name}/openapi.json` })), persistAuthorization: true },
-  });
+  const docs = await createDocsApp(Object.keys(upstreams));
   docs.get('/', async () => ({
     services: Object.keys(upstreams).map((name) => ({ name, prefix: `/${name}`, openapi: `/${name}/openapi.json` })),
     docs: '/docs',
