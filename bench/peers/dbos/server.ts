@@ -23,13 +23,13 @@ import { SCHEMA, verifyCounts } from '../../floor.ts';
 import { composeOrderLetter, type PeerOrder, servePeer } from '../http.ts';
 
 /**
- * Tuned for this machine (TUNED=1), durability left on: DBOS's pools (system database and app datasource)
- * at the size of the load's concurrency so that no workflow waits for a connection (DBOS's docs: size the
- * system database pool to the workflows you run at once; the default is 10, of which the polling limiter
- * reserves half), and its logging at warn (info logs every launch detail; none per workflow).
+ * Tuned for this machine (TUNED=1), durability left on: both of DBOS's pools (system database, default 10, of
+ * which its polling limiter reserves half; and the app datasource, Postgres.js's default 10) at 20, so that at
+ * c = 32 a workflow's step seldom waits for a connection, yet not so many that PostgreSQL's backends fight over
+ * two cores; TUNED_POOL overrides it. Its logging at warn (DBOS's config: logLevel; it logs nothing per order).
  */
 const TUNED = process.env.TUNED === '1';
-const POOL = TUNED ? Number(process.env.TUNED_POOL ?? 40) : undefined;
+const POOL = TUNED ? Number(process.env.TUNED_POOL ?? 20) : undefined;
 
 interface OrderRow {
   id: string;
