@@ -152,6 +152,7 @@ export function peerLines(peers: PeersResult, levels: Level[]): string[] {
     compact(s.latencyToFinalMs.p99),
     cell(s.cpuMsPerOrder, 2),
     floor ? `${((s.throughput / floor) * 100).toFixed(1)} %` : '-',
+    cell(s.usage.otherCores, 2),
     String(s.errors),
   ];
   const rows = levels.flatMap((level) => [
@@ -164,17 +165,19 @@ export function peerLines(peers: PeersResult, levels: Level[]): string[] {
   const versionsByPeer = new Map(peers.runs.map((run) => [run.peer, run.versions]));
   const versions = [...versionsByPeer].map(([peer, v]) => `${peer}: ${Object.entries(v).map(([n, version]) => `${n}@${version}`).join(' ')}`);
   const installs = Object.entries(peers.installMs).map(([peer, ms]) => `${peer} ${(ms / 1000).toFixed(1)} s`);
-  return [
+  const lines = [
     '',
     wrap('peers: the same business on DBOS Transact and Restate, same client and levels (no token check on the peers)'),
     '',
-    table(['', 'orders/s', 'final p50', 'p99', 'cpu ms/order', 'of the floor', 'err'], rows, WIDTH),
+    table(['', 'orders/s', 'final p50', 'p99', 'cpu ms/order', 'of the floor', 'other cores', 'err'], rows, WIDTH),
     wrap(
       "cpu ms/order: the target's process tree (Node.js, PostgreSQL, restate-server); of the floor: orders/s over the floor's " +
-        'after streamshop at the same level, this run',
+        'after streamshop at the same level, this run; other cores: the noise, cores kept busy by processes that are neither ' +
+        'the target nor the load. A peer answers after its letter is stored: its letter latency is its final latency',
     ),
     ...versions.map((line) => wrap(line, WIDTH, '  ')),
     ...(installs.length ? [wrap(`installed on first use in this run: ${installs.join(', ')}`)] : []),
     '(their correctness checks are in the list above)',
   ];
+  return lines.join('\n').split('\n');
 }
