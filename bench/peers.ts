@@ -142,6 +142,12 @@ export async function runPeers(options: Options, context: PeerContext): Promise<
   return result;
 }
 
+/** Prints the peers' table after the summary, and writes their figures beside the run's JSON. */
+export async function reportPeers(peers: PeersResult, levels: Level[], out: string, stamp: string): Promise<void> {
+  console.log(peerLines(peers, levels).join('\n'));
+  await writeFile(join(out, `${stamp}-peers.json`), `${JSON.stringify(peers, null, 2)}\n`);
+}
+
 /** The peers' table: the same figures as streamshop's, and each peer's orders/s over the floor's at that level in this run. */
 export function peerLines(peers: PeersResult, levels: Level[]): string[] {
   const floorAt = (concurrency: number) => levels.find((l) => l.concurrency === concurrency)?.floor?.throughput;

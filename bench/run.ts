@@ -10,13 +10,13 @@
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import closeWithGrace from 'close-with-grace';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { localTokenVerifier } from '../src/platform/access/index.ts';
 import type { LoadPlan } from './load.ts';
 import { type Options, parseOptions } from './options.ts';
-import { peerLines, runPeers } from './peers.ts';
+import { reportPeers, runPeers } from './peers.ts';
 import { startOtlpReceiver } from './otlp-receiver.ts';
 import { checkFloor, levelsOf, peakMemoryOf, type Phase, runLoad } from './phases.ts';
 import { type Child, startChild } from './processes.ts';
@@ -255,10 +255,7 @@ export async function main(argv: string[]): Promise<number> {
 
     const { jsonPath, svgPath, reportPath } = await writeResult(result, options, stamp);
     printReport(result);
-    if (peers) {
-      console.log(peerLines(peers, levels).join('\n'));
-      await writeFile(join(options.out, `${stamp}-peers.json`), `${JSON.stringify(peers, null, 2)}\n`);
-    }
+    if (peers) await reportPeers(peers, levels, options.out, stamp);
     console.log(`\nreport: ${reportPath} (every figure)\nJSON:   ${jsonPath}\nSVG:    ${svgPath}`);
     if (options.cpuProf) console.log(`CPU profile of streamshop: ${profileDir}`);
     console.log(passed ? '\nPASSED: every correctness check holds' : '\nFAILED: a correctness check does not hold (see above)');
