@@ -21,7 +21,8 @@ import { createTokenIssuer, localTokenVerifier, newSigningKey } from '../src/pla
 import { composeOrderLetter } from '../src/services/notifications/letters.ts';
 import { type OrderRow, toOrder } from '../src/services/orders/repository.ts';
 
-const SCHEMA = `
+/** The floor's tables: the DBOS peer keeps its business in the same ones (bench/peers/dbos/). */
+export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
   id uuid PRIMARY KEY, email text NOT NULL, name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE IF NOT EXISTS accounts (
@@ -46,6 +47,23 @@ CREATE UNIQUE INDEX IF NOT EXISTS letters_one_per_order ON letters (order_id) WH
 CREATE INDEX IF NOT EXISTS letters_by_user ON letters (user_id, id DESC);
 CREATE INDEX IF NOT EXISTS letters_by_email ON letters (lower(email), id DESC);
 `;
+
+/** The same correctness checks as streamshop's, straight in SQL over the floor's tables (the DBOS peer's too). */
+export async function verifyCounts(sql: Sql): Promise<Record<string, number>> {
+  const [row] = await sql<Record<string, number>[]>`
+    SELECT
+      (SELECT count(*)::int FROM orders) AS orders,
+      (SELECT count(*)::int FROM orders WHERE status NOT IN ('paid', 'rejected')) AS not_final,
+      (SELECT count(*)::int FROM orders WHERE status = 'paid') AS paid,
+      (SELECT count(*)::int FROM ledger WHERE type = 'payment') AS payments,
+      (SELECT count(*)::int FROM orders o WHERE status = 'paid'
+         AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.order_id = o.id AND l.type = 'payment' AND l.amount = o.price)) AS paid_without_payment,
+      (SELECT count(*)::int FROM accounts a WHERE a.balance <> (
+         SELECT coalesce(sum(CASE WHEN type = 'deposit' THEN amount ELSE -amount END), 0) FROM ledger l WHERE l.user_id = a.user_id)) AS unbalanced,
+      (SELECT count(*)::int FROM orders o WHERE (SELECT count(*) FROM letters l WHERE l.order_id = o.id) <> 1) AS orders_without_one_letter,
+      (SELECT count(*)::int FROM letters WHERE order_id IS NOT NULL) AS letters`;
+  return row as Record<string, number>;
+}
 
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -128,22 +146,7 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
     return created;
   }
 
-  /** The same correctness checks as streamshop's, straight in SQL. */
-  async function verify() {
-    const [row] = await sql<Record<string, number>[]>`
-      SELECT
-        (SELECT count(*)::int FROM orders) AS orders,
-        (SELECT count(*)::int FROM orders WHERE status NOT IN ('paid', 'rejected')) AS not_final,
-        (SELECT count(*)::int FROM orders WHERE status = 'paid') AS paid,
-        (SELECT count(*)::int FROM ledger WHERE type = 'payment') AS payments,
-        (SELECT count(*)::int FROM orders o WHERE status = 'paid'
-           AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.order_id = o.id AND l.type = 'payment' AND l.amount = o.price)) AS paid_without_payment,
-        (SELECT count(*)::int FROM accounts a WHERE a.balance <> (
-           SELECT coalesce(sum(CASE WHEN type = 'deposit' THEN amount ELSE -amount END), 0) FROM ledger l WHERE l.user_id = a.user_id)) AS unbalanced,
-        (SELECT count(*)::int FROM orders o WHERE (SELECT count(*) FROM letters l WHERE l.order_id = o.id) <> 1) AS orders_without_one_letter,
-        (SELECT count(*)::int FROM letters WHERE order_id IS NOT NULL) AS letters`;
-    return row as Record<string, number>;
-  }
+  const verify = () => verifyCounts(sql);
 
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {

@@ -28,6 +28,10 @@ export interface Options {
   replicas: string;
   /** streamshop and the floor take turns this many times per level: the share is the median of the rounds' shares */
   rounds: number;
+  /** also run the same business on DBOS Transact and Restate (bench/peers/), installed there on first use */
+  peers: boolean;
+  /** --peers: as shipped, tuned for the machine, or both */
+  peerVariants: ('shipped' | 'tuned')[];
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -52,6 +56,8 @@ export function parseOptions(argv: string[]): Options {
       // On one machine, a second replica of billing and orders only adds processes competing for the same cores.
       replicas: { type: 'string', default: 'billing=1,orders=1' },
       rounds: { type: 'string' },
+      peers: { type: 'boolean', default: false },
+      'peer-variants': { type: 'string', default: 'shipped,tuned' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -61,7 +67,8 @@ export function parseOptions(argv: string[]): Options {
         '                 [--quick] [--no-floor] [--auth-cost] [--four-commits] [--cpu-prof] [--out DIR] [--seed N] [--topology embedded|stack]\n' +
         '                 [--direct] [--replicas billing=1,orders=1]   (stack: bypass the gateway; processes per service)\n' +
         '                 [--rounds N]   (streamshop and the floor take turns N times per level; the share is the median)\n' +
-        '                 [--traces]   (streamshop exports traces to a receiver in the bench, as to a collector)',
+        '                 [--traces]   (streamshop exports traces to a receiver in the bench, as to a collector)\n' +
+        '                 [--peers] [--peer-variants shipped,tuned]   (the same business on DBOS and Restate too)',
     );
     process.exit(0);
   }
@@ -79,6 +86,7 @@ export function parseOptions(argv: string[]): Options {
   if (durationS <= 0) throw new Error('--duration must be above 0');
   const rounds = number(values.rounds, 1, 'rounds');
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
+
   return {
     durationS,
     warmupS: number(values.warmup, quick ? 0.5 : 2, 'warmup'),
@@ -97,5 +105,15 @@ export function parseOptions(argv: string[]): Options {
     traces: values.traces,
     replicas: values.replicas,
     rounds,
+    peers: values.peers,
+    peerVariants: peerVariantsOf(values['peer-variants']),
   };
+}
+
+function peerVariantsOf(text: string): Options['peerVariants'] {
+  const variants = text.split(',').filter(Boolean);
+  if (variants.length === 0 || variants.some((v) => v !== 'shipped' && v !== 'tuned')) {
+    throw new Error(`--peer-variants must list shipped and/or tuned, got ${text}`);
+  }
+  return variants as Options['peerVariants'];
 }

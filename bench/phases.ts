@@ -9,7 +9,7 @@ import { type Distribution, distribution } from './stats.ts';
 import type { Check, OrderTimes } from './streamshop.ts';
 
 export interface Phase {
-  target: 'floor before' | 'streamshop' | 'floor' | 'floor+auth' | 'floor, 4 commits';
+  target: 'floor before' | 'streamshop' | 'floor' | 'floor+auth' | 'floor, 4 commits' | `peer ${string}`;
   concurrency: number;
   records: OrderRecord[];
   usage: Usage;

@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { localTokenVerifier } from '../src/platform/access/index.ts';
 import type { LoadPlan } from './load.ts';
 import { type Options, parseOptions } from './options.ts';
+import { reportPeers, runPeers } from './peers.ts';
 import { startOtlpReceiver } from './otlp-receiver.ts';
 import { checkFloor, levelsOf, peakMemoryOf, type Phase, runLoad } from './phases.ts';
 import { type Child, startChild } from './processes.ts';
@@ -224,10 +225,12 @@ export async function main(argv: string[]): Promise<number> {
     for (const exit of exits) {
       if (exit.code !== 0) checks.push({ name: `${exit.name} stopped cleanly`, ok: false, detail: `exit ${exit.code ?? exit.signal}`, fatal: false });
     }
+    // --peers: after streamshop and the floor have stopped, so that they do not share the machine with them.
+    const peers = options.peers ? await runPeers(options, { work, loads, track, setup: MONEY, prices: PRICES }) : undefined;
     progressDone();
 
     const levels = levelsOf(options.concurrency, phases, options.durationS, times);
-    const allChecks = [...checks, ...floorChecks];
+    const allChecks = [...checks, ...floorChecks, ...(peers?.runs.flatMap((run) => run.checks) ?? [])];
     const passed = allChecks.every((c) => c.ok || !c.fatal);
     // Noisy: while we measured, other processes kept more than a tenth of a core busy on average.
     const noisy = phases.some((p) => p.usage.otherCores > 0.1);
@@ -252,6 +255,7 @@ export async function main(argv: string[]): Promise<number> {
 
     const { jsonPath, svgPath, reportPath } = await writeResult(result, options, stamp);
     printReport(result);
+    if (peers) await reportPeers(peers, levels, options.out, stamp);
     console.log(`\nreport: ${reportPath} (every figure)\nJSON:   ${jsonPath}\nSVG:    ${svgPath}`);
     if (options.cpuProf) console.log(`CPU profile of streamshop: ${profileDir}`);
     console.log(passed ? '\nPASSED: every correctness check holds' : '\nFAILED: a correctness check does not hold (see above)');
