@@ -197,7 +197,8 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
   };
 }
 
-function readJson(req: IncomingMessage): Promise<unknown> {
+/** A request's JSON body (undefined when it has none). */
+export function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -212,7 +213,8 @@ function readJson(req: IncomingMessage): Promise<unknown> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+/** Answers with a JSON body. */
+export function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);

@@ -11,6 +11,7 @@
  * ignored. A peer's server is node:http, as the floor's, so the peers pay the same for HTTP.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readJson, send } from '../floor.ts';
 
 export interface PeerOrder {
   id: string;
@@ -68,27 +69,6 @@ async function route(business: PeerBusiness, req: IncomingMessage, res: ServerRe
   if (req.method === 'GET' && req.url === '/verify') return send(res, 200, await business.verify());
   if (req.method === 'GET' && req.url === '/health') return send(res, 200, { status: 'ok' });
   send(res, 404, { title: 'Not found' });
-}
-
-function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      try {
-        resolve(chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined);
-      } catch (error) {
-        reject(error);
-      }
-    });
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }
 
 /** The letter's words, as streamshop's notifications and the floor write them. */

@@ -19,6 +19,7 @@ import postgres from 'postgres';
 import { newId } from '../../../src/platform/common/index.ts';
 import { startEmbeddedPostgres } from '../../../src/platform/database/index.ts';
 import { createLogger } from '../../../src/platform/observability/index.ts';
+import { type OrderRow, toOrder as toApiOrder } from '../../../src/services/orders/repository.ts';
 import { SCHEMA, verifyCounts } from '../../floor.ts';
 import { composeOrderLetter, type PeerOrder, servePeer } from '../http.ts';
 
@@ -33,27 +34,8 @@ import { composeOrderLetter, type PeerOrder, servePeer } from '../http.ts';
 const TUNED = process.env.TUNED === '1';
 const POOL = TUNED ? Number(process.env.TUNED_POOL ?? 10) : undefined;
 
-interface OrderRow {
-  id: string;
-  user_id: string;
-  price: string;
-  status: 'paid' | 'rejected';
-  reason: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const toOrder = (row: OrderRow): PeerOrder => ({
-  id: row.id,
-  userId: row.user_id,
-  price: Number(row.price),
-  currency: 'RUB',
-  status: row.status,
-  ...(row.reason ? { reason: row.reason } : {}),
-  createdAt: row.created_at.toISOString(),
-  updatedAt: row.updated_at.toISOString(),
-});
-
+/** The order as the floor and streamshop's orders service answer it, from the same columns. */
+const toOrder = (row: OrderRow): PeerOrder => toApiOrder(row) as PeerOrder;
 /** The account's transactions: a user with an account, and money in or out with its ledger line. */
 function accountSteps(app: PostgresDataSource) {
   const registerUser = app.registerTransaction(
