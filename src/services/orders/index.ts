@@ -15,7 +15,7 @@ export const ordersService: ServiceModule = {
   migrations: new URL('./migrations/', import.meta.url),
   async start(deps) {
     const { db, log } = deps;
-    const lettersLost = deps.metrics.counter('letters_lost_total', 'http style: letters of final orders that notifications could not take (no outbox keeps them)');
+    const lettersLost = deps.metrics.counter('letters_lost_total', 'http style: letters of final orders whose call to notifications failed (no outbox keeps them); an upper bound, since a call that timed out may still have been stored');
     const style = ordersStyle(deps.style, { db, calls: deps.calls, log, lettersLost });
     // Orders an earlier run left in flight (another style, a crash) are followed up in this one.
     const adopted = await adoptOrdersInFlight(db.sql, deps.paymentDeadlineMs);
