@@ -6,35 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseOptions } from '../../bench/options.ts';
 import { type PeersResult, peerLines } from '../../bench/peers.ts';
-import type { Summary } from '../../bench/phases.ts';
 import type { Level } from '../../bench/report.ts';
 import { WIDTH } from '../../bench/stats.ts';
-
-const WIDE = 1234567.8;
-const distribution = { n: 123456, p50: WIDE, p95: WIDE, p99: WIDE, max: WIDE, mean: WIDE };
-const kinds = { node: WIDE, postgres: WIDE, broker: WIDE };
-const summary = (concurrency: number): Summary => ({
-  concurrency,
-  orders: 12345678,
-  completed: 12345678,
-  throughput: 123456.7,
-  errors: 1234567,
-  answeredPending: 0,
-  latencyToFinalMs: distribution,
-  latencyToLetterMs: distribution,
-  stagesMs: {},
-  usage: {
-    cpuSeconds: { ...kinds, load: WIDE, machine: WIDE, other: WIDE },
-    contextSwitches: kinds,
-    systemCalls: kinds,
-    wallSeconds: 10,
-    machineBusyCores: 2,
-    otherCores: 1.5,
-    peakRssMb: { node: WIDE, nodeHighWater: WIDE, postgresPss: WIDE, load: WIDE, processes: {} },
-  },
-  cpuMsPerOrder: 12345.67,
-  perOrder: { contextSwitches: kinds, systemCalls: kinds },
-});
+import { summary } from '../support/wide-bench-figures.ts';
 
 describe('bench --peers', () => {
   test('is off by default, and runs both variants when asked', () => {
