@@ -10,7 +10,8 @@ import { promisify } from 'node:util';
  */
 export async function shutDownPostmaster(pid: number, exited: Promise<unknown>, timeoutMs: number): Promise<void> {
   const gone = exited.then(() => true);
-  const within = (ms: number) => Promise.race([gone, sleep(ms, false)]);
+  // Unreferenced: a postmaster that is gone in time must not leave its timer holding the process open until it fires.
+  const within = (ms: number) => Promise.race([gone, sleep(ms, false, { ref: false })]);
   signal(pid, 'SIGINT');
   if (await within(timeoutMs / 2)) return;
   signal(pid, 'SIGQUIT');

@@ -94,7 +94,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
         closed = true;
         // Draining flushes the last acks; a server that is away cannot be drained, only left.
         if (isConnected() && !nc.isClosed()) {
-          await Promise.race([nc.drain().catch(() => {}), sleep(5_000)]);
+          await Promise.race([nc.drain().catch(() => {}), sleep(5_000, undefined, { ref: false })]);
         }
         if (!nc.isClosed()) await nc.close();
         await watchingStatus.catch(() => {});
