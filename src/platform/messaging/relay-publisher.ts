@@ -28,8 +28,10 @@ export interface RelayPublisherOptions {
   tracing: Tracing;
   /** Aborted when the relay stops: marks then stop retrying, pauses end at once. */
   stopping: AbortSignal;
-  /** Called when a publish failed, and when marks made room: the relay's loop has something to do. */
+  /** Called when a publish failed: the relay's loop reads the row again after a pause. */
   wakeRelay(): void;
+  /** Called when marks took rows out of flight: a relay that stopped reading for lack of room may read again. */
+  roomMade(): void;
   /** While closed, publishing waits (the embedded default's stand-in for SIGSTOP). */
   gate?: Gate | undefined;
 }
@@ -74,7 +76,7 @@ export function relayPublisher(options: RelayPublisherOptions) {
         await relayConnection`UPDATE outbox SET published_at = now() WHERE seq = ANY(${seqs}::bigint[])`;
         failures = 0;
         for (const seq of seqs) inFlight.delete(seq);
-        options.wakeRelay();
+        options.roomMade();
       } catch (error) {
         toMark.push(...seqs);
         if (stopping.aborted) break; // they stay unpublished and go out again at the next start

@@ -48,7 +48,15 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
   const work = wakeSignal();
   /** The backend pid of relayConnection while it holds the lock; undefined while this relay is a standby. */
   let lockHolderPid: number | undefined;
-  const publisher = relayPublisher({ ...options, stopping: stopping.signal, wakeRelay: work.signal });
+  // Set when a read found no room: only then does a mark wake the loop. Waking it at every mark cost a read of the
+  // outbox per mark, which found nothing new most of the time (commits wake the loop themselves).
+  let waitingForRoom = false;
+  const roomMade = () => {
+    if (!waitingForRoom) return;
+    waitingForRoom = false;
+    work.signal();
+  };
+  const publisher = relayPublisher({ ...options, stopping: stopping.signal, wakeRelay: work.signal, roomMade });
   const listener = await sql.listen(RELAY_CHANNEL, () => {
     if (lockHolderPid !== undefined) work.signal();
   });
@@ -65,7 +73,8 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
     lockHolderPid ??= await takeLock();
     if (lockHolderPid === undefined) return; // a standby: another process relays; try again at the next poll
     const room = MAX_IN_FLIGHT - publisher.inFlight();
-    if (room <= 0) return; // the publisher wakes the loop when marks make room
+    waitingForRoom = room <= 0;
+    if (waitingForRoom) return; // the publisher wakes the loop when marks make room
     const rows = await relayConnection<OutboxRow[]>`
       SELECT seq, aggregate_id, envelope, pg_backend_pid() AS pid FROM outbox
       WHERE published_at IS NULL AND seq <> ALL(${publisher.inFlightSeqs()}::bigint[])
