@@ -25,8 +25,7 @@ export type RefundOutcome =
 
 /** Takes the amount for this payment once, or refuses; asked again, answers the same and moves nothing. */
 export async function charge(tx: Tx, request: ChargeRequest): Promise<ChargeOutcome> {
-  await lockPayment(tx, request.paymentId);
-  const known = await findPayment(tx, request.paymentId);
+  const known = await lockAndFindPayment(tx, request.paymentId);
   switch (decideCharge(known)) {
     case 'answer-again':
       return chargeAnsweredBefore(known as RecordedPayment, request);
@@ -42,14 +41,25 @@ async function chargeNow(tx: Tx, { paymentId, userId, amount }: ChargeRequest): 
   if (balance !== undefined) {
     // The line's id is made now, under the account's row lock, so ledger order is the order balances changed in.
     const transactionId = newId();
-    await insertLedgerLine(tx, { id: transactionId, userId, type: 'payment', amount, balanceAfter: balance, orderId: paymentId });
-    await recordPayment(tx, { paymentId, userId, amount, status: 'charged', chargeTransactionId: transactionId });
+    await Promise.all([
+      insertLedgerLine(tx, { id: transactionId, userId, type: 'payment', amount, balanceAfter: balance, orderId: paymentId }),
+      recordPayment(tx, { paymentId, userId, amount, status: 'charged', chargeTransactionId: transactionId }),
+    ]);
     return { status: 'charged', paymentId, userId, amount, transactionId, balance };
   }
   const account = await findAccount(tx, userId);
   const reason = account ? 'insufficient_funds' : 'account_not_found';
   await recordPayment(tx, { paymentId, userId, amount, status: 'refused', refusal: reason });
   return { status: 'refused', paymentId, userId, amount, reason, ...(account ? { balance: account.balance } : {}) };
+}
+
+/**
+ * Takes the payment's lock, then reads what became of it. Both statements leave in one round trip: PostgreSQL runs
+ * the read after the lock is granted, with a snapshot taken then, so it sees what the previous holder committed.
+ */
+async function lockAndFindPayment(tx: Tx, paymentId: string): Promise<RecordedPayment | undefined> {
+  const [, known] = await Promise.all([lockPayment(tx, paymentId), findPayment(tx, paymentId)]);
+  return known;
 }
 
 function chargeAnsweredBefore(known: RecordedPayment, request: ChargeRequest): ChargeOutcome {
@@ -67,8 +77,7 @@ function chargeAnsweredBefore(known: RecordedPayment, request: ChargeRequest): C
  * should it come later, is refused. Asked again, answers the same and moves nothing.
  */
 export async function refund(tx: Tx, request: { paymentId: string; userId?: string | undefined }): Promise<RefundOutcome> {
-  await lockPayment(tx, request.paymentId);
-  const known = await findPayment(tx, request.paymentId);
+  const known = await lockAndFindPayment(tx, request.paymentId);
   const userId = known?.userId ?? request.userId ?? null;
   switch (decideRefund(known)) {
     case 'answer-again':
@@ -88,8 +97,10 @@ async function refundNow(tx: Tx, known: RecordedPayment): Promise<RefundOutcome>
   const balance = await addToBalance(tx, userId, amount);
   if (balance === undefined) throw new Error(`payment ${paymentId} was charged from an account that is gone`);
   const transactionId = newId();
-  await insertLedgerLine(tx, { id: transactionId, userId, type: 'refund', amount, balanceAfter: balance, orderId: paymentId });
-  await recordPayment(tx, { ...known, status: 'refunded', refundTransactionId: transactionId });
+  await Promise.all([
+    insertLedgerLine(tx, { id: transactionId, userId, type: 'refund', amount, balanceAfter: balance, orderId: paymentId }),
+    recordPayment(tx, { ...known, status: 'refunded', refundTransactionId: transactionId }),
+  ]);
   return { status: 'refunded', paymentId, userId, amount, transactionId, balance };
 }
 
