@@ -7,7 +7,7 @@ import type { PaymentRefusal } from '../../contracts/events.ts';
 import { newId } from '../../platform/common/index.ts';
 import type { Tx } from '../../platform/database/index.ts';
 import { decideCharge, decideRefund } from './payments.ts';
-import { addToBalance, findAccount, findPayment, insertLedgerLine, lockPayment, type RecordedPayment, recordPayment, takeFromBalance } from './repository.ts';
+import { addToBalance, chargeAccount, findAccount, findPayment, insertLedgerLine, lockPayment, type RecordedPayment, recordPayment } from './repository.ts';
 
 export interface ChargeRequest {
   paymentId: string;
@@ -37,16 +37,9 @@ export async function charge(tx: Tx, request: ChargeRequest): Promise<ChargeOutc
 }
 
 async function chargeNow(tx: Tx, { paymentId, userId, amount }: ChargeRequest): Promise<ChargeOutcome> {
-  const balance = await takeFromBalance(tx, userId, amount);
-  if (balance !== undefined) {
-    // The line's id is made now, under the account's row lock, so ledger order is the order balances changed in.
-    const transactionId = newId();
-    await Promise.all([
-      insertLedgerLine(tx, { id: transactionId, userId, type: 'payment', amount, balanceAfter: balance, orderId: paymentId }),
-      recordPayment(tx, { paymentId, userId, amount, status: 'charged', chargeTransactionId: transactionId }),
-    ]);
-    return { status: 'charged', paymentId, userId, amount, transactionId, balance };
-  }
+  const transactionId = newId();
+  const balance = await chargeAccount(tx, { paymentId, userId, amount, transactionId });
+  if (balance !== undefined) return { status: 'charged', paymentId, userId, amount, transactionId, balance };
   const account = await findAccount(tx, userId);
   const reason = account ? 'insufficient_funds' : 'account_not_found';
   await recordPayment(tx, { paymentId, userId, amount, status: 'refused', refusal: reason });

@@ -62,6 +62,28 @@ export async function takeFromBalance(tx: Tx, userId: string, amount: number): P
   return row && Number(row.balance);
 }
 
+/**
+ * A payment's charge as one statement: the balance taken (it cannot overdraw), the ledger line with the balance it
+ * left, and the payment recorded as charged — all three, or nothing when the balance is short (then undefined).
+ * One statement instead of three: the charge is on the path of every order.
+ */
+export async function chargeAccount(tx: Tx, charge: { paymentId: string; userId: string; amount: number; transactionId: string }): Promise<number | undefined> {
+  const { paymentId, userId, amount, transactionId } = charge;
+  const [row] = await tx<{ balance: string }[]>`
+    WITH taken AS (
+      UPDATE accounts SET balance = balance - ${amount}, updated_at = now()
+      WHERE user_id = ${userId} AND balance >= ${amount} RETURNING balance
+    ), line AS (
+      INSERT INTO ledger (id, user_id, type, amount, balance_after, order_id)
+      SELECT ${transactionId}, ${userId}, 'payment', ${amount}, balance, ${paymentId} FROM taken
+    ), payment AS (
+      INSERT INTO payments (payment_id, user_id, amount, status, charge_transaction_id)
+      SELECT ${paymentId}, ${userId}, ${amount}, 'charged', ${transactionId} FROM taken
+    )
+    SELECT balance FROM taken`;
+  return row && Number(row.balance);
+}
+
 export async function insertLedgerLine(
   tx: Tx,
   line: { id: string; userId: string; type: Transaction['type']; amount: number; balanceAfter: number; orderId?: string },
