@@ -61,7 +61,7 @@ describe('npm run compare -- --quick --styles http,events', () => {
 
   test('when it has run, then its table has a row per style, and shows the http style losing letters that events keeps', () => {
     const [ordersPerSecond, , p50, p99] = rowOf(stdout, 'steady load', '1 http embedded');
-    assert.ok(Number(ordersPerSecond) > 0 && Number(p50) > 0 && Number(p99) >= Number(p50), `${ordersPerSecond} ${p50} ${p99}`);
+    assert.ok(Number(ordersPerSecond) > 0 && Number(p50) > 0 && Number(p99) >= Number(p50), `${ordersPerSecond} ${p50} ${p99}\n${stdout}\n${stderr}`);
     assert.ok(Number(rowOf(stdout, 'steady load', '3 events embedded')[0]) > 0);
     const [, httpMissing, httpCounted] = rowOf(stdout, 'notifications paused', '1 http embedded').map(Number);
     assert.ok((httpMissing ?? 0) > 0, 'the http style lost letters while notifications was frozen');
