@@ -54,11 +54,16 @@ export async function addToBalance(tx: Tx, userId: string, amount: number): Prom
   return row && Number(row.balance);
 }
 
-/** The one statement that moves money out: it cannot overdraw, however many run at once. */
+/**
+ * The one update that moves money out: it cannot overdraw, however many run at once. A statement of its own for a
+ * withdrawal, and the first part of a payment's charge (chargeAccount).
+ */
+const takingFromBalance = (tx: Tx, userId: string, amount: number) => tx<{ balance: string }[]>`
+  UPDATE accounts SET balance = balance - ${amount}, updated_at = now()
+  WHERE user_id = ${userId} AND balance >= ${amount} RETURNING balance`;
+
 export async function takeFromBalance(tx: Tx, userId: string, amount: number): Promise<number | undefined> {
-  const [row] = await tx<{ balance: string }[]>`
-    UPDATE accounts SET balance = balance - ${amount}, updated_at = now()
-    WHERE user_id = ${userId} AND balance >= ${amount} RETURNING balance`;
+  const [row] = await takingFromBalance(tx, userId, amount);
   return row && Number(row.balance);
 }
 
@@ -70,10 +75,7 @@ export async function takeFromBalance(tx: Tx, userId: string, amount: number): P
 export async function chargeAccount(tx: Tx, charge: { paymentId: string; userId: string; amount: number; transactionId: string }): Promise<number | undefined> {
   const { paymentId, userId, amount, transactionId } = charge;
   const [row] = await tx<{ balance: string }[]>`
-    WITH taken AS (
-      UPDATE accounts SET balance = balance - ${amount}, updated_at = now()
-      WHERE user_id = ${userId} AND balance >= ${amount} RETURNING balance
-    ), line AS (
+    WITH taken AS (${takingFromBalance(tx, userId, amount)}), line AS (
       INSERT INTO ledger (id, user_id, type, amount, balance_after, order_id)
       SELECT ${transactionId}, ${userId}, 'payment', ${amount}, balance, ${paymentId} FROM taken
     ), payment AS (
