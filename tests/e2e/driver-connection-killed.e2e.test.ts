@@ -1,7 +1,8 @@
 /**
  * A database connection killed under a service (a restart, a failover, an operator's pg_terminate_backend) fails only
- * the work that was on it: the service's process goes on and the connection comes back. postgres.js 3.4.9 does not do
- * that by itself; patches/postgres+3.4.9.patch makes it so, in every build of the driver, and this file proves it.
+ * the work that was on it: the service's process goes on and the connection comes back. And a transaction has its
+ * connection to itself, however busy the pool. postgres.js 3.4.9 does not do either by itself;
+ * patches/postgres+3.4.9.patch makes it so, in every build of the driver, and this file proves it.
  */
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -136,6 +137,33 @@ describe('a database connection killed under a service (embedded)', () => {
           await assert.rejects(afterKill!, { code: 'CONNECTION_CLOSED' });
           const [next] = await sql<{ ok: number }[]>`SELECT 1 AS ok`;
           assert.equal(next?.ok, 1);
+          assert.deepEqual(escaped, [], 'no error escaped the driver');
+        } finally {
+          await sql.end({ timeout: 1 });
+        }
+      },
+    );
+
+    test(
+      `postgres.js, ${build} build: when a transaction's BEGIN is the query that fills a busy connection's pipeline, then the transaction commits on that connection, and the next query is not inside it`,
+      { timeout: 30_000 },
+      async () => {
+        // One connection taking two queries at a time: one runs, one waits, and BEGIN is the one that fills it. A pool
+        // under load gets there with its default of 100 per connection.
+        // (max_pipeline is the driver's option, default 100, that its type definitions leave out.)
+        const options = { max: 1, max_pipeline: 2, onnotice: () => {} } as Parameters<typeof postgres>[1];
+        const sql = driver()(t.system.databaseUrl('billing'), options);
+        try {
+          await sql`SELECT 1`;
+          const running = sql`SELECT pg_sleep(0.2)`.execute();
+          const waiting = sql`SELECT 1`.execute();
+          const transaction = sql.begin((tx) => tx<{ id: string }[]>`SELECT pg_current_xact_id()::text AS id`);
+          await Promise.all([running, waiting]);
+          const [inside] = await transaction;
+          assert.match(String(inside?.id), /^\d+$/);
+          // Inside the transaction left open, the next query would see its transaction id; in one of its own, none yet.
+          const [next] = await sql<{ id: string | null }[]>`SELECT pg_current_xact_id_if_assigned()::text AS id`;
+          assert.equal(next?.id, null, `the query after the transaction ran outside it (transaction ${inside?.id})`);
           assert.deepEqual(escaped, [], 'no error escaped the driver');
         } finally {
           await sql.end({ timeout: 1 });
