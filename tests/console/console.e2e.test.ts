@@ -121,10 +121,7 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     for (const id of ids) assert.ok(text.includes(id.slice(-8)), `${where}: ${id} is shown by its tail`);
   }
 
-  /**
-   * The id's copy button puts the whole id on the clipboard. (Its "copied" for 1.5 s is not waited for: the feed
-   * redraws a row when the order's next event comes, and under load that came before the check saw it.)
-   */
+  /** The id's copy button puts the whole id on the clipboard (what it says meanwhile has a test of its own, below). */
   async function assertCopies(page: Page, id: string): Promise<void> {
     await page.getByRole('button', { name: `Copy ${id}`, exact: true }).first().click();
     await eventually(async () => assert.equal(await page.evaluate('navigator.clipboard.readText()'), id), { timeoutMs: TIMEOUT });
@@ -155,6 +152,30 @@ describe('operators’ console in a browser (embedded)', { skip: skipWithoutBrow
     await page.getByRole('region', { name: 'Ledger' }).waitFor();
     await assertTails(page, [user.id, first, second], 'user');
     await assertCopies(page, user.id);
+    await ui.pages.done(page);
+  });
+
+  test('a copy button says "copied" for 1.5 s, also when the live feed has redrawn its row meanwhile', async () => {
+    const page = await ui.pages.asOperator();
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.system.url });
+    const user = await t.api.userWithAccount(10_000);
+    const first = (await user.post('/orders', { userId: user.id, price: 100 }, { prefer: 'wait=10' })).body.id as string;
+    const copyFirst = page.locator(`tr[data-order-id="${first}"]`).getByRole('button', { name: `Copy ${first}`, exact: true });
+    await page.locator(`tr[data-order-id="${first}"] [data-status="paid"]`).waitFor();
+    // Time stands still in the page from here: the 1.5 s pass only when the test says so.
+    await page.clock.install();
+    await page.clock.pauseAt(Date.now() + 1_000);
+    await copyFirst.click();
+    await eventually(async () => assert.equal(await copyFirst.textContent(), 'copied'), { timeoutMs: TIMEOUT });
+
+    const before = await copyFirst.elementHandle();
+    const second = (await user.post('/orders', { userId: user.id, price: 200 })).body.id as string;
+    await page.locator(`tr[data-order-id="${second}"]`).waitFor();
+    assert.equal(await copyFirst.evaluate((button, old) => button !== old, before), true, 'the feed drew the row anew');
+    assert.equal(await copyFirst.textContent(), 'copied', 'the redrawn row still says so');
+
+    await page.clock.runFor(1_500);
+    assert.equal(await copyFirst.textContent(), 'copy', 'and says it no longer after 1.5 s');
     await ui.pages.done(page);
   });
 

@@ -28,11 +28,28 @@ export function idRef(id, options = {}) {
 /** How long the button says the id was copied. */
 const SAID_MS = 1_500;
 
+/**
+ * The id copied last, and until when its buttons say so. Kept apart from the button because the live feed redraws
+ * a row when its order's next event comes: the new row's button must still say "copied".
+ * @type {{ id: string, until: number } | undefined}
+ */
+let lastCopied;
+
 /** @param {string} id */
 function copyButton(id) {
   const button = h('button', { type: 'button', class: 'copy', title: 'Copy the whole id', 'aria-label': `Copy ${id}` }, 'copy');
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let said;
+  /** @param {number} forMs */
+  const sayCopied = (forMs) => {
+    button.dataset.state = 'copied';
+    button.textContent = 'copied';
+    clearTimeout(said);
+    said = setTimeout(() => {
+      delete button.dataset.state;
+      button.textContent = 'copy';
+    }, forMs);
+  };
   button.addEventListener('click', async () => {
     try {
       await navigator.clipboard.writeText(id);
@@ -42,13 +59,10 @@ function copyButton(id) {
       window.prompt('The whole id, to copy:', id);
       return;
     }
-    button.dataset.state = 'copied';
-    button.textContent = 'copied';
-    clearTimeout(said);
-    said = setTimeout(() => {
-      delete button.dataset.state;
-      button.textContent = 'copy';
-    }, SAID_MS);
+    lastCopied = { id, until: Date.now() + SAID_MS };
+    sayCopied(SAID_MS);
   });
+  const left = lastCopied?.id === id ? lastCopied.until - Date.now() : 0;
+  if (left > 0) sayCopied(left);
   return button;
 }
