@@ -90,7 +90,8 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
     return account ? 'insufficient_funds' : 'account_not_found';
   }
 
-  async function writeLetter(tx: Sql | Tx, userId: string, orderId: string, price: number, reason: string | null): Promise<void> {
+  /** The order's letter (paid, or rejected and why), to the address the user signed up with. */
+  async function writeLetter(tx: Sql | Tx, { userId, orderId, price, reason }: { userId: string; orderId: string; price: number; reason: string | null }): Promise<void> {
     const kind = reason ? 'order_rejected' : 'order_paid';
     const { subject, body } = composeOrderLetter({ orderId, kind, price, reason }, 'Bench User');
     await tx`
@@ -106,7 +107,7 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
       const [order] = await tx<OrderRow[]>`
         INSERT INTO orders (id, user_id, price, status, reason) VALUES (${orderId}, ${userId}, ${price}, ${reason ? 'rejected' : 'paid'}, ${reason})
         RETURNING id, user_id, price, status, reason, created_at, updated_at`;
-      await writeLetter(tx, userId, orderId, price, reason);
+      await writeLetter(tx, { userId, orderId, price, reason });
       return toOrder(order as OrderRow);
     });
   }
@@ -125,7 +126,7 @@ export async function startFloor(options: { port: number; dataDir: string; pool:
     const [order] = await sql<OrderRow[]>`
       UPDATE orders SET status = ${reason ? 'rejected' : 'paid'}, reason = ${reason}, updated_at = now() WHERE id = ${orderId}
       RETURNING id, user_id, price, status, reason, created_at, updated_at`;
-    await writeLetter(sql, userId, orderId, price, reason);
+    await writeLetter(sql, { userId, orderId, price, reason });
     return toOrder(order as OrderRow);
   }
 

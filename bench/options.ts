@@ -34,42 +34,43 @@ export interface Options {
   peerVariants: ('shipped' | 'tuned')[];
 }
 
+/** The flags of npm run bench, as parseArgs takes them: every value is read and checked by parseOptions. */
+const FLAGS = {
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  concurrency: { type: 'string' },
+  users: { type: 'string' },
+  unaffordable: { type: 'string' },
+  out: { type: 'string' },
+  seed: { type: 'string' },
+  quick: { type: 'boolean', default: false },
+  'no-floor': { type: 'boolean', default: false },
+  topology: { type: 'string', default: 'embedded' },
+  'cpu-prof': { type: 'boolean', default: false },
+  'auth-cost': { type: 'boolean', default: false },
+  'four-commits': { type: 'boolean', default: false },
+  direct: { type: 'boolean', default: false },
+  traces: { type: 'boolean', default: false },
+  // On one machine, a second replica of billing and orders only adds processes competing for the same cores.
+  replicas: { type: 'string', default: 'billing=1,orders=1' },
+  rounds: { type: 'string' },
+  peers: { type: 'boolean', default: false },
+  'peer-variants': { type: 'string', default: 'shipped,tuned' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+const USAGE =
+  'npm run bench -- [--duration S] [--warmup S] [--concurrency 1,8,32,128] [--users N] [--unaffordable 0.2]\n' +
+  '                 [--quick] [--no-floor] [--auth-cost] [--four-commits] [--cpu-prof] [--out DIR] [--seed N] [--topology embedded|stack]\n' +
+  '                 [--direct] [--replicas billing=1,orders=1]   (stack: bypass the gateway; processes per service)\n' +
+  '                 [--rounds N]   (streamshop and the floor take turns N times per level; the share is the median)\n' +
+  '                 [--traces]   (streamshop exports traces to a receiver in the bench, as to a collector)\n' +
+  '                 [--peers] [--peer-variants shipped,tuned]   (the same business on DBOS and Restate too)';
+
 export function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      concurrency: { type: 'string' },
-      users: { type: 'string' },
-      unaffordable: { type: 'string' },
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      'no-floor': { type: 'boolean', default: false },
-      topology: { type: 'string', default: 'embedded' },
-      'cpu-prof': { type: 'boolean', default: false },
-      'auth-cost': { type: 'boolean', default: false },
-      'four-commits': { type: 'boolean', default: false },
-      direct: { type: 'boolean', default: false },
-      traces: { type: 'boolean', default: false },
-      // On one machine, a second replica of billing and orders only adds processes competing for the same cores.
-      replicas: { type: 'string', default: 'billing=1,orders=1' },
-      rounds: { type: 'string' },
-      peers: { type: 'boolean', default: false },
-      'peer-variants': { type: 'string', default: 'shipped,tuned' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values } = parseArgs({ args: argv, options: FLAGS });
   if (values.help) {
-    console.log(
-      'npm run bench -- [--duration S] [--warmup S] [--concurrency 1,8,32,128] [--users N] [--unaffordable 0.2]\n' +
-        '                 [--quick] [--no-floor] [--auth-cost] [--four-commits] [--cpu-prof] [--out DIR] [--seed N] [--topology embedded|stack]\n' +
-        '                 [--direct] [--replicas billing=1,orders=1]   (stack: bypass the gateway; processes per service)\n' +
-        '                 [--rounds N]   (streamshop and the floor take turns N times per level; the share is the median)\n' +
-        '                 [--traces]   (streamshop exports traces to a receiver in the bench, as to a collector)\n' +
-        '                 [--peers] [--peer-variants shipped,tuned]   (the same business on DBOS and Restate too)',
-    );
+    console.log(USAGE);
     process.exit(0);
   }
   const quick = values.quick;

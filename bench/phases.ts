@@ -3,10 +3,11 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import type { LoadMessage, LoadPlan, OrderRecord } from './load.ts';
 import type { Child } from './processes.ts';
-import { type ByKind, byKind, startUsageSampler, type Usage } from './proc.ts';
+import { type ByKind, byKind } from './proc.ts';
 import { progress } from './progress.ts';
 import { type Distribution, distribution } from './stats.ts';
 import type { Check, OrderTimes } from './streamshop.ts';
+import { startUsageSampler, type Usage } from './usage-sampler.ts';
 
 export interface Phase {
   target: 'floor before' | 'streamshop' | 'floor' | 'floor+auth' | 'floor, 4 commits' | `peer ${string}`;
