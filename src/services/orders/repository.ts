@@ -115,19 +115,6 @@ export async function saveState(tx: Tx, id: string, state: OrderState): Promise<
   return toOrder(row as OrderRow);
 }
 
-/**
- * Stores the state decided on an answer to the order's charge if the order is still pending and waits for nothing but
- * that answer; the follow-up that asked for the charge, if any, ends with it. One statement for what lockOrder, the
- * check and saveState do in two round trips. Undefined when the order is not so (or not there).
- */
-export async function saveStateIfAwaitingCharge(tx: Tx, id: string, state: OrderState): Promise<Order | undefined> {
-  const [row] = await tx<OrderRow[]>`
-    UPDATE orders SET status = ${state.status}, reason = ${state.reason ?? null}, refunded = ${state.refunded ?? null}, updated_at = now(),
-      follow_up = NULL, follow_up_at = NULL, refund_cause = NULL, attempts = 0
-    WHERE id = ${id} AND status = 'pending' AND (follow_up IS NULL OR follow_up = 'charge') RETURNING ${tx.unsafe(COLUMNS)}`;
-  return row && toOrder(row);
-}
-
 /** Sets the order's follow-up (counting the attempts of the same action), or clears it when billing has answered. */
 export async function setFollowUp(tx: Tx, id: string, followUp: FollowUp | undefined, attempts: number): Promise<void> {
   await tx`
