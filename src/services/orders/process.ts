@@ -43,7 +43,7 @@ export async function applyToRecord(tx: Tx, record: OrderRecord, message: OrderM
   const order = await saveState(tx, record.order.id, decision.next);
   const afterCommit: Effect[] = [];
   for (const effect of decision.effects) {
-    if ((await style.inTransaction(tx, { record, order, next: decision.next }, effect, correlation)) === 'after-commit') afterCommit.push(effect);
+    if ((await style.inTransaction(tx, { order, next: decision.next }, effect, correlation)) === 'after-commit') afterCommit.push(effect);
   }
   return { decision, order, afterCommit };
 }

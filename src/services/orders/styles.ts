@@ -14,9 +14,8 @@ import { httpStyle } from './http-styles.ts';
 import type { Effect, OrderState } from './order-process.ts';
 import type { FollowUp, OrderRecord } from './repository.ts';
 
-/** The order an effect is about: as it was locked, as it is now, and the state just decided. */
+/** The order an effect is about, as it is now, and the state just decided. */
 export interface EffectTarget {
-  record: OrderRecord;
   order: Order;
   next: OrderState;
 }
