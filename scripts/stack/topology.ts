@@ -226,6 +226,9 @@ async function startReplicas(parts: Parts, options: ReplicaStart): Promise<Repli
     parts.gateways.push(internal);
     internalUrl = internal.url;
   }
+  // Known to the stack before any is spawned: if one fails to start, stopAll stops the others, which would otherwise
+  // run on (and keep the process that started them, a test's, alive for ever).
+  parts.replicas = replicas;
   for (const replica of replicas.all) replicas.spawn(replica);
   await Promise.all(replicas.all.map(replicas.waitReady));
   for (const replica of replicas.all) {
