@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
-import { assertPortFree, freePort } from '../../src/platform/common/index.ts';
+import { assertPortFree, freePorts } from '../../src/platform/common/index.ts';
 import { running, StackError, stopProcess, waitForPort } from './processes.ts';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -57,12 +57,12 @@ const NATS_GO_THREADS = '1';
 export async function startNats(options: { dataDir: string; size: 1 | 3; port: number; logsDir: string }): Promise<NatsCluster> {
   const executable = findNatsServer();
   await assertPortFree({ setting: 'NATS_PORT', port: options.port, host: '127.0.0.1' });
-  const ports = await Promise.all(
-    Array.from({ length: options.size }, async (_, i) => ({
-      client: i === 0 && options.port ? options.port : await freePort(),
-      route: await freePort(),
-    })),
-  );
+  // Drawn together, so that no two listeners are given the same port.
+  const drawn = await freePorts(2 * options.size);
+  const ports = Array.from({ length: options.size }, (_, i) => ({
+    client: i === 0 && options.port ? options.port : (drawn[2 * i] as number),
+    route: drawn[2 * i + 1] as number,
+  }));
   const routes = ports.map((p) => `nats://127.0.0.1:${p.route}`).join(',');
   const nodes = await Promise.all(
     ports.map(async (port, i) => {

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceName } from '../../src/platform/runtime/index.ts';
-import { freePort } from '../../src/platform/common/index.ts';
+import { freePorts } from '../../src/platform/common/index.ts';
 import { running, StackError, stopProcess, withoutTestRunner } from './processes.ts';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -38,9 +38,13 @@ export interface ReplicaOptions {
 /** Every replica of every service, on free ports; none runs until `spawn`. */
 export async function planReplicas(options: ReplicaOptions) {
   const replicas: Replica[] = [];
-  for (const [service, count] of Object.entries(options.counts) as [ServiceName | 'console', number][]) {
+  const counts = Object.entries(options.counts) as [ServiceName | 'console', number][];
+  // Drawn together, so that no two replicas are given the same port.
+  const ports = await freePorts(2 * counts.reduce((sum, [, count]) => sum + count, 0));
+  for (const [service, count] of counts) {
     for (let index = 0; index < count; index++) {
-      replicas.push({ service, index, port: await freePort(), internalPort: await freePort(), logFile: join(options.logsDir, `${service}-${index + 1}.log`), expectingExit: false, failedAt: 0 });
+      const [port, internalPort] = ports.splice(0, 2) as [number, number];
+      replicas.push({ service, index, port, internalPort, logFile: join(options.logsDir, `${service}-${index + 1}.log`), expectingExit: false, failedAt: 0 });
     }
   }
   let stopping = false;

@@ -8,4 +8,4 @@ export { ConfigError } from './config-error.ts';
 export { newId } from './ids.ts';
 export { perKeyQueue } from './per-key.ts';
 export { createGate, type Gate } from './gate.ts';
-export { assertPortFree, type Binding, bindingProblem, freePort, urlOf } from './ports.ts';
+export { assertPortFree, type Binding, bindingProblem, freePort, freePorts, urlOf } from './ports.ts';

@@ -1,14 +1,28 @@
-import { type AddressInfo, createServer } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { ConfigError } from './config-error.ts';
 
 /** A port nobody listens on right now (a test, a stack, PORT=0): the system picks it, then binds it. */
-export function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
+  const [port] = await freePorts(1);
+  return port as number;
+}
+
+/**
+ * `count` different ports nobody listens on right now. All are held until every one is drawn: a port drawn and let
+ * go at once may be drawn again by the next call, and two processes given the same port, one of them fails to start.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const probes = await Promise.all(Array.from({ length: count }, () => listening()));
+  const ports = probes.map((probe) => (probe.address() as AddressInfo).port);
+  await Promise.all(probes.map((probe) => new Promise((closed) => probe.close(closed))));
+  return ports;
+}
+
+function listening(): Promise<Server> {
   return new Promise((done, fail) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
-    });
+    const probe = createServer();
     probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => done(probe));
   });
 }
 

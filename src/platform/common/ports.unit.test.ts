@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { describe, test } from 'node:test';
 import { ConfigError } from './config-error.ts';
-import { assertPortFree, bindingProblem, freePort } from './ports.ts';
+import { assertPortFree, bindingProblem, freePort, freePorts } from './ports.ts';
 
 const failure = (code: string) => Object.assign(new Error(`listen ${code}`), { code });
 
@@ -30,5 +30,16 @@ describe('a port that cannot be bound', () => {
       await new Promise((closed) => holder.close(closed));
     }
     await assertPortFree({ setting: 'PG_PORT', port, host: '127.0.0.1' });
+  });
+});
+
+describe('free ports for the processes of a stack', () => {
+  test('given forty ports asked for at once, when they are drawn, then no two are the same and each can be bound', async () => {
+    const ports = await freePorts(40);
+    assert.equal(new Set(ports).size, 40, `drawn twice: ${ports.filter((port, i) => ports.indexOf(port) !== i).join(', ')}`);
+    const servers = await Promise.all(
+      ports.map((port) => new Promise<Server>((listening, fail) => { const server = createServer().once('error', fail).listen(port, '127.0.0.1', () => listening(server)); })),
+    );
+    await Promise.all(servers.map((server) => new Promise((closed) => server.close(closed))));
   });
 });
