@@ -80,7 +80,11 @@ export async function startNats(options: { dataDir: string; size: 1 | 3; port: n
     start: async () => void (await Promise.all(nodes.map((node) => node.start()))),
     stop: async () => void (await Promise.all(nodes.map((node) => node.stop()))),
   };
-  await all.start();
+  // A node that fails to start must not leave the others running: nobody would stop them.
+  await all.start().catch(async (error) => {
+    await all.stop();
+    throw error;
+  });
   return all;
 }
 
