@@ -1,7 +1,7 @@
 /**
  * A stack that cannot start must fail, say which replica and where its log is, and leave nothing running: a replica
- * left behind keeps the process that started it (a test file, `npm run stack`) alive for ever. CI once waited 90
- * minutes on such a test file, whose stack had given two replicas the same port.
+ * left behind keeps the process that started it (a test file, `npm run stack`) alive for ever. A CI run waited on
+ * such a test file until its watchdog stopped it at 30 minutes: its stack had given two replicas the same port.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
